@@ -1,0 +1,1 @@
+"""The Qt-free heart of smsgui: decoding, checks, the API client, summaries and documents."""
