@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +34,15 @@ class NetworkTable:
 
     def __init__(self, rows: Iterable[Network]) -> None:
         self._by_code: dict[str, list[Network]] = defaultdict(list)
+        countries_per_mcc: dict[str, Counter[str | None]] = defaultdict(Counter)
         for network in rows:
             self._by_code[network.code].append(network)
+            countries_per_mcc[network.code[:3]][network.country_code] += 1
+        # Without a hint, a code shared by several countries goes to its MCC's main country
+        # (310260 is listed for PR, US and VI; MCC 310 is mostly US).
+        self._home_country = {
+            mcc: counts.most_common(1)[0][0] for mcc, counts in countries_per_mcc.items()
+        }
 
     def __len__(self) -> int:
         return sum(len(networks) for networks in self._by_code.values())
@@ -55,11 +62,8 @@ class NetworkTable:
         found = self._by_code.get(text)
         if not found:
             return Network(code=text, country_code=None, country=None, operator=None)
-        if country_hint:
-            for network in found:
-                if network.country_code == country_hint.upper():
-                    return network
-        return found[0]
+        preferred = country_hint.upper() if country_hint else self._home_country.get(text[:3])
+        return next((n for n in found if n.country_code == preferred), found[0])
 
 
 def parse_network_rows(lines: Iterable[str]) -> list[Network]:

@@ -1,0 +1,627 @@
+"""Decode whatever the SMS API (or a person pasting) hands us into typed, explained results.
+
+``decode_response`` accepts a send response, a delivery receipt (JSON, form or query string), a
+Reports API answer, or anything else, and never raises: input it cannot use becomes an
+``Unreadable`` result whose knowledge entry says what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+from urllib.parse import parse_qsl
+
+from smsgui.core.knowledge import Entry, KnowledgeBase, default_knowledge_base
+from smsgui.core.networks import Network, NetworkTable, default_network_table
+
+CURRENCY = "EUR"
+_THROTTLE_WAIT = re.compile(r"please\s+wait\s*\[\s*(\d+)\s*\]", re.IGNORECASE)
+_RECEIPT_KEYS = frozenset({"messageId", "msisdn", "err-code", "scts", "network-code"})
+_STILL_GOING = frozenset({"accepted", "buffered"})
+_MAX_TEXT_IN_REASON = 60
+
+
+class Verdict(enum.StrEnum):
+    """The one-word answer to "did it work?" for a send response."""
+
+    ALL_ACCEPTED = "all accepted"
+    PARTIAL_FAILURE = "partial failure"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class MessagePart:
+    """One message object of a send response: one SMS part."""
+
+    index: int
+    to: str | None
+    message_id: str | None
+    status: int | None
+    entry: Entry
+    error_text: str | None
+    price: Decimal | None
+    remaining_balance: Decimal | None
+    network: Network | None
+    client_ref: str | None
+    account_ref: str | None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == 0
+
+    @property
+    def throttle_wait_ms(self) -> int | None:
+        """The wait the API asked for in a throttling error-text, in milliseconds."""
+        match = _THROTTLE_WAIT.search(self.error_text or "")
+        return int(match.group(1)) if match else None
+
+
+@dataclass(frozen=True)
+class SendResponse:
+    """A decoded ``/sms/json`` answer: every part, with totals and a verdict."""
+
+    parts: tuple[MessagePart, ...]
+    declared_count: int | None
+    notes: tuple[str, ...] = ()
+    kind: Literal["send"] = "send"
+    currency: str = CURRENCY
+
+    @property
+    def accepted_count(self) -> int:
+        return sum(1 for part in self.parts if part.accepted)
+
+    @property
+    def failed_count(self) -> int:
+        return len(self.parts) - self.accepted_count
+
+    @property
+    def total_price(self) -> Decimal:
+        return sum((part.price for part in self.parts if part.price is not None), Decimal(0))
+
+    @property
+    def final_balance(self) -> Decimal | None:
+        """The balance after the last part that reported one."""
+        balances = [p.remaining_balance for p in self.parts if p.remaining_balance is not None]
+        return balances[-1] if balances else None
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.failed_count == 0:
+            return Verdict.ALL_ACCEPTED
+        if self.accepted_count == 0:
+            return Verdict.FAILED
+        return Verdict.PARTIAL_FAILURE
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict is Verdict.ALL_ACCEPTED
+
+    @property
+    def throttle_wait_ms(self) -> int | None:
+        waits = [wait for part in self.parts if (wait := part.throttle_wait_ms) is not None]
+        return max(waits) if waits else None
+
+    @property
+    def worst_part(self) -> MessagePart:
+        """The part whose entry deserves the spotlight: the first failure, else the first part."""
+        return next((part for part in self.parts if not part.accepted), self.parts[0])
+
+    @property
+    def entry(self) -> Entry:
+        return self.worst_part.entry
+
+    @property
+    def headline(self) -> str:
+        count = len(self.parts)
+        noun = "part" if count == 1 else "parts"
+        if self.verdict is Verdict.ALL_ACCEPTED:
+            return (f"Accepted: {count} {noun} accepted for delivery "
+                    "(accepted is not yet delivered).")
+        worst = self.worst_part
+        reason = worst.entry.display_title if worst.status is not None else "no status"
+        code = f"status {worst.status}" if worst.status is not None else "no status code"
+        if self.verdict is Verdict.FAILED:
+            return f"Failed: {reason} ({code}) on {self._failed_phrase()}."
+        return (f"Partial failure: {self.accepted_count} of {count} parts accepted; "
+                f"{reason} ({code}).")
+
+    def _failed_phrase(self) -> str:
+        return "the only part" if len(self.parts) == 1 else f"all {len(self.parts)} parts"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A delivery receipt (DLR). ``recipient`` is the receipt's ``msisdn``, ``sender`` its ``to``."""
+
+    message_id: str | None
+    recipient: str | None
+    sender: str | None
+    status: str | None
+    err_code: int | None
+    status_entry: Entry
+    error_entry: Entry
+    network: Network | None
+    price: Decimal | None
+    carrier_time: datetime | None
+    message_timestamp: str | None
+    client_ref: str | None
+    notes: tuple[str, ...] = ()
+    kind: Literal["receipt"] = "receipt"
+    currency: str = CURRENCY
+
+    @property
+    def ok(self) -> bool:
+        """Delivered, or still on its way (accepted or buffered)."""
+        if self.status == "delivered":
+            return self.err_code in (None, 0)
+        return self.status in _STILL_GOING
+
+    @property
+    def final(self) -> bool:
+        return self.status not in _STILL_GOING
+
+    @property
+    def entry(self) -> Entry:
+        if self.err_code not in (None, 0) or self.status == "delivered":
+            return self.error_entry
+        return self.status_entry
+
+    @property
+    def headline(self) -> str:
+        status = self.status or "no status"
+        where = f" to {self.recipient}" if self.recipient else ""
+        if self.err_code in (None, 0):
+            return f"Receipt{where}: {status} ({self.status_entry.title})."
+        return f"Receipt{where}: {status}, err-code {self.err_code} ({self.error_entry.title})."
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    """One Reports API record for an outbound SMS."""
+
+    message_id: str | None
+    to: str | None
+    sender: str | None
+    status: str | None
+    error_code: int | None
+    error_description: str | None
+    status_entry: Entry
+    error_entry: Entry
+    price: Decimal | None
+    currency: str | None
+    network: Network | None
+    network_name: str | None
+    country: str | None
+    client_ref: str | None
+    date_received: str | None
+    date_finalized: str | None
+    latency_ms: int | None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "delivered" or self.status in _STILL_GOING
+
+    @property
+    def entry(self) -> Entry:
+        if self.error_code not in (None, 0) or self.status == "delivered":
+            return self.error_entry
+        return self.status_entry
+
+
+@dataclass(frozen=True)
+class ReportsResponse:
+    """A Reports API answer: the records found and the ids it did not find."""
+
+    records: tuple[ReportRecord, ...]
+    ids_not_found: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    kind: Literal["reports"] = "reports"
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.records) and all(record.ok for record in self.records)
+
+    @property
+    def entry(self) -> Entry:
+        failing = [record for record in self.records if not record.ok]
+        if failing:
+            return failing[0].entry
+        if self.records:
+            return self.records[0].entry
+        return default_knowledge_base().get("response-no-messages")
+
+    @property
+    def headline(self) -> str:
+        if not self.records:
+            missing = len(self.ids_not_found)
+            return f"The Reports API found no records ({missing} id(s) not found)."
+        statuses = ", ".join(sorted({record.status or "no status" for record in self.records}))
+        return f"Reports API: {len(self.records)} record(s), status {statuses}."
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Input that is not a usable answer; ``entry`` explains what it is instead."""
+
+    entry: Entry
+    reason: str
+    detail: str = ""
+    notes: tuple[str, ...] = field(default=())
+    kind: Literal["unreadable"] = "unreadable"
+    ok: bool = False
+
+    @property
+    def headline(self) -> str:
+        return self.reason
+
+
+Decoded = SendResponse | Receipt | ReportsResponse | Unreadable
+
+
+@dataclass(frozen=True)
+class _Context:
+    knowledge: KnowledgeBase
+    networks: NetworkTable
+
+
+def decode_response(
+    body: str | bytes | object,
+    knowledge: KnowledgeBase | None = None,
+    networks: NetworkTable | None = None,
+) -> Decoded:
+    """Decode any body: a send response, receipt, Reports answer, or something else.
+
+    Never raises. ``body`` may be text, bytes, or already-parsed JSON (a dict or list).
+    """
+    context = _Context(knowledge or default_knowledge_base(), networks or default_network_table())
+    try:
+        return _decode_any(body, context)
+    except Exception as error:  # noqa: BLE001 - the decoder's promise is to never raise
+        return _unreadable(context, "response-unrecognized",
+                           "smsgui could not make sense of this input.",
+                           detail=f"{type(error).__name__}: {error}")
+
+
+def decode_receipt_fields(
+    fields: Mapping[str, object],
+    knowledge: KnowledgeBase | None = None,
+    networks: NetworkTable | None = None,
+) -> Receipt | Unreadable:
+    """Decode a receipt already split into fields, e.g. a webhook's query parameters."""
+    context = _Context(knowledge or default_knowledge_base(), networks or default_network_table())
+    try:
+        return _receipt(fields, context)
+    except Exception as error:  # noqa: BLE001
+        return _unreadable(context, "response-unrecognized", "This receipt could not be read.",
+                           detail=f"{type(error).__name__}: {error}")
+
+
+def _decode_any(body: object, context: _Context) -> Decoded:
+    if isinstance(body, (dict, list)):
+        return _decode_json(body, context, ())
+    notes: list[str] = []
+    if isinstance(body, (bytes, bytearray)):
+        text = _bytes_to_text(bytes(body), notes)
+    elif isinstance(body, str):
+        text = body
+    else:
+        return _unreadable(context, "response-unrecognized",
+                           f"Expected text, got {type(body).__name__}.")
+    return _decode_text(text.lstrip("\ufeff").strip(), context, tuple(notes))
+
+
+def _bytes_to_text(raw: bytes, notes: list[str]) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        notes.append("The input is not valid UTF-8; unreadable bytes were replaced.")
+        return raw.decode("utf-8", errors="replace")
+
+
+def _decode_text(text: str, context: _Context, notes: tuple[str, ...]) -> Decoded:
+    if not text:
+        return _unreadable(context, "response-empty", "The input is empty.", notes=notes)
+    if text.startswith("<"):
+        return _decode_markup(text, context, notes)
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except (ValueError, RecursionError) as error:
+        return _decode_non_json(text, context, notes, error)
+    return _decode_json(data, context, notes)
+
+
+def _decode_markup(text: str, context: _Context, notes: tuple[str, ...]) -> Unreadable:
+    head = text[:2000].lower()
+    if "<html" in head or "<!doctype html" in head or "<body" in head:
+        title = re.search(r"<title[^>]*>(.*?)</title>", text[:5000], re.IGNORECASE | re.DOTALL)
+        detail = f"Page title: {_shorten(' '.join(title.group(1).split()))}" if title else ""
+        return _unreadable(context, "response-html",
+                           "This is a web page (HTML), not an SMS API answer.", detail, notes)
+    return _unreadable(context, "response-xml",
+                       "This is XML; smsgui reads the SMS API's JSON answers.", "", notes)
+
+
+def _decode_non_json(
+    text: str, context: _Context, notes: tuple[str, ...], error: Exception
+) -> Decoded:
+    if text[0] in "{[":
+        return _unreadable(context, "response-invalid-json",
+                           "This looks like JSON but is broken or cut short.",
+                           detail=str(error), notes=notes)
+    fields = _query_fields(text)
+    if fields and _RECEIPT_KEYS & fields.keys():
+        return _receipt(fields, context, notes)
+    return _unreadable(context, "response-not-json",
+                       f"This is plain text, not an SMS API answer: {_shorten(text)!r}",
+                       notes=notes)
+
+
+def _query_fields(text: str) -> dict[str, str]:
+    query = text.split("?", 1)[1] if "?" in text and "=" in text.split("?", 1)[1] else text
+    if "=" not in query or any(char.isspace() for char in query.strip()):
+        return {}
+    return dict(parse_qsl(query.strip(), keep_blank_values=True))
+
+
+def _decode_json(data: object, context: _Context, notes: tuple[str, ...]) -> Decoded:
+    if isinstance(data, list):
+        if data and all(isinstance(item, dict) and "status" in item for item in data):
+            return _send_response({"messages": data}, context,
+                                  (*notes, "A bare list of message objects was read as a response."))
+        return _unreadable(context, "response-unrecognized",
+                           "This JSON list is not an SMS API answer.", notes=notes)
+    if not isinstance(data, dict):
+        return _unreadable(context, "response-unrecognized",
+                           f"This JSON is a single {type(data).__name__}, not an SMS API answer.",
+                           notes=notes)
+    return _decode_object(data, context, notes)
+
+
+def _decode_object(data: dict[str, Any], context: _Context, notes: tuple[str, ...]) -> Decoded:
+    if "messages" in data:
+        return _send_response(data, context, notes)
+    if "records" in data or "ids_not_found" in data:
+        return _reports(data, context, notes)
+    if _RECEIPT_KEYS & data.keys():
+        return _receipt(data, context, notes)
+    if "status" in data and ({"message-id", "error-text", "to"} & data.keys()):
+        return _send_response({"messages": [data]}, context,
+                              (*notes, "A single message object was read as a one-part response."))
+    error = _error_object(data)
+    if error:
+        return _unreadable(context, "response-error-object", error, notes=notes)
+    keys = ", ".join(sorted(str(key) for key in data)[:8]) or "no fields"
+    return _unreadable(context, "response-unrecognized",
+                       f"This JSON is not an SMS API answer (it has {keys}).", notes=notes)
+
+
+def _error_object(data: Mapping[str, Any]) -> str | None:
+    """Summarize problem+json and ``error-code`` bodies; None for anything else."""
+    if "error-code" in data or "error-code-label" in data:
+        code, label = _text(data.get("error-code")), _text(data.get("error-code-label"))
+        return f"The API answered with an error: {label or 'no label'} (error-code {code or '?'})."
+    title = _text(data.get("title")) or _text(data.get("error_title"))
+    detail = _text(data.get("detail"))
+    if title or ("type" in data and detail):
+        parts = [part for part in (title, detail) if part]
+        return "The API answered with an error: " + " - ".join(parts)
+    return None
+
+
+def _send_response(data: Mapping[str, Any], context: _Context, notes: tuple[str, ...]) -> Decoded:
+    messages = data.get("messages")
+    notes_list = list(notes)
+    if not isinstance(messages, list) or not messages:
+        what = "an empty list" if isinstance(messages, list) else f"a {type(messages).__name__}"
+        return _unreadable(context, "response-no-messages",
+                           f"The answer's 'messages' is {what}: it reports no message at all.",
+                           notes=notes)
+    declared = _int(data.get("message-count"))
+    if declared is not None and declared != len(messages):
+        notes_list.append(
+            f"message-count says {declared} but the answer lists {len(messages)} message(s)."
+        )
+    parts = tuple(_part(index, raw, context) for index, raw in enumerate(messages, start=1))
+    return SendResponse(parts=parts, declared_count=declared, notes=tuple(notes_list))
+
+
+def _part(index: int, raw: object, context: _Context) -> MessagePart:
+    if not isinstance(raw, dict):
+        return MessagePart(
+            index=index, to=None, message_id=None, status=None,
+            entry=context.knowledge.for_status(None), error_text=None, price=None,
+            remaining_balance=None, network=None, client_ref=None, account_ref=None,
+            notes=(f"Part {index} is not a message object ({type(raw).__name__}).",),
+        )
+    notes: list[str] = []
+    status = _int(raw.get("status"))
+    if status is None:
+        notes.append(f"Part {index} has no readable status ({_shorten(repr(raw.get('status')))}).")
+    to = _text(raw.get("to"))
+    return MessagePart(
+        index=index,
+        to=to,
+        message_id=_text(raw.get("message-id")),
+        status=status,
+        entry=context.knowledge.for_status(status),
+        error_text=_text(raw.get("error-text")),
+        price=_decimal(raw.get("message-price"), "message-price", notes),
+        remaining_balance=_decimal(raw.get("remaining-balance"), "remaining-balance", notes),
+        network=_network(raw.get("network"), to, context),
+        client_ref=_text(raw.get("client-ref")),
+        account_ref=_text(raw.get("account-ref")),
+        notes=tuple(notes),
+    )
+
+
+def _receipt(
+    data: Mapping[str, Any], context: _Context, notes: tuple[str, ...] = ()
+) -> Receipt | Unreadable:
+    if not isinstance(data, Mapping):
+        return _unreadable(context, "response-unrecognized", "This receipt could not be read.")
+    notes_list = list(notes)
+    status = (_text(data.get("status")) or "").lower() or None
+    err_code = _int(data.get("err-code"))
+    if data.get("err-code") is not None and err_code is None:
+        notes_list.append(f"The err-code {_shorten(repr(data.get('err-code')))} is not a number.")
+    recipient = _text(data.get("msisdn"))
+    return Receipt(
+        message_id=_text(data.get("messageId")) or _text(data.get("message-id")),
+        recipient=recipient,
+        sender=_text(data.get("to")),
+        status=status,
+        err_code=err_code,
+        status_entry=context.knowledge.for_receipt_status(status),
+        error_entry=context.knowledge.for_receipt_error(err_code),
+        network=_network(data.get("network-code"), recipient, context),
+        price=_decimal(data.get("price"), "price", notes_list),
+        carrier_time=_scts(data.get("scts")),
+        message_timestamp=_text(data.get("message-timestamp")),
+        client_ref=_text(data.get("client-ref")),
+        notes=tuple(notes_list),
+    )
+
+
+def _reports(data: Mapping[str, Any], context: _Context, notes: tuple[str, ...]) -> Decoded:
+    raw_records = data.get("records") or []
+    if not isinstance(raw_records, list):
+        return _unreadable(context, "response-unrecognized",
+                           "The Reports answer's 'records' is not a list.", notes=notes)
+    records = tuple(_record(raw, context) for raw in raw_records if isinstance(raw, dict))
+    missing = data.get("ids_not_found") or ""
+    ids = missing if isinstance(missing, list) else str(missing).split(",")
+    return ReportsResponse(
+        records=records,
+        ids_not_found=tuple(str(item).strip() for item in ids if str(item).strip()),
+        notes=notes,
+    )
+
+
+def _record(raw: Mapping[str, Any], context: _Context) -> ReportRecord:
+    status = (_text(raw.get("status")) or "").lower() or None
+    error_code = _int(raw.get("error_code"))
+    to = _text(raw.get("to"))
+    return ReportRecord(
+        message_id=_text(raw.get("message_id")),
+        to=to,
+        sender=_text(raw.get("from")),
+        status=status,
+        error_code=error_code,
+        error_description=_text(raw.get("error_code_description")),
+        status_entry=context.knowledge.for_receipt_status(status),
+        error_entry=context.knowledge.for_receipt_error(error_code),
+        price=_decimal(raw.get("total_price", raw.get("price")), "total_price", []),
+        currency=_text(raw.get("currency")),
+        network=_network(raw.get("network"), to, context, _text(raw.get("country"))),
+        network_name=_text(raw.get("network_name")),
+        country=_text(raw.get("country_name")) or _text(raw.get("country")),
+        client_ref=_text(raw.get("client_ref")),
+        date_received=_text(raw.get("date_received")),
+        date_finalized=_text(raw.get("date_finalized")),
+        latency_ms=_int(raw.get("latency")),
+    )
+
+
+def _unreadable(
+    context: _Context, entry_id: str, reason: str, detail: str = "",
+    notes: Sequence[str] = (),
+) -> Unreadable:
+    return Unreadable(entry=context.knowledge.get(entry_id), reason=reason, detail=detail,
+                      notes=tuple(notes))
+
+
+def _network(
+    code: object, number: str | None, context: _Context, country: str | None = None
+) -> Network | None:
+    if code is None or code == "":
+        return None
+    text = _text(code)
+    if text is None:
+        return None
+    candidates = context.networks.candidates(text)
+    hint = country or (region_of_number(number) if len(candidates) > 1 and number else None)
+    return context.networks.lookup(text, hint)
+
+
+@functools.lru_cache(maxsize=4096)
+def region_of_number(number: str) -> str | None:
+    """The ISO region a digits-only E.164 number belongs to, or None."""
+    import phonenumbers  # imported here: most decodes never need it
+
+    digits = "".join(char for char in number if char.isdigit())
+    if not 7 <= len(digits) <= 15:
+        return None
+    try:
+        parsed = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.region_code_for_number(parsed)
+
+
+def _text(value: object) -> str | None:
+    """A field as text, accepting numbers where the API normally sends strings."""
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal | float):
+        try:
+            whole = int(value)
+        except (ValueError, OverflowError):
+            return None
+        return whole if value == whole else None
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 10:
+        return int(value.strip())
+    return None
+
+
+def _decimal(value: object, name: str, notes: list[str]) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        notes.append(f"{name} is not a number.")
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        notes.append(f"{name} {_shorten(str(value))!r} is not a number.")
+        return None
+    if not number.is_finite():
+        notes.append(f"{name} {_shorten(str(value))!r} is not a finite number.")
+        return None
+    return number
+
+
+def _scts(value: object) -> datetime | None:
+    """The carrier's ``scts`` time, ``YYMMDDHHMM``, read as UTC."""
+    text = _text(value)
+    if not text or not text.isdigit() or len(text) not in (10, 12):
+        return None
+    try:
+        pattern = "%y%m%d%H%M%S" if len(text) == 12 else "%y%m%d%H%M"
+        return datetime.strptime(text, pattern).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _shorten(text: str) -> str:
+    single_line = " ".join(text.split())
+    if len(single_line) <= _MAX_TEXT_IN_REASON:
+        return single_line
+    return single_line[: _MAX_TEXT_IN_REASON - 1] + "…"
+

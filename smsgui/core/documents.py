@@ -1,0 +1,236 @@
+"""Saved response documents: a versioned JSON file holding one send and what came back.
+
+A document keeps the request without secrets, the HTTP status and timing, the raw body exactly as
+received, and any delivery receipts. Loading also accepts a bare API body, a receipt or an error
+body, so people can open whatever they copied out of a log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from smsgui import __version__
+
+FORMAT_NAME = "smsgui-response"
+FORMAT_VERSION = 1
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+REDACTED = "[redacted]"
+SECRET_FIELDS = frozenset({"api_secret", "sig", "signature_secret", "password"})
+
+
+class DocumentError(Exception):
+    """A document cannot be read or written; the message is one plain sentence."""
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    """The request as sent, without secrets."""
+
+    method: str
+    url: str
+    auth_method: str
+    fields: tuple[tuple[str, str], ...] = ()
+
+    def field_value(self, name: str) -> str | None:
+        return next((value for key, value in self.fields if key == name), None)
+
+
+@dataclass(frozen=True)
+class ResponseDocument:
+    """One send and its answer, as saved to disk."""
+
+    body: str
+    http_status: int | None = None
+    elapsed_ms: float | None = None
+    request: RequestSummary | None = None
+    receipts: tuple[Mapping[str, str], ...] = ()
+    sandbox: bool | None = None
+    saved_at: datetime | None = None
+    app_version: str | None = None
+    is_bare_body: bool = field(default=False, compare=False)
+
+
+def redact_fields(fields: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """Replace the value of every secret-bearing field."""
+    return tuple((key, REDACTED if key.lower() in SECRET_FIELDS else value) for key, value in fields)
+
+
+def document_to_json(document: ResponseDocument, now: datetime | None = None) -> str:
+    data: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "saved_at": (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds"),
+        "app_version": __version__,
+        "sandbox": document.sandbox,
+        "request": _request_to_json(document.request),
+        "http_status": document.http_status,
+        "elapsed_ms": document.elapsed_ms,
+        "body": document.body,
+        "receipts": [dict(receipt) for receipt in document.receipts],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _request_to_json(request: RequestSummary | None) -> dict[str, Any] | None:
+    if request is None:
+        return None
+    return {
+        "method": request.method,
+        "url": request.url,
+        "auth_method": request.auth_method,
+        "fields": [list(pair) for pair in redact_fields(request.fields)],
+    }
+
+
+def save_document(document: ResponseDocument, path: Path, now: datetime | None = None) -> None:
+    """Write atomically: a reader sees the old file or the new one, never half of one."""
+    write_atomically(path, document_to_json(document, now).encode("utf-8"))
+
+
+def write_atomically(path: Path, payload: bytes) -> None:
+    directory = path.parent
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=directory)
+    except OSError as error:
+        raise DocumentError(f"Cannot write to {directory}: {error.strerror}.") from error
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise DocumentError(f"Cannot save {path.name}: {error.strerror}.") from error
+    _sync_directory(directory)
+
+
+def _sync_directory(directory: Path) -> None:
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def load_document(path: Path) -> ResponseDocument:
+    """Read a saved document or any bare body; raises DocumentError with a one-line reason."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise DocumentError(
+                f"{path.name} is {size / 1_048_576:.1f} MB; smsgui opens files up to "
+                f"{MAX_DOCUMENT_BYTES // 1_048_576} MB."
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentError(f"{path} does not exist.") from None
+    except IsADirectoryError:
+        raise DocumentError(f"{path} is a folder, not a file.") from None
+    except PermissionError:
+        raise DocumentError(f"smsgui is not allowed to read {path}.") from None
+    except OSError as error:
+        raise DocumentError(f"Cannot read {path}: {error.strerror or error}.") from None
+    return parse_document(raw)
+
+
+def parse_document(raw: bytes | str) -> ResponseDocument:
+    """Interpret text as a saved document, or keep it as a bare body for the decoder."""
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_DOCUMENT_BYTES:
+            raise DocumentError("The input is too large to open.")
+        text = raw.decode("utf-8", errors="replace")
+    else:
+        text = raw
+    text = text.lstrip("\ufeff")
+    data = _json_object(text)
+    if data is None or data.get("format") != FORMAT_NAME:
+        return ResponseDocument(body=text, is_bare_body=True)
+    return _document_from_json(data)
+
+
+def _json_object(text: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _document_from_json(data: Mapping[str, Any]) -> ResponseDocument:
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise DocumentError("This smsgui document has no valid version number.")
+    if version > FORMAT_VERSION:
+        raise DocumentError(f"This document was saved by a newer smsgui (format {version}); "
+                            "update smsgui to open it.")
+    body = data.get("body")
+    if not isinstance(body, str):
+        raise DocumentError("This smsgui document has no response body.")
+    return ResponseDocument(
+        body=body,
+        http_status=_optional_int(data.get("http_status")),
+        elapsed_ms=_optional_float(data.get("elapsed_ms")),
+        request=_request_from_json(data.get("request")),
+        receipts=_receipts_from_json(data.get("receipts")),
+        sandbox=data.get("sandbox") if isinstance(data.get("sandbox"), bool) else None,
+        saved_at=_optional_time(data.get("saved_at")),
+        app_version=data.get("app_version") if isinstance(data.get("app_version"), str) else None,
+    )
+
+
+def _request_from_json(raw: object) -> RequestSummary | None:
+    if not isinstance(raw, dict):
+        return None
+    fields = raw.get("fields")
+    pairs = tuple(
+        (str(pair[0]), str(pair[1])) for pair in (fields if isinstance(fields, list) else [])
+        if isinstance(pair, list) and len(pair) == 2
+    )
+    return RequestSummary(
+        method=str(raw.get("method") or "POST"),
+        url=str(raw.get("url") or ""),
+        auth_method=str(raw.get("auth_method") or "unknown"),
+        fields=redact_fields(pairs),
+    )
+
+
+def _receipts_from_json(raw: object) -> tuple[Mapping[str, str], ...]:
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        {str(key): str(value) for key, value in item.items() if value is not None}
+        for item in raw if isinstance(item, dict)
+    )
+
+
+def _optional_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _optional_float(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _optional_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

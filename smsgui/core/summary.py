@@ -1,0 +1,279 @@
+"""Diagnostic summaries for support tickets, as plain text or Markdown.
+
+A summary never contains a secret. Phone numbers are masked unless the caller asks otherwise, and
+the message text appears only when asked for.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from smsgui import __version__
+from smsgui.core.checks import CheckReport
+from smsgui.core.decode import (
+    Decoded,
+    MessagePart,
+    Receipt,
+    ReportRecord,
+    ReportsResponse,
+    SendResponse,
+    Unreadable,
+)
+from smsgui.core.documents import ResponseDocument
+from smsgui.core.knowledge import Entry
+from smsgui.core.networks import Network
+from smsgui.core.segments import MessageType, count_segments
+
+_VISIBLE_DIGITS = 8
+_MASK = "*"
+
+
+@dataclass(frozen=True)
+class SummaryContext:
+    """What was asked of the API, as far as it is known; every field may be missing."""
+
+    endpoint_host: str | None = None
+    sandbox: bool | None = None
+    auth_method: str | None = None
+    sender: str | None = None
+    recipients: tuple[str, ...] = ()
+    text: str | None = None
+    message_type: MessageType = "auto"
+    when: datetime = field(default_factory=lambda: datetime.now(UTC))
+    receipts: tuple[Receipt, ...] = ()
+
+
+@dataclass(frozen=True)
+class SummaryOptions:
+    markdown: bool = False
+    mask_numbers: bool = True
+    include_text: bool = False
+
+
+def mask_number(number: str | None) -> str:
+    """Hide the end of a phone number, e.g. ``447700900123`` becomes ``44770090****``.
+
+    Sender names (with letters) stay as they are: they identify a brand, not a person.
+    """
+    if not number:
+        return "-"
+    digits = number.lstrip("+")
+    if not digits.isdigit():
+        return number
+    visible = min(_VISIBLE_DIGITS, max(len(digits) - 4, 0))
+    return digits[:visible] + _MASK * (len(digits) - visible)
+
+
+def build_summary(
+    decoded: Decoded, context: SummaryContext, options: SummaryOptions = SummaryOptions()
+) -> str:
+    """The whole summary as one string, ready for the clipboard."""
+    writer = _Writer(options)
+    writer.heading(f"smsgui diagnostic summary: {decoded.headline}")
+    writer.section("Request", _request_lines(context, options))
+    writer.section(*_result_section(decoded, options))
+    for receipt in context.receipts:
+        writer.section("Delivery receipt", _receipt_lines(receipt, options))
+    writer.section("What to do next", _advice_lines(decoded.entry))
+    writer.section("Environment", [
+        ("smsgui", __version__),
+        ("OS", f"{platform.system()} {platform.release()}".strip() or "unknown"),
+        ("Python", platform.python_version()),
+    ])
+    return writer.text()
+
+
+def _request_lines(context: SummaryContext, options: SummaryOptions) -> list[tuple[str, str]]:
+    show = mask_number if options.mask_numbers else (lambda number: number or "-")
+    where = "sandbox" if context.sandbox else "live" if context.sandbox is False else "unknown"
+    lines = [
+        ("Time (UTC)", context.when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")),
+        ("Endpoint", f"{context.endpoint_host or 'unknown'} ({where})"),
+        ("Authentication", context.auth_method or "unknown"),
+        ("From", context.sender or "-"),
+        ("To", ", ".join(show(number) for number in context.recipients) or "-"),
+    ]
+    if context.text is not None:
+        segments = count_segments(context.text, context.message_type)
+        lines.append(("Message", f"{segments.characters} characters, {segments.encoding}, "
+                                 f"{segments.parts} part(s)"))
+        if options.include_text:
+            lines.append(("Text", context.text))
+    return lines
+
+
+def _result_section(
+    decoded: Decoded, options: SummaryOptions
+) -> tuple[str, list[tuple[str, str]]]:
+    if isinstance(decoded, SendResponse):
+        return "Response", _send_lines(decoded, options)
+    if isinstance(decoded, Receipt):
+        return "Delivery receipt", _receipt_lines(decoded, options)
+    if isinstance(decoded, ReportsResponse):
+        return "Reports API", _reports_lines(decoded, options)
+    return "Response", _unreadable_lines(decoded)
+
+
+def _send_lines(response: SendResponse, options: SummaryOptions) -> list[tuple[str, str]]:
+    lines = [("Verdict", f"{response.verdict} ({response.accepted_count} accepted, "
+                         f"{response.failed_count} failed)")]
+    for part in response.parts:
+        lines.append((f"Part {part.index}", _part_text(part, options)))
+    lines.append(("Total price", _money(response.total_price)))
+    lines.append(("Remaining balance", _money(response.final_balance)))
+    if response.throttle_wait_ms is not None:
+        lines.append(("Throttled", f"the API asked to wait {response.throttle_wait_ms} ms"))
+    lines.extend(("Note", note) for note in response.notes)
+    return lines
+
+
+def _part_text(part: MessagePart, options: SummaryOptions) -> str:
+    to = mask_number(part.to) if options.mask_numbers else (part.to or "-")
+    status = "?" if part.status is None else str(part.status)
+    pieces = [
+        f"to {to}",
+        f"message-id {part.message_id or '-'}",
+        f"status {status} {part.entry.display_title}",
+    ]
+    if part.error_text:
+        pieces.append(f'error-text "{part.error_text}"')
+    pieces.append(f"price {_money(part.price)}")
+    pieces.append(f"network {_network_text(part.network)}")
+    return "; ".join(pieces)
+
+
+def _receipt_lines(receipt: Receipt, options: SummaryOptions) -> list[tuple[str, str]]:
+    show = mask_number if options.mask_numbers else (lambda number: number or "-")
+    carrier_time = receipt.carrier_time.strftime("%Y-%m-%d %H:%M") if receipt.carrier_time else "-"
+    err = "-" if receipt.err_code is None else f"{receipt.err_code} {receipt.error_entry.title}"
+    lines = [
+        ("Message id", receipt.message_id or "-"),
+        ("Status", f"{receipt.status or '-'} ({receipt.status_entry.title})"),
+        ("Err-code", err),
+        ("Recipient (msisdn)", show(receipt.recipient)),
+        ("Sender (to)", receipt.sender or "-"),
+        ("Network", _network_text(receipt.network)),
+        ("Price", _money(receipt.price)),
+        ("Carrier time (scts)", carrier_time),
+    ]
+    lines.extend(("Note", note) for note in receipt.notes)
+    return lines
+
+
+def _reports_lines(reports: ReportsResponse, options: SummaryOptions) -> list[tuple[str, str]]:
+    lines = [(f"Record {index}", _record_text(record, options))
+             for index, record in enumerate(reports.records, start=1)]
+    if reports.ids_not_found:
+        lines.append(("Not found", ", ".join(reports.ids_not_found)))
+    return lines or [("Records", "none")]
+
+
+def _record_text(record: ReportRecord, options: SummaryOptions) -> str:
+    to = mask_number(record.to) if options.mask_numbers else (record.to or "-")
+    error = "-" if record.error_code is None else f"{record.error_code} {record.error_entry.title}"
+    latency = "-" if record.latency_ms is None else f"{record.latency_ms} ms"
+    return (f"message-id {record.message_id or '-'}; to {to}; status {record.status or '-'}; "
+            f"error {error}; latency {latency}; price {_money(record.price)}; "
+            f"network {_network_text(record.network)}")
+
+
+def _unreadable_lines(unreadable: Unreadable) -> list[tuple[str, str]]:
+    lines = [("Problem", unreadable.reason)]
+    if unreadable.detail:
+        lines.append(("Detail", unreadable.detail))
+    lines.extend(("Note", note) for note in unreadable.notes)
+    return lines
+
+
+def _advice_lines(entry: Entry) -> list[tuple[str, str]]:
+    lines = [("Diagnosis", f"{entry.display_title} [{entry.id}]"), ("Meaning", entry.meaning)]
+    lines.append(("Next step", entry.next_steps[0]))
+    lines.extend(("Then", step) for step in entry.next_steps[1:3])
+    return lines
+
+
+def _network_text(network: Network | None) -> str:
+    return network.label if network else "-"
+
+
+def _money(amount: Decimal | None) -> str:
+    return "-" if amount is None else f"{amount.normalize():f} EUR"
+
+
+class _Writer:
+    """Lays out headed sections of label/value lines as plain text or Markdown."""
+
+    def __init__(self, options: SummaryOptions) -> None:
+        self._markdown = options.markdown
+        self._lines: list[str] = []
+
+    def heading(self, title: str) -> None:
+        self._lines.append(f"## {title}" if self._markdown else title)
+        if not self._markdown:
+            self._lines.append("=" * min(len(title), 72))
+
+    def section(self, title: str, lines: Sequence[tuple[str, str]]) -> None:
+        self._lines.append("")
+        self._lines.append(f"### {title}" if self._markdown else f"{title}:")
+        for label, value in lines:
+            self._lines.append(self._line(label, value))
+
+    def _line(self, label: str, value: str) -> str:
+        if self._markdown:
+            return f"- **{_escape_markdown(label)}:** {_escape_markdown(value)}"
+        return f"  {label}: {value}"
+
+    def text(self) -> str:
+        return "\n".join(self._lines) + "\n"
+
+
+def _escape_markdown(text: str) -> str:
+    flattened = " ".join(text.splitlines())
+    return "".join("\\" + char if char in "\\`*_[]<>|#" else char for char in flattened)
+
+
+def context_for_document(
+    document: ResponseDocument, receipts: Sequence[Receipt] = ()
+) -> SummaryContext:
+    """What a saved document says about its request, for the summary's Request section."""
+    request = document.request
+    if request is None:
+        return SummaryContext(sandbox=document.sandbox, receipts=tuple(receipts),
+                              when=document.saved_at or datetime.now(UTC))
+    recipient = request.field_value("to")
+    message_type = request.field_value("type")
+    return SummaryContext(
+        endpoint_host=urlsplit(request.url).hostname,
+        sandbox=document.sandbox,
+        auth_method=request.auth_method,
+        sender=request.field_value("from"),
+        recipients=(recipient,) if recipient else (),
+        text=request.field_value("text"),
+        message_type="unicode" if message_type == "unicode" else "text",
+        when=document.saved_at or datetime.now(UTC),
+        receipts=tuple(receipts),
+    )
+
+
+def describe_checks(report: CheckReport) -> str:
+    """The pre-send check report as plain text, one finding a line."""
+    segments = report.segments
+    lines = [f"Text: {segments.characters} characters, {segments.encoding}, {segments.units} "
+             f"units, {segments.parts} part(s) of up to {segments.per_part}"]
+    if segments.forcing_ucs2:
+        lines.append("Characters forcing UCS-2: " + " ".join(segments.forcing_ucs2))
+    for recipient in report.recipients:
+        facts = ", ".join(str(fact) for fact in (recipient.region, recipient.number_type) if fact)
+        validity = "valid" if recipient.valid else "not valid"
+        lines.append(f"To: {recipient.input} -> {recipient.e164 or '?'} ({facts}, {validity})")
+    lines.extend(f"[{finding.severity}] {finding.message} ({finding.entry_id})"
+                 for finding in report.findings)
+    verdict = (f"Blocked: {report.blocking_reason}" if report.blocking
+               else "Ready to send: nothing blocks this message.")
+    lines.append(verdict)
+    return "\n".join(lines) + "\n"

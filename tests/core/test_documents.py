@@ -1,0 +1,186 @@
+"""Saving and loading response documents."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smsgui.core.documents import (
+    FORMAT_VERSION,
+    MAX_DOCUMENT_BYTES,
+    REDACTED,
+    DocumentError,
+    RequestSummary,
+    ResponseDocument,
+    load_document,
+    parse_document,
+    save_document,
+)
+
+BODY = ('{"message-count":"1","messages":[{"to":"447700900000","message-id":"0C000000217B7F02",'
+        '"status":"0","remaining-balance":"15.53590000","message-price":"0.03330000",'
+        '"network":"23410"}]}')
+SECRET = "s3cr3t-Zebra-9941"
+
+
+def sample_document() -> ResponseDocument:
+    return ResponseDocument(
+        body=BODY,
+        http_status=200,
+        elapsed_ms=123.5,
+        request=RequestSummary(
+            method="POST", url="https://rest.nexmo.com/sms/json", auth_method="signature",
+            fields=(("from", "Acme"), ("to", "447700900000"), ("text", "Hello"),
+                    ("api_key", "abcd1234"), ("api_secret", SECRET), ("sig", "deadbeef" * 4)),
+        ),
+        receipts=({"messageId": "0C000000217B7F02", "status": "delivered", "err-code": "0"},),
+        sandbox=False,
+    )
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "send.json"
+    saved_at = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
+    save_document(sample_document(), path, now=saved_at)
+    loaded = load_document(path)
+    assert loaded.body == BODY
+    assert loaded.http_status == 200 and loaded.elapsed_ms == 123.5
+    assert loaded.saved_at == saved_at
+    assert loaded.sandbox is False
+    assert loaded.receipts == sample_document().receipts
+    assert loaded.request is not None
+    assert loaded.request.field_value("to") == "447700900000"
+    assert not loaded.is_bare_body
+
+
+def test_secrets_never_reach_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "send.json"
+    save_document(sample_document(), path)
+    text = path.read_text(encoding="utf-8")
+    assert SECRET not in text and "deadbeef" not in text
+    fields = dict(json.loads(text)["request"]["fields"])
+    assert fields["api_secret"] == REDACTED and fields["sig"] == REDACTED
+    assert json.loads(text)["version"] == FORMAT_VERSION
+
+
+def test_a_loaded_file_with_a_secret_is_redacted_on_load() -> None:
+    raw = json.dumps({"format": "smsgui-response", "version": 1, "body": BODY,
+                      "request": {"method": "POST", "url": "https://x", "auth_method": "body",
+                                  "fields": [["api_secret", SECRET]]}})
+    document = parse_document(raw)
+    assert document.request is not None
+    assert document.request.field_value("api_secret") == REDACTED
+
+
+def test_saving_replaces_atomically_and_leaves_no_temporary_files(tmp_path: Path) -> None:
+    path = tmp_path / "send.json"
+    path.write_text("old", encoding="utf-8")
+    save_document(sample_document(), path)
+    assert json.loads(path.read_text(encoding="utf-8"))["body"] == BODY
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["send.json"]
+
+
+def test_saving_into_a_missing_folder_says_so(tmp_path: Path) -> None:
+    with pytest.raises(DocumentError, match="Cannot write"):
+        save_document(sample_document(), tmp_path / "nope" / "send.json")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        BODY,
+        '{"msisdn":"447700900000","to":"Acme","messageId":"1","status":"delivered"}',
+        '{"type":"https://x","title":"Unauthorized","detail":"Bad"}',
+        "not json at all",
+    ],
+)
+def test_bare_bodies_are_kept_for_the_decoder(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "bare.json"
+    path.write_text(content, encoding="utf-8")
+    document = load_document(path)
+    assert document.body == content and document.is_bare_body
+
+
+def test_non_utf8_files_open(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("caf\xe9".encode("latin-1"))
+    assert "caf" in load_document(path).body
+
+
+def test_oversized_files_are_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_DOCUMENT_BYTES + 1)
+    with pytest.raises(DocumentError, match="MB"):
+        load_document(path)
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(DocumentError, match="does not exist"):
+        load_document(tmp_path / "missing.json")
+    with pytest.raises(DocumentError, match="folder"):
+        load_document(tmp_path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read files without read permission")
+def test_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "locked.json"
+    path.write_text(BODY, encoding="utf-8")
+    path.chmod(0)
+    with pytest.raises(DocumentError, match="not allowed"):
+        load_document(path)
+
+
+def test_documents_from_a_newer_smsgui_are_refused_plainly() -> None:
+    with pytest.raises(DocumentError, match="newer smsgui"):
+        parse_document(json.dumps({"format": "smsgui-response", "version": 99, "body": "{}"}))
+
+
+def test_a_document_without_body_is_refused() -> None:
+    with pytest.raises(DocumentError, match="no response body"):
+        parse_document(json.dumps({"format": "smsgui-response", "version": 1}))
+
+
+DOCUMENT_FIELDS = st.fixed_dictionaries(
+    {"format": st.just("smsgui-response")},
+    optional={
+        "version": st.one_of(st.integers(-2, 3), st.text(max_size=3), st.none()),
+        "body": st.one_of(st.text(max_size=30), st.integers(), st.none()),
+        "request": st.one_of(st.none(), st.text(max_size=5), st.dictionaries(
+            st.sampled_from(["method", "url", "auth_method", "fields"]),
+            st.one_of(st.text(max_size=5), st.lists(st.lists(st.text(max_size=3), max_size=3),
+                                                   max_size=3)))),
+        "receipts": st.one_of(st.none(), st.lists(st.one_of(st.integers(), st.dictionaries(
+            st.text(max_size=4), st.one_of(st.text(max_size=4), st.none()))), max_size=3)),
+        "http_status": st.one_of(st.integers(), st.booleans(), st.text(max_size=3)),
+        "elapsed_ms": st.one_of(st.floats(), st.text(max_size=3)),
+        "saved_at": st.one_of(st.text(max_size=25), st.integers()),
+        "sandbox": st.one_of(st.booleans(), st.text(max_size=3)),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(DOCUMENT_FIELDS)
+def test_no_document_shape_escapes_as_anything_but_document_error(data: dict[str, object]) -> None:
+    try:
+        document = parse_document(json.dumps(data))
+    except DocumentError as error:
+        assert str(error)
+    else:
+        assert isinstance(document.body, str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200))
+def test_no_bytes_make_the_loader_raise(raw: bytes) -> None:
+    try:
+        parse_document(raw)
+    except DocumentError as error:
+        assert str(error)

@@ -1,0 +1,100 @@
+"""Diagnostic summaries for support tickets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from smsgui import __version__
+from smsgui.core.decode import Receipt, decode_receipt_fields, decode_response
+from smsgui.core.documents import RequestSummary, ResponseDocument
+from smsgui.core.summary import (
+    SummaryContext,
+    SummaryOptions,
+    build_summary,
+    context_for_document,
+    mask_number,
+)
+
+PARTIAL = ('{"message-count":"2","messages":[{"to":"447700900123","message-id":"AAA1",'
+           '"status":"0","remaining-balance":"9.9667","message-price":"0.0333","network":"23410"},'
+           '{"to":"447700900123","status":"1","error-text":"Throughput Rate Exceeded - please '
+           'wait [ 702 ] and retry","network":"23410"}]}')
+CONTEXT = SummaryContext(
+    endpoint_host="rest.nexmo.com", sandbox=False, auth_method="basic", sender="Acme",
+    recipients=("447700900123",), text="Hello from the secret launch party",
+    when=datetime(2026, 11, 27, 9, 5, 7, tzinfo=UTC),
+)
+
+
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [("447700900000", "44770090****"), ("+14155550123", "1415555****"), ("12345", "1****"),
+     ("Acme", "Acme"), (None, "-"), ("", "-")],
+)
+def test_mask_number(number: str | None, masked: str) -> None:
+    assert mask_number(number) == masked
+
+
+def test_plain_summary_has_everything_support_asks_for() -> None:
+    text = build_summary(decode_response(PARTIAL), CONTEXT)
+    for expected in (
+        "2026-11-27 09:05:07", "rest.nexmo.com (live)", "basic", "Acme", "44770090****",
+        "34 characters, GSM-7, 1 part(s)", "AAA1", "status 0 Success", "status 1 Throttled",
+        "Throughput Rate Exceeded", "0.0333 EUR", "9.9667 EUR", "O2 (UK), United Kingdom (23410)",
+        "wait 702 ms", "Next step:", f"smsgui: {__version__}", "OS:", "partial failure",
+    ):
+        assert expected in text, expected
+    assert "447700900123" not in text
+    assert "secret launch party" not in text
+
+
+def test_unmasked_with_text_when_asked() -> None:
+    text = build_summary(decode_response(PARTIAL), CONTEXT,
+                         SummaryOptions(mask_numbers=False, include_text=True))
+    assert "447700900123" in text
+    assert "secret launch party" in text
+
+
+def test_markdown_summary_escapes_and_uses_headings() -> None:
+    text = build_summary(decode_response(PARTIAL), CONTEXT, SummaryOptions(markdown=True))
+    assert text.startswith("## smsgui diagnostic summary")
+    assert "### Response" in text and "- **Part 2:**" in text
+    assert "\\[ 702 \\]" in text
+
+
+def test_the_next_step_comes_from_the_matching_entry() -> None:
+    decoded = decode_response(PARTIAL)
+    text = build_summary(decoded, CONTEXT)
+    assert decoded.entry.id == "status-1"
+    assert f"Next step: {decoded.entry.next_steps[0]}" in text
+
+
+def test_receipts_and_unreadable_input_summarise_too() -> None:
+    receipt = decode_response('{"msisdn":"447700900123","to":"Acme","messageId":"AAA1",'
+                              '"status":"failed","err-code":"6","network-code":"23410"}')
+    assert isinstance(receipt, Receipt)
+    text = build_summary(receipt, SummaryContext())
+    assert "Recipient (msisdn): 44770090****" in text and "Sender (to): Acme" in text
+    assert "6 " in text
+    broken = build_summary(decode_response("<html><title>Oops</title></html>"), SummaryContext())
+    assert "Page title: Oops" in broken
+
+
+def test_context_from_a_saved_document() -> None:
+    document = ResponseDocument(
+        body=PARTIAL, sandbox=True, saved_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        request=RequestSummary("POST", "http://127.0.0.1:8080/sms/json", "signature",
+                               (("from", "Acme"), ("to", "447700900123"), ("type", "unicode"),
+                                ("text", "Привет"))),
+        receipts=({"messageId": "AAA1", "status": "delivered", "err-code": "0",
+                   "msisdn": "447700900123"},),
+    )
+    receipts = [r for r in map(decode_receipt_fields, document.receipts) if isinstance(r, Receipt)]
+    context = context_for_document(document, receipts)
+    assert context.endpoint_host == "127.0.0.1" and context.sandbox is True
+    assert context.message_type == "unicode"
+    text = build_summary(decode_response(document.body), context)
+    assert "127.0.0.1 (sandbox)" in text and "UCS-2" in text and "signature" in text
+    assert "Delivery receipt:" in text and "2026-01-02 03:04:05" in text
