@@ -1,0 +1,133 @@
+"""The ``smsgui`` command: no arguments opens the window; ``decode`` and ``check`` print."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from smsgui import __version__
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_UNUSABLE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="smsgui",
+        description="Send test SMS through the Vonage SMS API and understand what happened. "
+                    "Run without a command to open the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"smsgui {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    decode = commands.add_parser(
+        "decode", help="explain a saved document, an API response body or a delivery receipt",
+        description="Print a diagnostic summary. Exit status: 0 every part accepted (a receipt: "
+                    "delivered or still on its way), 1 a failure, 2 unreadable input.",
+    )
+    style = decode.add_mutually_exclusive_group()
+    style.add_argument("--json", action="store_true", help="print one JSON object")
+    style.add_argument("--markdown", action="store_true", help="print Markdown")
+    decode.add_argument("--show-numbers", action="store_true",
+                        help="print phone numbers in full (masked by default)")
+    decode.add_argument("--include-text", action="store_true",
+                        help="include the message text when the document has it")
+    decode.add_argument("source", metavar="FILE", help="a file, or - for standard input")
+
+    check = commands.add_parser(
+        "check", help="run the pre-send checks on a message",
+        description="Exit status: 0 no blocking finding, 1 a blocking finding, 2 bad usage.",
+    )
+    check.add_argument("--to", action="append", default=[], metavar="NUMBER",
+                       help="a recipient; repeat for several")
+    check.add_argument("--from", dest="sender", default="", metavar="SENDER",
+                       help="the sender ID: a number or up to 11 letters and digits")
+    check.add_argument("--region", default=None, metavar="CC",
+                       help="country for numbers written without a country code, e.g. GB")
+    check.add_argument("--type", dest="message_type", choices=("auto", "text", "unicode"),
+                       default="auto", help="message type (default: auto)")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.add_argument("text", metavar="TEXT", help="the message text, or - for standard input")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    if arguments.command == "decode":
+        return run_decode(arguments, sys.stdin, sys.stdout, sys.stderr)
+    if arguments.command == "check":
+        return run_check(arguments, sys.stdin, sys.stdout, sys.stderr)
+    from smsgui.ui.app import run_app  # Qt is imported only when the window is wanted
+
+    return run_app()
+
+
+def run_decode(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
+               stderr: TextIO) -> int:
+    from smsgui.core.decode import Unreadable, decode_receipt_fields, decode_response
+    from smsgui.core.documents import DocumentError, load_document, parse_document
+    from smsgui.core.summary import SummaryOptions, build_summary, context_for_document
+
+    try:
+        if arguments.source == "-":
+            document = parse_document(stdin.buffer.read() if hasattr(stdin, "buffer")
+                                      else stdin.read())
+        else:
+            document = load_document(Path(arguments.source))
+    except DocumentError as error:
+        print(f"smsgui decode: {error}", file=stderr)
+        return EXIT_UNUSABLE
+    decoded = decode_response(document.body)
+    if isinstance(decoded, Unreadable) and decoded.entry.id != "response-error-object":
+        print(f"smsgui decode: {decoded.reason}", file=stderr)
+        return EXIT_UNUSABLE
+    receipts = [r for r in map(decode_receipt_fields, document.receipts)
+                if not isinstance(r, Unreadable)]
+    if arguments.json:
+        from smsgui.core.export import decoded_as_json
+
+        payload = decoded_as_json(decoded, receipts)
+        print(json.dumps(payload, indent=2, ensure_ascii=False), file=stdout)
+    else:
+        options = SummaryOptions(markdown=arguments.markdown,
+                                 mask_numbers=not arguments.show_numbers,
+                                 include_text=arguments.include_text)
+        print(build_summary(decoded, context_for_document(document, receipts), options),
+              end="", file=stdout)
+    return EXIT_OK if decoded.ok else EXIT_FAILED
+
+
+def run_check(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
+              stderr: TextIO) -> int:
+    from smsgui.core.checks import Draft, check_draft, split_recipients
+    from smsgui.core.export import check_report_as_json
+    from smsgui.core.summary import describe_checks
+
+    region = arguments.region.upper() if arguments.region else None
+    if region is not None and not _is_known_region(region):
+        print(f"smsgui check: {arguments.region!r} is not a country code such as GB or US.",
+              file=stderr)
+        return EXIT_UNUSABLE
+    text = stdin.read() if arguments.text == "-" else arguments.text
+    recipients = tuple(number for raw in arguments.to for number in split_recipients(raw))
+    draft = Draft(recipients=recipients, sender=arguments.sender,
+                  text=text.removesuffix("\n") if arguments.text == "-" else text,
+                  message_type=arguments.message_type, default_region=region)
+    report = check_draft(draft)
+    if arguments.json:
+        payload: dict[str, Any] = check_report_as_json(report, arguments.sender)
+        print(json.dumps(payload, indent=2, ensure_ascii=False), file=stdout)
+    else:
+        print(describe_checks(report), end="", file=stdout)
+    return EXIT_FAILED if report.blocking else EXIT_OK
+
+
+def _is_known_region(region: str) -> bool:
+    import phonenumbers
+
+    return region in phonenumbers.SUPPORTED_REGIONS
