@@ -1,6 +1,7 @@
 """Build resources/networks.tsv from the shared MCC/MNC list.
 
-Run from the repository root:  python tools/build_networks.py ../shared/data/mcc-mnc/mcc-mnc-list.json
+Run from the repository root:
+    python tools/build_networks.py ../shared/data/mcc-mnc/mcc-mnc-list.json
 
 The output keeps one line per (network code, country): code, ISO country code, country name,
 brand, operator. Rows whose MNC is not 2 or 3 digits (ranges, "?" placeholders) are dropped

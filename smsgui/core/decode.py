@@ -139,7 +139,10 @@ class SendResponse:
 
 @dataclass(frozen=True)
 class Receipt:
-    """A delivery receipt (DLR). ``recipient`` is the receipt's ``msisdn``, ``sender`` its ``to``."""
+    """A delivery receipt (DLR).
+
+    ``recipient`` is the receipt's ``msisdn`` and ``sender`` its ``to``: the names are swapped.
+    """
 
     message_id: str | None
     recipient: str | None
@@ -284,7 +287,7 @@ def decode_response(
     context = _Context(knowledge or default_knowledge_base(), networks or default_network_table())
     try:
         return _decode_any(body, context)
-    except Exception as error:  # noqa: BLE001 - the decoder's promise is to never raise
+    except Exception as error:  # the decoder's promise is to never raise
         return _unreadable(context, "response-unrecognized",
                            "smsgui could not make sense of this input.",
                            detail=f"{type(error).__name__}: {error}")
@@ -299,7 +302,7 @@ def decode_receipt_fields(
     context = _Context(knowledge or default_knowledge_base(), networks or default_network_table())
     try:
         return _receipt(fields, context)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # the same promise for receipts
         return _unreadable(context, "response-unrecognized", "This receipt could not be read.",
                            detail=f"{type(error).__name__}: {error}")
 
@@ -374,8 +377,8 @@ def _query_fields(text: str) -> dict[str, str]:
 def _decode_json(data: object, context: _Context, notes: tuple[str, ...]) -> Decoded:
     if isinstance(data, list):
         if data and all(isinstance(item, dict) and "status" in item for item in data):
-            return _send_response({"messages": data}, context,
-                                  (*notes, "A bare list of message objects was read as a response."))
+            note = "A bare list of message objects was read as a response."
+            return _send_response({"messages": data}, context, (*notes, note))
         return _unreadable(context, "response-unrecognized",
                            "This JSON list is not an SMS API answer.", notes=notes)
     if not isinstance(data, dict):

@@ -60,7 +60,9 @@ class ResponseDocument:
 
 def redact_fields(fields: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     """Replace the value of every secret-bearing field."""
-    return tuple((key, REDACTED if key.lower() in SECRET_FIELDS else value) for key, value in fields)
+    return tuple(
+        (key, REDACTED if key.lower() in SECRET_FIELDS else value) for key, value in fields
+    )
 
 
 def document_to_json(document: ResponseDocument, now: datetime | None = None) -> str:

@@ -169,9 +169,9 @@ def _parse_entry(raw: Mapping[str, Any], position: int) -> Entry:
         if not isinstance(values, list) or not values:
             raise KnowledgeBaseError(f"{where}: {field!r} must be a non-empty list")
     try:
-        kind = Kind(raw.get("kind"))
-        retry = Retry(raw.get("retry"))
-        severity = Severity(raw.get("severity"))
+        kind = Kind(str(raw.get("kind")))
+        retry = Retry(str(raw.get("retry")))
+        severity = Severity(str(raw.get("severity")))
     except ValueError as error:
         raise KnowledgeBaseError(f"{where}: {error}") from None
     code = raw.get("code")

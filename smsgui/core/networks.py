@@ -71,7 +71,8 @@ def parse_network_rows(lines: Iterable[str]) -> list[Network]:
     for line in lines:
         if not line.strip() or line.startswith("#"):
             continue
-        code, country_code, country, brand, operator = (line.rstrip("\n").split("\t") + [""] * 5)[:5]
+        columns = [*line.rstrip("\n").split("\t"), "", "", "", ""]
+        code, country_code, country, brand, operator = columns[:5]
         networks.append(Network(
             code=code,
             country_code=None if country_code == "-" else country_code,

@@ -1,1 +1,1 @@
-"""Qt widgets for smsgui. They call the core and show its results; they hold no logic of their own."""
+"""Qt widgets for smsgui: they call the core and show its results, and hold no logic."""

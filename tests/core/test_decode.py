@@ -232,7 +232,8 @@ class TestBodiesThatAreNotAnswers:
         assert "correct credentials" in result.headline
 
     def test_error_code_body(self) -> None:
-        result = decode_unreadable('{"error-code":"401","error-code-label":"authentication failed"}')
+        body = '{"error-code":"401","error-code-label":"authentication failed"}'
+        result = decode_unreadable(body)
         assert result.entry.id == "response-error-object"
         assert "authentication failed" in result.headline and "401" in result.headline
 
@@ -347,7 +348,8 @@ JSON_VALUES = st.recursive(
     | st.dictionaries(st.sampled_from(["status", "messages", "to", "network", "message-price",
                                         "remaining-balance", "err-code", "msisdn", "records",
                                         "message-count", "error-text", "title", "scts",
-                                        "ids_not_found", "price", "messageId"]) | st.text(max_size=8),
+                                        "ids_not_found", "price", "messageId"])
+                      | st.text(max_size=8),
                       children, max_size=6),
     max_leaves=20,
 )

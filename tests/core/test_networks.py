@@ -10,7 +10,8 @@ import pytest
 from smsgui.core.networks import NetworkTable, default_network_table
 from smsgui.core.resources import resource_path
 
-SHARED_LIST = Path(__file__).resolve().parents[3] / "shared" / "data" / "mcc-mnc" / "mcc-mnc-list.json"
+SHARED_LIST = (Path(__file__).resolve().parents[3]
+               / "shared" / "data" / "mcc-mnc" / "mcc-mnc-list.json")
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +74,7 @@ def test_table_keeps_its_license_and_credit() -> None:
     assert "Peter Bakondy" in license_text and "CC BY-SA" in license_text
 
 
-@pytest.mark.skipif(not SHARED_LIST.exists(), reason="the shared source list is not beside the repo")
+@pytest.mark.skipif(not SHARED_LIST.exists(), reason="no shared source list beside the repo")
 def test_every_usable_source_row_is_in_the_table(table: NetworkTable) -> None:
     records = json.loads(SHARED_LIST.read_text(encoding="utf-8"))
     usable = {

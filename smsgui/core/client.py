@@ -1,0 +1,814 @@
+"""The Vonage SMS API client: one synchronous call in, one frozen outcome out.
+
+Every public call returns an outcome value and never raises for anything that can go wrong on the
+network or at the server: exceptions are turned into outcomes in one place
+(:func:`classify_failure`), keyed on httpx's exception classes. Requests are never resent
+automatically and redirects are never followed, so credentials only ever go to the configured
+host. Secrets never appear in logs, headlines, details, request records or exception text.
+
+The client is synchronous because it runs on a worker thread; the HTTP client and the clock are
+passed in so tests can use a loopback server and a fixed time.
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import email.utils
+import enum
+import ipaddress
+import json
+import logging
+import platform
+import re
+import socket
+import ssl
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+from typing import Any, Final
+from urllib.parse import urlencode
+
+import httpx
+
+from smsgui import __version__
+from smsgui.core.decode import Decoded, Unreadable, decode_response
+from smsgui.core.knowledge import default_knowledge_base
+from smsgui.core.signing import SignatureMethod, signed_params
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES: Final = 1024 * 1024
+MAX_REPORT_IDS: Final = 20
+REDACTED: Final = "[redacted]"
+NO_ENTRY_ID: Final = ""
+"""The ``entry_id`` of a successful balance or settings call: there is nothing to explain."""
+
+DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=5.0, read=15.0, write=10.0, pool=5.0)
+_LOOPBACK_MOUNTS: Final = ("all://127.0.0.1", "all://localhost", "all://[::1]")
+_SECRET_FIELDS: Final = frozenset({"api_secret", "sig"})
+_MIN_SCRUBBED_SECRET: Final = 4
+_DNS_HINTS: Final = (
+    "name or service not known",
+    "nodename nor servname",
+    "temporary failure in name resolution",
+    "getaddrinfo failed",
+    "no address associated with hostname",
+)
+_LABEL: Final = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_NAME: Final = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.?", re.IGNORECASE)
+_HTTP_CODE_IN_TITLE: Final = re.compile(r"\s*\((?:\d{3}|\dxx)\)$")
+_USERINFO: Final = re.compile(r"(?<=//)[^/?#@]*@")
+_CONNECT: Final = "connect"
+_FAILURES: Final[tuple[tuple[tuple[type[BaseException], ...], str, bool], ...]] = (
+    # (exception classes, entry id, may the request have reached the server?), first match wins
+    ((httpx.InvalidURL, httpx.UnsupportedProtocol), "transport-invalid-url", False),
+    ((httpx.ConnectTimeout,), "transport-connect-timeout", False),
+    ((httpx.ConnectError,), _CONNECT, False),
+    ((httpx.ReadTimeout,), "transport-read-timeout", True),
+    # A write timeout means the request never arrived whole, so the server cannot act on it.
+    ((httpx.WriteTimeout,), "transport-write-timeout", False),
+    ((httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError),
+     "transport-connection-lost", True),
+    ((httpx.DecodingError,), "transport-other", True),
+    ((httpx.PoolTimeout, httpx.ProxyError, httpx.LocalProtocolError), "transport-other", False),
+)
+_HEADLINES: Final = MappingProxyType({
+    "transport-insecure-url": (
+        "The address {url} does not use HTTPS, so smsgui did not send your credentials to it."
+    ),
+    "transport-invalid-url": "The address {url} is not a usable web address, so nothing was sent.",
+    "transport-connection-refused": "Could not connect to {host}, so nothing was sent.",
+    "transport-dns": "Could not look up the address of {host}, so nothing was sent.",
+    "transport-tls": "A secure (TLS) connection to {host} could not be set up; nothing was sent.",
+    "transport-tls-certificate": (
+        "The security certificate of {host} could not be verified, so nothing was sent."
+    ),
+    "transport-connect-timeout": "{host} did not accept a connection in time; nothing was sent.",
+    "transport-read-timeout": (
+        "The request reached {host} but no answer came in time; it may have been processed."
+    ),
+    "transport-write-timeout": (
+        "Sending the request to {host} took too long and was abandoned before it arrived whole."
+    ),
+    "transport-connection-lost": (
+        "The connection to {host} was lost before an answer arrived; "
+        "the request may have been processed."
+    ),
+    "transport-other": "The request to {host} failed ({error}).",
+})
+
+
+class AuthMethod(enum.StrEnum):
+    """Where the credentials go."""
+
+    BASIC = "basic"
+    """HTTP Basic ``api_key:api_secret`` (SMS API spec 1.5.1)."""
+    BODY = "body"
+    """``api_key`` and ``api_secret`` as form fields (spec 1.0.10)."""
+    SIGNATURE = "signature"
+    """``api_key``, ``timestamp`` and ``sig`` as form fields; no secret and no Authorization."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Base URLs. HTTPS is required except for loopback hosts (local test servers)."""
+
+    rest_base_url: str = "https://rest.nexmo.com"
+    api_base_url: str = "https://api.nexmo.com"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """API credentials. Secrets are left out of ``repr``.
+
+    Raises ValueError when SIGNATURE authentication has no signature secret.
+    """
+
+    api_key: str
+    api_secret: str = field(repr=False)
+    signature_secret: str | None = field(default=None, repr=False)
+    signature_method: SignatureMethod = SignatureMethod.MD5_HASH
+    auth_method: AuthMethod = AuthMethod.BASIC
+
+    def __post_init__(self) -> None:
+        if self.auth_method is AuthMethod.SIGNATURE and not self.signature_secret:
+            raise ValueError("signature authentication needs a signature secret")
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value, including the Basic token, for scrubbing text."""
+        token = base64.b64encode(f"{self.api_key}:{self.api_secret}".encode()).decode("ascii")
+        values = (self.api_secret, self.signature_secret or "", token)
+        return tuple(value for value in values if len(value) >= _MIN_SCRUBBED_SECRET)
+
+
+@dataclass(frozen=True)
+class OutgoingSms:
+    """One message to send. ``ttl_ms`` is in milliseconds."""
+
+    to: str
+    sender: str
+    text: str
+    message_type: str = "text"
+    client_ref: str | None = None
+    callback: str | None = None
+    ttl_ms: int | None = None
+    status_report_req: bool | None = None
+
+    def form_fields(self) -> dict[str, str]:
+        """The API's form fields for this message; optional fields only when set."""
+        fields = {"from": self.sender, "to": self.to, "text": self.text, "type": self.message_type}
+        optional = {
+            "client-ref": self.client_ref,
+            "callback": self.callback,
+            "ttl": None if self.ttl_ms is None else str(int(self.ttl_ms)),
+            "status-report-req": _flag(self.status_report_req),
+        }
+        fields.update({key: value for key, value in optional.items() if value is not None})
+        return fields
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """What was sent, secrets redacted and no Authorization header.
+
+    ``url`` is the full URL including its query (secret values redacted); ``fields`` are the
+    request's parameters: the form fields of a POST, the query parameters of a GET.
+    """
+
+    method: str
+    url: str
+    auth_method: AuthMethod
+    fields: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ApiOutcome:
+    """The result of one API call, whatever happened."""
+
+    ok: bool
+    entry_id: str
+    headline: str
+    request: RequestRecord | None
+    http_status: int | None
+    body: str | None
+    elapsed_ms: float
+    may_have_been_sent: bool
+    retry_after_s: float | None
+    decoded: Decoded | None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class BalanceOutcome:
+    outcome: ApiOutcome
+    balance: Decimal | None
+    auto_reload: bool | None
+
+
+@dataclass(frozen=True)
+class SettingsOutcome:
+    outcome: ApiOutcome
+    max_outbound_request: int | None
+    max_inbound_request: int | None = None
+    max_calls_per_second: int | None = None
+    mo_callback_url: str | None = None
+    dr_callback_url: str | None = None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A request to make, before any check or network I/O."""
+
+    method: str
+    base_url: str
+    path: str
+    auth_method: AuthMethod
+    basic_auth: bool
+    query: tuple[tuple[str, str], ...] = ()
+    form: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def url(self) -> str:
+        return self.base_url.rstrip("/") + self.path
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What an exchange came to, before it is stamped with the request, timing and body."""
+
+    entry_id: str
+    headline: str
+    ok: bool = False
+    decoded: Decoded | None = None
+    detail: str = ""
+    retry_after_s: float | None = None
+    may_have_been_sent: bool = False
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """A response that arrived, its body read (up to the cap) and scrubbed of secrets."""
+
+    status: int
+    headers: httpx.Headers
+    body: str
+    too_large: bool
+    record: RequestRecord
+    elapsed_ms: float
+
+
+def user_agent() -> str:
+    """``smsgui/<version> httpx/<version> Python/<version>``."""
+    return f"smsgui/{__version__} httpx/{httpx.__version__} Python/{platform.python_version()}"
+
+
+def make_http_client(
+    timeout: httpx.Timeout | None = None, transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
+    """Build the production HTTP client: verified TLS, explicit timeouts, no redirects.
+
+    Environment proxies are honoured, except for loopback hosts, which always connect directly.
+    """
+    loopback_direct: dict[str, httpx.BaseTransport | None] = dict.fromkeys(_LOOPBACK_MOUNTS)
+    return httpx.Client(
+        timeout=timeout or DEFAULT_TIMEOUT,
+        verify=True,
+        follow_redirects=False,
+        trust_env=True,
+        transport=transport,
+        mounts=loopback_direct,
+        headers={"User-Agent": user_agent()},
+    )
+
+
+class SmsApiClient:
+    """Calls the SMS, Account and Reports APIs and turns every result into an outcome."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        credentials: Credentials,
+        endpoint: Endpoint = Endpoint(),
+        clock: Callable[[], float] = time.time,
+        *,
+        timer: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        """``clock`` gives Unix time (signatures, Retry-After dates); ``timer`` measures."""
+        self._http = http
+        self._credentials = credentials
+        self._endpoint = endpoint
+        self._clock = clock
+        self._timer = timer
+
+    # -- public calls ---------------------------------------------------------------------------
+
+    def send(self, message: OutgoingSms) -> ApiOutcome:
+        """POST one message to ``/sms/json`` (form-encoded)."""
+        logger.info(
+            "Sending an SMS to %s from %s (%d characters, type %s)",
+            mask_number(message.to), mask_number(message.sender), len(message.text),
+            message.message_type,
+        )
+        plan = _Plan(
+            method="POST",
+            base_url=self._endpoint.rest_base_url,
+            path="/sms/json",
+            auth_method=self._credentials.auth_method,
+            basic_auth=self._credentials.auth_method is AuthMethod.BASIC,
+            form=tuple(self._with_credentials(message.form_fields()).items()),
+        )
+        result = self._execute(plan)
+        return result if isinstance(result, ApiOutcome) else self._interpret_decodable(result)
+
+    def balance(self) -> BalanceOutcome:
+        """GET ``/account/get-balance``."""
+        result = self._execute(self._account_plan("GET", "/account/get-balance"))
+        if isinstance(result, ApiOutcome):
+            return BalanceOutcome(result, None, None)
+        data = self._json_object(result)
+        value = _decimal(data.get("value")) if data is not None else None
+        if data is None or value is None:
+            return BalanceOutcome(self._interpret_unexpected(result), None, None)
+        auto_reload = data.get("autoReload")
+        auto = auto_reload if isinstance(auto_reload, bool) else None
+        reload_note = {True: " (auto-reload is on)", False: "", None: ""}[auto]
+        headline = f"Your account balance is {value:.2f} EUR{reload_note}."
+        outcome = self._success(result, headline, detail=f"value={value} autoReload={auto}")
+        return BalanceOutcome(outcome, value, auto)
+
+    def settings(self) -> SettingsOutcome:
+        """POST ``/account/settings`` with no settings, which only reads them."""
+        result = self._execute(self._account_plan("POST", "/account/settings"))
+        if isinstance(result, ApiOutcome):
+            return SettingsOutcome(result, None)
+        data = self._json_object(result)
+        known = ("max-outbound-request", "max-inbound-request", "max-calls-per-second")
+        if data is None or not any(key in data for key in (*known, "mo-callback-url")):
+            return SettingsOutcome(self._interpret_unexpected(result), None)
+        outbound = _integer(data.get("max-outbound-request"))
+        headline = (
+            f"Your account may make up to {outbound} SMS requests per second."
+            if outbound is not None else "The account settings were read."
+        )
+        return SettingsOutcome(
+            outcome=self._success(result, headline),
+            max_outbound_request=outbound,
+            max_inbound_request=_integer(data.get("max-inbound-request")),
+            max_calls_per_second=_integer(data.get("max-calls-per-second")),
+            mo_callback_url=_text(data.get("mo-callback-url")),
+            dr_callback_url=_text(data.get("dr-callback-url")),
+        )
+
+    def reports(self, message_ids: Sequence[str], account_id: str) -> ApiOutcome:
+        """Look messages up in the Reports API (Basic auth). At most 20 ids per call.
+
+        Raises ValueError for no ids, more than 20, an id containing a comma or an empty
+        account id: those are programming errors, not outcomes.
+        """
+        ids = _checked_report_ids(message_ids)
+        if not account_id.strip():
+            raise ValueError("reports() needs an account id")
+        plan = _Plan(
+            method="GET",
+            base_url=self._endpoint.api_base_url,
+            path="/v2/reports/records",
+            auth_method=AuthMethod.BASIC,
+            basic_auth=True,
+            query=(
+                ("account_id", account_id.strip()),
+                ("product", "SMS"),
+                ("direction", "outbound"),
+                ("id", ",".join(ids)),
+            ),
+        )
+        result = self._execute(plan)
+        return result if isinstance(result, ApiOutcome) else self._interpret_decodable(result)
+
+    # -- building requests ----------------------------------------------------------------------
+
+    def _with_credentials(self, fields: Mapping[str, str]) -> dict[str, str]:
+        creds = self._credentials
+        if creds.auth_method is AuthMethod.BASIC:
+            return dict(fields)
+        if creds.auth_method is AuthMethod.BODY:
+            return {"api_key": creds.api_key, "api_secret": creds.api_secret, **fields}
+        unsigned = {"api_key": creds.api_key, **fields}
+        secret = creds.signature_secret or ""
+        return signed_params(unsigned, secret, creds.signature_method, int(self._clock()))
+
+    def _account_plan(self, method: str, path: str) -> _Plan:
+        """Account API calls always use the Basic header (Account API 1.0.4).
+
+        The older alternative puts ``api_secret`` in the query string, where proxies and
+        server logs keep it, so smsgui never uses it, whatever the send authentication.
+        """
+        return _Plan(
+            method=method,
+            base_url=self._endpoint.rest_base_url,
+            path=path,
+            auth_method=AuthMethod.BASIC,
+            basic_auth=True,
+        )
+
+    # -- the exchange: the one place exceptions become outcomes -------------------------------
+
+    def _execute(self, plan: _Plan) -> ApiOutcome | _Answer:
+        refusal = check_base_url(plan.base_url)
+        if refusal is not None:
+            entry_id, reason = refusal
+            shown = _safe_url(plan.base_url)
+            logger.warning("Not sending %s to %s: %s", plan.method, shown, reason)
+            headline = _HEADLINES[entry_id].format(url=shown, host="", error="")
+            detail = f"{plan.method} {shown}: {reason}"
+            return self._failure(_Verdict(entry_id, headline, detail=detail), None, 0.0)
+        record = _record(plan)
+        started = self._timer()
+        try:
+            answer = self._exchange(plan, record, started)
+        except Exception as error:  # mapped to an outcome, never raised
+            return self._transport_failure(error, plan, record, self._elapsed_ms(started))
+        logger.info(
+            "%s %s -> HTTP %d in %.0f ms", plan.method, plan.url, answer.status, answer.elapsed_ms
+        )
+        return answer
+
+    def _exchange(self, plan: _Plan, record: RequestRecord, started: float) -> _Answer:
+        request = self._http.build_request(
+            plan.method,
+            plan.url,
+            params=list(plan.query) or None,
+            data=dict(plan.form) if plan.form else None,
+            headers={"User-Agent": user_agent(), "Accept": "application/json"},
+        )
+        creds = self._credentials
+        auth = httpx.BasicAuth(creds.api_key, creds.api_secret) if plan.basic_auth else None
+        response = self._http.send(request, stream=True, auth=auth, follow_redirects=False)
+        try:
+            raw, too_large = _read_capped(response, MAX_BODY_BYTES)
+        finally:
+            response.close()
+        return _Answer(
+            status=response.status_code,
+            headers=response.headers,
+            body=self._scrub(_decode_text(raw, response.charset_encoding)),
+            too_large=too_large,
+            record=record,
+            elapsed_ms=self._elapsed_ms(started),
+        )
+
+    def _transport_failure(
+        self, error: Exception, plan: _Plan, record: RequestRecord, elapsed_ms: float
+    ) -> ApiOutcome:
+        entry_id, may_have_been_sent = classify_failure(error)
+        host = _host_of(plan.base_url)
+        headline = _HEADLINES[entry_id].format(
+            url=_safe_url(plan.base_url), host=host or "the server", error=type(error).__name__
+        )
+        detail = self._scrub(f"{plan.method} {record.url}: {describe_exception(error)}")
+        logger.warning(
+            "%s %s failed after %.0f ms: %s (%s)",
+            plan.method, plan.url, elapsed_ms, entry_id, self._scrub(describe_exception(error)),
+        )
+        verdict = _Verdict(entry_id, headline, detail=detail, may_have_been_sent=may_have_been_sent)
+        return self._failure(verdict, record, elapsed_ms)
+
+    def _failure(
+        self, verdict: _Verdict, record: RequestRecord | None, elapsed_ms: float
+    ) -> ApiOutcome:
+        return ApiOutcome(
+            ok=False, entry_id=verdict.entry_id, headline=self._scrub(verdict.headline),
+            request=record, http_status=None, body=None, elapsed_ms=elapsed_ms,
+            may_have_been_sent=verdict.may_have_been_sent, retry_after_s=None, decoded=None,
+            detail=self._scrub(verdict.detail),
+        )
+
+    # -- interpreting answers -------------------------------------------------------------------
+
+    def _interpret_decodable(self, answer: _Answer) -> ApiOutcome:
+        """SMS and Reports answers: a 2xx body goes to the decoder."""
+        if answer.too_large or not 200 <= answer.status < 300:
+            return self._interpret_unsuccessful(answer)
+        decoded = decode_response(answer.body)
+        return self._answered(answer, _Verdict(
+            decoded.entry.id, decoded.headline, ok=decoded.ok, decoded=decoded,
+            detail=_decoded_detail(decoded),
+        ))
+
+    def _interpret_unexpected(self, answer: _Answer) -> ApiOutcome:
+        """A balance or settings answer that is not the expected JSON."""
+        if answer.too_large or not 200 <= answer.status < 300:
+            return self._interpret_unsuccessful(answer)
+        decoded = decode_response(answer.body)
+        entry_id = decoded.entry.id if isinstance(decoded, Unreadable) else "response-unrecognized"
+        headline = (
+            decoded.headline if isinstance(decoded, Unreadable)
+            else "The server's answer is not what this request returns."
+        )
+        return self._answered(
+            answer, _Verdict(entry_id, headline, decoded=decoded, detail=_decoded_detail(decoded))
+        )
+
+    def _interpret_unsuccessful(self, answer: _Answer) -> ApiOutcome:
+        if answer.too_large:
+            return self._answered(answer, _Verdict(
+                "response-too-large",
+                f"The server's answer was larger than {MAX_BODY_BYTES // 1024} KiB, "
+                "so smsgui stopped reading it.",
+                may_have_been_sent=200 <= answer.status < 300,
+                detail=f"HTTP {answer.status}; reading stopped after {MAX_BODY_BYTES} bytes",
+            ))
+        return self._http_failure(answer)
+
+    def _http_failure(self, answer: _Answer) -> ApiOutcome:
+        entry = default_knowledge_base().for_http_status(answer.status)
+        decoded = decode_response(answer.body) if answer.body.strip() else None
+        server_says = _server_error_text(decoded)
+        headline = _http_headline(answer, entry.title if entry else None)
+        if server_says:
+            headline = f"{headline} {server_says}"
+        retry_after = None
+        if answer.status in (429, 503):
+            retry_after = parse_retry_after(answer.headers.get("Retry-After"), self._clock())
+        details: list[str] = []
+        if 300 <= answer.status < 400:
+            details.append(f"Location (not followed): {answer.headers.get('Location', '-')}")
+        if answer.headers.get("Retry-After"):
+            details.append(f"Retry-After: {answer.headers['Retry-After']}")
+        if decoded is not None:
+            details.append(_decoded_detail(decoded) or decoded.headline)
+        return self._answered(answer, _Verdict(
+            entry.id if entry else "response-unrecognized", headline, decoded=decoded,
+            retry_after_s=retry_after, detail="; ".join(part for part in details if part),
+            may_have_been_sent=answer.status >= 500,
+        ))
+
+    def _success(self, answer: _Answer, headline: str, detail: str = "") -> ApiOutcome:
+        return self._answered(answer, _Verdict(NO_ENTRY_ID, headline, ok=True, detail=detail))
+
+    def _answered(self, answer: _Answer, verdict: _Verdict) -> ApiOutcome:
+        exchange = f"{answer.record.method} {answer.record.url} -> HTTP {answer.status}"
+        logger.info(
+            "%s %s: %s", answer.record.method, _strip_query(answer.record.url), verdict.entry_id
+        )
+        return ApiOutcome(
+            ok=verdict.ok, entry_id=verdict.entry_id, headline=self._scrub(verdict.headline),
+            request=answer.record, http_status=answer.status, body=answer.body,
+            elapsed_ms=answer.elapsed_ms, may_have_been_sent=verdict.may_have_been_sent,
+            retry_after_s=verdict.retry_after_s, decoded=verdict.decoded,
+            detail=self._scrub("; ".join(part for part in (exchange, verdict.detail) if part)),
+        )
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _json_object(self, answer: _Answer) -> dict[str, Any] | None:
+        if answer.too_large or not 200 <= answer.status < 300:
+            return None
+        try:
+            data = json.loads(answer.body, parse_float=Decimal)
+        except (ValueError, RecursionError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _scrub(self, text: str) -> str:
+        for secret in self._credentials.secrets():
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def _elapsed_ms(self, started: float) -> float:
+        return max(0.0, (self._timer() - started) * 1000.0)
+
+
+# -- module functions (pure) ---------------------------------------------------------------------
+
+
+def classify_failure(error: BaseException) -> tuple[str, bool]:
+    """The knowledge entry for a failed exchange and whether the request may have been sent.
+
+    The first matching row of ``_FAILURES`` wins; a ConnectError is refined by its causes.
+    Anything unforeseen counts as possibly sent, so the user checks before sending again.
+    """
+    for classes, entry_id, may_have_been_sent in _FAILURES:
+        if isinstance(error, classes):
+            if entry_id == _CONNECT:
+                return _connect_failure(error), may_have_been_sent
+            return entry_id, may_have_been_sent
+    return "transport-other", True
+
+
+def _connect_failure(error: BaseException) -> str:
+    chain = list(exception_chain(error))
+    text = " ".join(str(item) for item in chain).lower()
+    if any(isinstance(item, ssl.SSLCertVerificationError) for item in chain) or (
+        "certificate_verify_failed" in text
+    ):
+        return "transport-tls-certificate"
+    if any(isinstance(item, ssl.SSLError) for item in chain) or "[ssl" in text:
+        return "transport-tls"
+    if any(isinstance(item, socket.gaierror) for item in chain) or any(
+        hint in text for hint in _DNS_HINTS
+    ):
+        return "transport-dns"
+    return "transport-connection-refused"
+
+
+def exception_chain(error: BaseException) -> Iterator[BaseException]:
+    """The exception and its causes (``__cause__``, else ``__context__``), each once."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def describe_exception(error: BaseException) -> str:
+    """``Type: message`` for the exception and each distinct cause, for the detail text."""
+    parts: list[str] = []
+    for item in exception_chain(error):
+        part = f"{type(item).__name__}: {item}" if str(item) else type(item).__name__
+        if not parts or part not in parts[-1]:
+            parts.append(part)
+    return " <- ".join(parts)
+
+
+def check_base_url(base_url: str) -> tuple[str, str] | None:
+    """None if requests may go to ``base_url``, else (entry id, reason)."""
+    try:
+        url = httpx.URL(base_url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return "transport-invalid-url", "the address cannot be parsed"
+    if url.scheme not in ("http", "https") or not _is_host_name(url.raw_host):
+        return "transport-invalid-url", "the address needs https:// and a valid host name"
+    if url.userinfo:
+        return "transport-invalid-url", "the address must not contain a user name or password"
+    if url.query or url.fragment:
+        return "transport-invalid-url", "a base address must not have a query or fragment"
+    if url.scheme == "http" and not is_loopback_host(url.host):
+        return "transport-insecure-url", "plain http:// is only allowed for this computer"
+    return None
+
+
+def _is_host_name(raw_host: bytes) -> bool:
+    """An IP address or a DNS name (IDNA-encoded by httpx) made of letters, digits and hyphens."""
+    host = raw_host.decode("ascii", errors="replace")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return _HOST_NAME.fullmatch(host) is not None
+    return True
+
+
+def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8, ::1 (also IPv4-mapped) and ``localhost``."""
+    name = host.strip("[]").rstrip(".").lower()
+    if name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delay-seconds or an HTTP date)."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - now)
+
+
+def mask_number(value: str) -> str:
+    """Mask a phone number for logs (``4477******23``); other text is returned unchanged."""
+    digits = value.strip().lstrip("+")
+    if not digits.isdigit():
+        return value
+    if len(digits) <= 6:
+        return "*" * len(digits)
+    return digits[:4] + "*" * (len(digits) - 6) + digits[-2:]
+
+
+def _checked_report_ids(message_ids: Sequence[str]) -> list[str]:
+    if isinstance(message_ids, str):
+        raise ValueError("reports() takes a sequence of message ids, not one string")
+    ids = [message_id.strip() for message_id in message_ids]
+    if not ids or len(ids) > MAX_REPORT_IDS:
+        raise ValueError(f"reports() takes 1 to {MAX_REPORT_IDS} message ids, got {len(ids)}")
+    if any(not message_id or "," in message_id for message_id in ids):
+        raise ValueError("message ids must be non-empty and contain no commas")
+    return ids
+
+
+def _record(plan: _Plan) -> RequestRecord:
+    query = tuple(_redacted(plan.query))
+    url = plan.url + (f"?{urlencode(query)}" if query else "")
+    fields = tuple(_redacted(plan.form)) if plan.method == "POST" else query
+    return RequestRecord(method=plan.method, url=url, auth_method=plan.auth_method, fields=fields)
+
+
+def _redacted(pairs: Sequence[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    for key, value in pairs:
+        yield key, REDACTED if key in _SECRET_FIELDS else value
+
+
+def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    """Read at most ``limit`` bytes of the (decompressed) body; True if there was more."""
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) > limit:
+            return bytes(body[:limit]), True
+    return bytes(body), False
+
+
+def _decode_text(raw: bytes, charset: str | None) -> str:
+    encoding = charset or "utf-8"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        encoding = "utf-8"
+    return raw.decode(encoding, errors="replace")
+
+
+def _http_headline(answer: _Answer, title: str | None) -> str:
+    if 300 <= answer.status < 400:
+        return (
+            f"The server answered with a redirect (HTTP {answer.status}); smsgui does not "
+            "follow redirects, so nothing was sent anywhere else."
+        )
+    name = _HTTP_CODE_IN_TITLE.sub("", title or "").strip()
+    status = f"HTTP {answer.status} {name}".strip()
+    if answer.status >= 500:
+        return f"The server had a problem and answered {status}."
+    return f"The server refused the request: {status}."
+
+
+def _server_error_text(decoded: Decoded | None) -> str | None:
+    """The server's own error text from a problem+json or ``error-code`` body."""
+    if isinstance(decoded, Unreadable) and decoded.entry.id == "response-error-object":
+        return decoded.headline
+    return None
+
+
+def _decoded_detail(decoded: Decoded) -> str:
+    parts = [getattr(decoded, "detail", ""), *getattr(decoded, "notes", ())]
+    return "; ".join(str(part) for part in parts if part)
+
+
+def _host_of(base_url: str) -> str:
+    try:
+        return httpx.URL(base_url).host
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return ""
+
+
+def _safe_url(url: str) -> str:
+    """A URL for display: any user name and password removed, cut to a sensible length."""
+    shown = _USERINFO.sub(f"{REDACTED}@", url.strip())
+    return shown if len(shown) <= 200 else shown[:199] + "…"
+
+
+def _strip_query(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else str(value).lower()
+
+
+def _decimal(value: object) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _integer(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, (str, Decimal)) and str(value).strip().isdigit():
+        return int(str(value).strip())
+    return None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
