@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final
 from urllib.parse import urlencode
@@ -37,19 +37,19 @@ import httpx
 from smsgui import __version__
 from smsgui.core.decode import Decoded, Unreadable, decode_response
 from smsgui.core.knowledge import default_knowledge_base
+from smsgui.core.privacy import REDACTED, mask_number, redact_fields
 from smsgui.core.signing import SignatureMethod, signed_params
+from smsgui.core.values import decimal_or_none, int_or_none, text_or_none
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES: Final = 1024 * 1024
 MAX_REPORT_IDS: Final = 20
-REDACTED: Final = "[redacted]"
 NO_ENTRY_ID: Final = ""
 """The ``entry_id`` of a successful balance or settings call: there is nothing to explain."""
 
 DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=5.0, read=15.0, write=10.0, pool=5.0)
 _LOOPBACK_MOUNTS: Final = ("all://127.0.0.1", "all://localhost", "all://[::1]")
-_SECRET_FIELDS: Final = frozenset({"api_secret", "sig"})
 _MIN_SCRUBBED_SECRET: Final = 4
 _DNS_HINTS: Final = (
     "name or service not known",
@@ -330,7 +330,7 @@ class SmsApiClient:
         if isinstance(result, ApiOutcome):
             return BalanceOutcome(result, None, None)
         data = self._json_object(result)
-        value = _decimal(data.get("value")) if data is not None else None
+        value = decimal_or_none(data.get("value")) if data is not None else None
         if data is None or value is None:
             return BalanceOutcome(self._interpret_unexpected(result), None, None)
         auto_reload = data.get("autoReload")
@@ -349,7 +349,7 @@ class SmsApiClient:
         known = ("max-outbound-request", "max-inbound-request", "max-calls-per-second")
         if data is None or not any(key in data for key in (*known, "mo-callback-url")):
             return SettingsOutcome(self._interpret_unexpected(result), None)
-        outbound = _integer(data.get("max-outbound-request"))
+        outbound = int_or_none(data.get("max-outbound-request"))
         headline = (
             f"Your account may make up to {outbound} SMS requests per second."
             if outbound is not None else "The account settings were read."
@@ -357,10 +357,10 @@ class SmsApiClient:
         return SettingsOutcome(
             outcome=self._success(result, headline),
             max_outbound_request=outbound,
-            max_inbound_request=_integer(data.get("max-inbound-request")),
-            max_calls_per_second=_integer(data.get("max-calls-per-second")),
-            mo_callback_url=_text(data.get("mo-callback-url")),
-            dr_callback_url=_text(data.get("dr-callback-url")),
+            max_inbound_request=int_or_none(data.get("max-inbound-request")),
+            max_calls_per_second=int_or_none(data.get("max-calls-per-second")),
+            mo_callback_url=text_or_none(data.get("mo-callback-url")),
+            dr_callback_url=text_or_none(data.get("dr-callback-url")),
         )
 
     def reports(self, message_ids: Sequence[str], account_id: str) -> ApiOutcome:
@@ -692,16 +692,6 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
-def mask_number(value: str) -> str:
-    """Mask a phone number for logs (``4477******23``); other text is returned unchanged."""
-    digits = value.strip().lstrip("+")
-    if not digits.isdigit():
-        return value
-    if len(digits) <= 6:
-        return "*" * len(digits)
-    return digits[:4] + "*" * (len(digits) - 6) + digits[-2:]
-
-
 def _checked_report_ids(message_ids: Sequence[str]) -> list[str]:
     if isinstance(message_ids, str):
         raise ValueError("reports() takes a sequence of message ids, not one string")
@@ -714,15 +704,10 @@ def _checked_report_ids(message_ids: Sequence[str]) -> list[str]:
 
 
 def _record(plan: _Plan) -> RequestRecord:
-    query = tuple(_redacted(plan.query))
+    query = redact_fields(plan.query)
     url = plan.url + (f"?{urlencode(query)}" if query else "")
-    fields = tuple(_redacted(plan.form)) if plan.method == "POST" else query
+    fields = redact_fields(plan.form) if plan.method == "POST" else query
     return RequestRecord(method=plan.method, url=url, auth_method=plan.auth_method, fields=fields)
-
-
-def _redacted(pairs: Sequence[tuple[str, str]]) -> Iterator[tuple[str, str]]:
-    for key, value in pairs:
-        yield key, REDACTED if key in _SECRET_FIELDS else value
 
 
 def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
@@ -788,27 +773,3 @@ def _strip_query(url: str) -> str:
 
 def _flag(value: bool | None) -> str | None:
     return None if value is None else str(value).lower()
-
-
-def _decimal(value: object) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def _integer(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, (str, Decimal)) and str(value).strip().isdigit():
-        return int(str(value).strip())
-    return None
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None

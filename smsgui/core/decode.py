@@ -14,12 +14,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 from smsgui.core.knowledge import Entry, KnowledgeBase, default_knowledge_base
 from smsgui.core.networks import Network, NetworkTable, default_network_table
+from smsgui.core.values import decimal_or_none, int_or_none, text_or_none
 
 CURRENCY = "EUR"
 _THROTTLE_WAIT = re.compile(r"please\s+wait\s*\[\s*(\d+)\s*\]", re.IGNORECASE)
@@ -312,16 +313,16 @@ def _decode_any(body: object, context: _Context) -> Decoded:
         return _decode_json(body, context, ())
     notes: list[str] = []
     if isinstance(body, (bytes, bytearray)):
-        text = _bytes_to_text(bytes(body), notes)
+        text = _bytes_totext_or_none(bytes(body), notes)
     elif isinstance(body, str):
         text = body
     else:
         return _unreadable(context, "response-unrecognized",
                            f"Expected text, got {type(body).__name__}.")
-    return _decode_text(text.lstrip("\ufeff").strip(), context, tuple(notes))
+    return _decodetext_or_none(text.lstrip("\ufeff").strip(), context, tuple(notes))
 
 
-def _bytes_to_text(raw: bytes, notes: list[str]) -> str:
+def _bytes_totext_or_none(raw: bytes, notes: list[str]) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -329,7 +330,7 @@ def _bytes_to_text(raw: bytes, notes: list[str]) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
-def _decode_text(text: str, context: _Context, notes: tuple[str, ...]) -> Decoded:
+def _decodetext_or_none(text: str, context: _Context, notes: tuple[str, ...]) -> Decoded:
     if not text:
         return _unreadable(context, "response-empty", "The input is empty.", notes=notes)
     if text.startswith("<"):
@@ -409,10 +410,11 @@ def _decode_object(data: dict[str, Any], context: _Context, notes: tuple[str, ..
 def _error_object(data: Mapping[str, Any]) -> str | None:
     """Summarize problem+json and ``error-code`` bodies; None for anything else."""
     if "error-code" in data or "error-code-label" in data:
-        code, label = _text(data.get("error-code")), _text(data.get("error-code-label"))
+        code = text_or_none(data.get("error-code"))
+        label = text_or_none(data.get("error-code-label"))
         return f"The API answered with an error: {label or 'no label'} (error-code {code or '?'})."
-    title = _text(data.get("title")) or _text(data.get("error_title"))
-    detail = _text(data.get("detail"))
+    title = text_or_none(data.get("title")) or text_or_none(data.get("error_title"))
+    detail = text_or_none(data.get("detail"))
     if title or ("type" in data and detail):
         parts = [part for part in (title, detail) if part]
         return "The API answered with an error: " + " - ".join(parts)
@@ -427,7 +429,7 @@ def _send_response(data: Mapping[str, Any], context: _Context, notes: tuple[str,
         return _unreadable(context, "response-no-messages",
                            f"The answer's 'messages' is {what}: it reports no message at all.",
                            notes=notes)
-    declared = _int(data.get("message-count"))
+    declared = int_or_none(data.get("message-count"))
     if declared is not None and declared != len(messages):
         notes_list.append(
             f"message-count says {declared} but the answer lists {len(messages)} message(s)."
@@ -445,22 +447,22 @@ def _part(index: int, raw: object, context: _Context) -> MessagePart:
             notes=(f"Part {index} is not a message object ({type(raw).__name__}).",),
         )
     notes: list[str] = []
-    status = _int(raw.get("status"))
+    status = int_or_none(raw.get("status"))
     if status is None:
         notes.append(f"Part {index} has no readable status ({_shorten(repr(raw.get('status')))}).")
-    to = _text(raw.get("to"))
+    to = text_or_none(raw.get("to"))
     return MessagePart(
         index=index,
         to=to,
-        message_id=_text(raw.get("message-id")),
+        message_id=text_or_none(raw.get("message-id")),
         status=status,
         entry=context.knowledge.for_status(status),
-        error_text=_text(raw.get("error-text")),
+        error_text=text_or_none(raw.get("error-text")),
         price=_decimal(raw.get("message-price"), "message-price", notes),
         remaining_balance=_decimal(raw.get("remaining-balance"), "remaining-balance", notes),
         network=_network(raw.get("network"), to, context),
-        client_ref=_text(raw.get("client-ref")),
-        account_ref=_text(raw.get("account-ref")),
+        client_ref=text_or_none(raw.get("client-ref")),
+        account_ref=text_or_none(raw.get("account-ref")),
         notes=tuple(notes),
     )
 
@@ -471,15 +473,15 @@ def _receipt(
     if not isinstance(data, Mapping):
         return _unreadable(context, "response-unrecognized", "This receipt could not be read.")
     notes_list = list(notes)
-    status = (_text(data.get("status")) or "").lower() or None
-    err_code = _int(data.get("err-code"))
+    status = (text_or_none(data.get("status")) or "").lower() or None
+    err_code = int_or_none(data.get("err-code"))
     if data.get("err-code") is not None and err_code is None:
         notes_list.append(f"The err-code {_shorten(repr(data.get('err-code')))} is not a number.")
-    recipient = _text(data.get("msisdn"))
+    recipient = text_or_none(data.get("msisdn"))
     return Receipt(
-        message_id=_text(data.get("messageId")) or _text(data.get("message-id")),
+        message_id=text_or_none(data.get("messageId")) or text_or_none(data.get("message-id")),
         recipient=recipient,
-        sender=_text(data.get("to")),
+        sender=text_or_none(data.get("to")),
         status=status,
         err_code=err_code,
         status_entry=context.knowledge.for_receipt_status(status),
@@ -487,8 +489,8 @@ def _receipt(
         network=_network(data.get("network-code"), recipient, context),
         price=_decimal(data.get("price"), "price", notes_list),
         carrier_time=_scts(data.get("scts")),
-        message_timestamp=_text(data.get("message-timestamp")),
-        client_ref=_text(data.get("client-ref")),
+        message_timestamp=text_or_none(data.get("message-timestamp")),
+        client_ref=text_or_none(data.get("client-ref")),
         notes=tuple(notes_list),
     )
 
@@ -509,27 +511,27 @@ def _reports(data: Mapping[str, Any], context: _Context, notes: tuple[str, ...])
 
 
 def _record(raw: Mapping[str, Any], context: _Context) -> ReportRecord:
-    status = (_text(raw.get("status")) or "").lower() or None
-    error_code = _int(raw.get("error_code"))
-    to = _text(raw.get("to"))
+    status = (text_or_none(raw.get("status")) or "").lower() or None
+    error_code = int_or_none(raw.get("error_code"))
+    to = text_or_none(raw.get("to"))
     return ReportRecord(
-        message_id=_text(raw.get("message_id")),
+        message_id=text_or_none(raw.get("message_id")),
         to=to,
-        sender=_text(raw.get("from")),
+        sender=text_or_none(raw.get("from")),
         status=status,
         error_code=error_code,
-        error_description=_text(raw.get("error_code_description")),
+        error_description=text_or_none(raw.get("error_code_description")),
         status_entry=context.knowledge.for_receipt_status(status),
         error_entry=context.knowledge.for_receipt_error(error_code),
         price=_decimal(raw.get("total_price", raw.get("price")), "total_price", []),
-        currency=_text(raw.get("currency")),
-        network=_network(raw.get("network"), to, context, _text(raw.get("country"))),
-        network_name=_text(raw.get("network_name")),
-        country=_text(raw.get("country_name")) or _text(raw.get("country")),
-        client_ref=_text(raw.get("client_ref")),
-        date_received=_text(raw.get("date_received")),
-        date_finalized=_text(raw.get("date_finalized")),
-        latency_ms=_int(raw.get("latency")),
+        currency=text_or_none(raw.get("currency")),
+        network=_network(raw.get("network"), to, context, text_or_none(raw.get("country"))),
+        network_name=text_or_none(raw.get("network_name")),
+        country=text_or_none(raw.get("country_name")) or text_or_none(raw.get("country")),
+        client_ref=text_or_none(raw.get("client_ref")),
+        date_received=text_or_none(raw.get("date_received")),
+        date_finalized=text_or_none(raw.get("date_finalized")),
+        latency_ms=int_or_none(raw.get("latency")),
     )
 
 
@@ -546,7 +548,7 @@ def _network(
 ) -> Network | None:
     if code is None or code == "":
         return None
-    text = _text(code)
+    text = text_or_none(code)
     if text is None:
         return None
     candidates = context.networks.candidates(text)
@@ -569,50 +571,18 @@ def region_of_number(number: str) -> str | None:
     return phonenumbers.region_code_for_number(parsed)
 
 
-def _text(value: object) -> str | None:
-    """A field as text, accepting numbers where the API normally sends strings."""
-    if value is None or isinstance(value, (dict, list, bool)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, Decimal | float):
-        try:
-            whole = int(value)
-        except (ValueError, OverflowError):
-            return None
-        return whole if value == whole else None
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 10:
-        return int(value.strip())
-    return None
-
-
 def _decimal(value: object, name: str, notes: list[str]) -> Decimal | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
-        notes.append(f"{name} is not a number.")
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
+    number = decimal_or_none(value)
+    if number is None:
         notes.append(f"{name} {_shorten(str(value))!r} is not a number.")
-        return None
-    if not number.is_finite():
-        notes.append(f"{name} {_shorten(str(value))!r} is not a finite number.")
-        return None
     return number
 
 
 def _scts(value: object) -> datetime | None:
     """The carrier's ``scts`` time, ``YYMMDDHHMM``, read as UTC."""
-    text = _text(value)
+    text = text_or_none(value)
     if not text or not text.isdigit() or len(text) not in (10, 12):
         return None
     try:

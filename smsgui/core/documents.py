@@ -11,19 +11,18 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from smsgui import __version__
+from smsgui.core.privacy import redact_fields
 
 FORMAT_NAME = "smsgui-response"
 FORMAT_VERSION = 1
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-REDACTED = "[redacted]"
-SECRET_FIELDS = frozenset({"api_secret", "sig", "signature_secret", "password"})
 
 
 class DocumentError(Exception):
@@ -56,13 +55,6 @@ class ResponseDocument:
     saved_at: datetime | None = None
     app_version: str | None = None
     is_bare_body: bool = field(default=False, compare=False)
-
-
-def redact_fields(fields: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """Replace the value of every secret-bearing field."""
-    return tuple(
-        (key, REDACTED if key.lower() in SECRET_FIELDS else value) for key, value in fields
-    )
 
 
 def document_to_json(document: ResponseDocument, now: datetime | None = None) -> str:

@@ -27,10 +27,8 @@ from smsgui.core.decode import (
 from smsgui.core.documents import ResponseDocument
 from smsgui.core.knowledge import Entry
 from smsgui.core.networks import Network
+from smsgui.core.privacy import mask_number
 from smsgui.core.segments import MessageType, count_segments
-
-_VISIBLE_DIGITS = 8
-_MASK = "*"
 
 
 @dataclass(frozen=True)
@@ -53,20 +51,6 @@ class SummaryOptions:
     markdown: bool = False
     mask_numbers: bool = True
     include_text: bool = False
-
-
-def mask_number(number: str | None) -> str:
-    """Hide the end of a phone number, e.g. ``447700900123`` becomes ``44770090****``.
-
-    Sender names (with letters) stay as they are: they identify a brand, not a person.
-    """
-    if not number:
-        return "-"
-    digits = number.lstrip("+")
-    if not digits.isdigit():
-        return number
-    visible = min(_VISIBLE_DIGITS, max(len(digits) - 4, 0))
-    return digits[:visible] + _MASK * (len(digits) - visible)
 
 
 def build_summary(

@@ -24,7 +24,6 @@ from smsgui.core.client import (
     DEFAULT_TIMEOUT,
     MAX_BODY_BYTES,
     MAX_REPORT_IDS,
-    REDACTED,
     AuthMethod,
     Credentials,
     Endpoint,
@@ -33,10 +32,10 @@ from smsgui.core.client import (
     classify_failure,
     is_loopback_host,
     make_http_client,
-    mask_number,
     parse_retry_after,
 )
 from smsgui.core.decode import ReportsResponse, SendResponse
+from smsgui.core.privacy import REDACTED, mask_number
 from smsgui.core.signing import SignatureMethod, verify
 
 API_KEY = "abcd1234"
@@ -290,13 +289,6 @@ def test_logs_mask_the_number_and_hold_no_text_or_secret(
     assert TEXT not in smsgui_logs
     for secret in SECRETS:
         assert secret not in smsgui_logs
-
-
-def test_mask_number() -> None:
-    assert mask_number("447700900123") == "4477******23"
-    assert mask_number("+14155550100") == "1415*****00"
-    assert mask_number("12345") == "*****"
-    assert mask_number("Acme") == "Acme"
 
 
 # -- balance, settings, reports --------------------------------------------------------------------

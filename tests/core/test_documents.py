@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from smsgui.core.documents import (
     FORMAT_VERSION,
     MAX_DOCUMENT_BYTES,
-    REDACTED,
     DocumentError,
     RequestSummary,
     ResponseDocument,
@@ -22,6 +21,7 @@ from smsgui.core.documents import (
     parse_document,
     save_document,
 )
+from smsgui.core.privacy import REDACTED
 
 BODY = ('{"message-count":"1","messages":[{"to":"447700900000","message-id":"0C000000217B7F02",'
         '"status":"0","remaining-balance":"15.53590000","message-price":"0.03330000",'

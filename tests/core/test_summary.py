@@ -9,12 +9,12 @@ import pytest
 from smsgui import __version__
 from smsgui.core.decode import Receipt, decode_receipt_fields, decode_response
 from smsgui.core.documents import RequestSummary, ResponseDocument
+from smsgui.core.privacy import mask_number
 from smsgui.core.summary import (
     SummaryContext,
     SummaryOptions,
     build_summary,
     context_for_document,
-    mask_number,
 )
 
 PARTIAL = ('{"message-count":"2","messages":[{"to":"447700900123","message-id":"AAA1",'
