@@ -74,9 +74,12 @@ def build_summary(
 
 def _request_lines(context: SummaryContext, options: SummaryOptions) -> list[tuple[str, str]]:
     show = mask_number if options.mask_numbers else (lambda number: number or "-")
+    when = ("Time (UTC)", context.when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"))
+    if not (context.endpoint_host or context.sender or context.recipients or context.text):
+        return [when, ("Request", "not recorded: only the answer was given")]
     where = "sandbox" if context.sandbox else "live" if context.sandbox is False else "unknown"
     lines = [
-        ("Time (UTC)", context.when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")),
+        when,
         ("Endpoint", f"{context.endpoint_host or 'unknown'} ({where})"),
         ("Authentication", context.auth_method or "unknown"),
         ("From", context.sender or "-"),

@@ -109,5 +109,5 @@ def _entry_html(headline: str, entry: Entry, summary: str) -> str:
         f"<h4>Likely causes</h4><ul>{causes}</ul>"
         f"<h4>What to do next</h4><ol>{steps}</ol>"
         f"<h4>Read more</h4><ul>{links}</ul>"
-        f"<h4>Details</h4><pre>{html.escape(summary)}</pre>"
+        f"<h4>Details</h4><pre style=\"white-space: pre-wrap\">{html.escape(summary)}</pre>"
     )

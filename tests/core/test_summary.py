@@ -98,3 +98,9 @@ def test_context_from_a_saved_document() -> None:
     text = build_summary(decode_response(document.body), context)
     assert "127.0.0.1 (sandbox)" in text and "UCS-2" in text and "signature" in text
     assert "Delivery receipt:" in text and "2026-01-02 03:04:05" in text
+
+
+def test_a_bare_answer_says_the_request_is_unknown() -> None:
+    text = build_summary(decode_response(PARTIAL), SummaryContext())
+    assert "Request: not recorded" in text
+    assert "Endpoint" not in text
