@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -53,7 +55,42 @@ def build_parser() -> argparse.ArgumentParser:
                        default="auto", help="message type (default: auto)")
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.add_argument("text", metavar="TEXT", help="the message text, or - for standard input")
+    _add_sandbox_command(commands)
     return parser
+
+
+def _add_sandbox_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from smsgui.core.signing import SignatureMethod
+    from smsgui.sandbox import config
+
+    sandbox = commands.add_parser(
+        "sandbox", help="serve a local stand-in for the Vonage SMS API",
+        description="Serve the SMS, Account and Reports APIs on loopback until Ctrl-C. "
+                    "Prints one line: 'Sandbox listening on http://HOST:PORT'.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    sandbox.add_argument("--host", default="127.0.0.1",
+                         help="address to bind; anything but loopback exposes the sandbox")
+    sandbox.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one")
+    sandbox.add_argument("--api-key", default=config.DEFAULT_API_KEY)
+    sandbox.add_argument("--api-secret", default=config.DEFAULT_API_SECRET)
+    sandbox.add_argument("--signature-secret", default=config.DEFAULT_SIGNATURE_SECRET)
+    sandbox.add_argument("--signature-method", default=SignatureMethod.MD5_HASH.value,
+                         choices=[method.value for method in SignatureMethod])
+    sandbox.add_argument("--balance", type=_euros, default=config.DEFAULT_BALANCE,
+                         help="starting balance in EUR")
+    sandbox.add_argument("--price", type=_euros, default=config.DEFAULT_PRICE,
+                         help="price of one SMS part in EUR")
+    sandbox.add_argument("--rate-limit", type=_positive, default=config.DEFAULT_RATE_LIMIT,
+                         help="requests per second before status 1 (Throttled)")
+    sandbox.add_argument("--demo-mode", action="store_true",
+                         help="refuse numbers outside --whitelist with status 29")
+    sandbox.add_argument("--whitelist", default="", metavar="N,N...",
+                         help="numbers a demo-mode account may send to")
+    sandbox.add_argument("--dlr-delay", type=float, default=config.DEFAULT_DLR_DELAY,
+                         metavar="SECONDS", help="wait before each delivery receipt")
+    sandbox.add_argument("--dlr-url", default=None, metavar="URL",
+                         help="where receipts go when a request has no callback")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_decode(arguments, sys.stdin, sys.stdout, sys.stderr)
     if arguments.command == "check":
         return run_check(arguments, sys.stdin, sys.stdout, sys.stderr)
+    if arguments.command == "sandbox":
+        return run_sandbox(arguments)
     from smsgui.ui.app import run_app  # Qt is imported only when the window is wanted
 
     return run_app()
@@ -125,6 +164,46 @@ def run_check(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
     else:
         print(describe_checks(report), end="", file=stdout)
     return EXIT_FAILED if report.blocking else EXIT_OK
+
+
+def run_sandbox(arguments: argparse.Namespace) -> int:
+    from smsgui.core.signing import SignatureMethod
+    from smsgui.sandbox.command import serve
+    from smsgui.sandbox.config import SandboxConfig
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(message)s")
+    config = SandboxConfig(
+        api_key=arguments.api_key, api_secret=arguments.api_secret,
+        signature_secret=arguments.signature_secret,
+        signature_method=SignatureMethod(arguments.signature_method),
+        balance=arguments.balance, price=arguments.price, rate_limit=arguments.rate_limit,
+        demo_mode=arguments.demo_mode,
+        whitelist=tuple(n.strip() for n in arguments.whitelist.split(",") if n.strip()),
+        dlr_delay=arguments.dlr_delay, dlr_url=arguments.dlr_url,
+    )
+    try:
+        return serve(config, arguments.host, arguments.port)
+    except OSError as error:
+        print(f"smsgui sandbox: cannot listen on {arguments.host}:{arguments.port}: "
+              f"{error.strerror or error}", file=sys.stderr)
+        return EXIT_UNUSABLE
+
+
+def _euros(text: str) -> Decimal:
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an amount such as 10.00") from None
+    if not amount.is_finite() or amount < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an amount such as 10.00")
+    return amount
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above 0")
+    return int(text)
 
 
 def _is_known_region(region: str) -> bool:

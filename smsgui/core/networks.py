@@ -50,6 +50,13 @@ class NetworkTable:
     def candidates(self, code: str) -> tuple[Network, ...]:
         return tuple(self._by_code.get(code, ()))
 
+    def for_country(self, country_code: str) -> Network | None:
+        """One network of a country (the lowest code), e.g. to stand in for a destination."""
+        wanted = country_code.upper()
+        codes = sorted(code for code, networks in self._by_code.items()
+                       if any(n.country_code == wanted for n in networks))
+        return self.lookup(codes[0], wanted) if codes else None
+
     def lookup(self, code: object, country_hint: str | None = None) -> Network | None:
         """Decode a network code; ``country_hint`` (ISO code of the recipient) picks among several.
 

@@ -84,3 +84,9 @@ def test_every_usable_source_row_is_in_the_table(table: NetworkTable) -> None:
     missing = [code for code in usable if not table.candidates(code)]
     assert not missing
     assert len(table) >= 3000
+
+
+def test_a_country_has_a_stand_in_network(table: NetworkTable) -> None:
+    german = table.for_country("de")
+    assert german is not None and german.country_code == "DE" and german.code.startswith("262")
+    assert table.for_country("QQ") is None

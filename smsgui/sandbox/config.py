@@ -1,0 +1,40 @@
+"""How a sandbox behaves: its credentials, money, limits and delivery receipts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from smsgui.core.signing import SignatureMethod
+
+DEFAULT_API_KEY = "sandbox1"
+DEFAULT_API_SECRET = "SandboxSecret123"
+DEFAULT_SIGNATURE_SECRET = "SandboxSignatureSecret"
+DEFAULT_BALANCE = Decimal("10.00")
+DEFAULT_PRICE = Decimal("0.0333")
+DEFAULT_RATE_LIMIT = 30
+DEFAULT_DLR_DELAY = 1.0
+MAX_BODY_BYTES = 64 * 1024
+SIGNATURE_WINDOW_SECONDS = 5 * 60
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Everything ``smsgui sandbox`` takes on its command line, with the documented defaults.
+
+    The default credentials are public on purpose: the sandbox is a local test double and
+    never holds anything worth protecting.
+    """
+
+    api_key: str = DEFAULT_API_KEY
+    api_secret: str = field(default=DEFAULT_API_SECRET, repr=False)
+    signature_secret: str = field(default=DEFAULT_SIGNATURE_SECRET, repr=False)
+    signature_method: SignatureMethod = SignatureMethod.MD5_HASH
+    balance: Decimal = DEFAULT_BALANCE
+    price: Decimal = DEFAULT_PRICE
+    rate_limit: int = DEFAULT_RATE_LIMIT
+    demo_mode: bool = False
+    whitelist: tuple[str, ...] = ()
+    dlr_delay: float = DEFAULT_DLR_DELAY
+    dlr_url: str | None = None
+    max_body_bytes: int = MAX_BODY_BYTES

@@ -1,0 +1,141 @@
+"""``GET /v2/reports/records``: the Reports API's synchronous look-up, for SMS sent here."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from smsgui.core.knowledge import default_knowledge_base
+from smsgui.sandbox.account import Account, MessageRecord
+from smsgui.sandbox.config import SandboxConfig
+
+MAX_IDS = 20
+MAX_RANGE_SECONDS = 24 * 60 * 60
+_PROBLEM_BASE = "https://developer.nexmo.com/api-errors"
+
+Answer = tuple[int, dict[str, object]]
+
+
+class ReportsEndpoint:
+    """Answers records requests from the sandbox account's message records."""
+
+    def __init__(self, account: Account, config: SandboxConfig) -> None:
+        self._account = account
+        self._config = config
+
+    def answer(self, query: Mapping[str, Sequence[str]], authorized: bool, base_url: str,
+               now: float) -> Answer:
+        """The HTTP status and JSON body for one records request."""
+        if not authorized:
+            return 401, problem("unauthorized", "Unauthorized",
+                                "You did not provide correct credentials.")
+        params = {key: values[-1] for key, values in query.items() if values}
+        invalid = _invalid_parameters(params, self._config)
+        if invalid:
+            return 422, {**problem("invalid-parameters", "Unprocessable entity",
+                                   "The request parameters are not valid."),
+                         "invalid_parameters": invalid}
+        if "id" in params:
+            ids = [item.strip() for item in params["id"].split(",") if item.strip()]
+            found, missing = self._account.records(ids)
+        else:
+            start, end = _moment(params["date_start"]), _moment(params["date_end"])
+            found, missing = self._account.records_between(start or 0, end or 0), []
+        records = [_record_json(record, self._config, now) for record in found]
+        status = params.get("status")
+        if status:
+            records = [record for record in records if record["status"] == status]
+        body: dict[str, object] = {
+            "_links": {"self": {"href": f"{base_url}/v2/reports/records?{urlencode(params)}"}},
+            "request_id": str(uuid.uuid4()),
+            "request_status": "SUCCESS",
+            "received_at": _iso(now),
+            "price": 0,
+            "currency": "EUR",
+            "account_id": self._config.api_key,
+            "product": "SMS",
+            "direction": "outbound",
+            "include_message": False,
+            "items_count": len(records),
+            "records": records,
+        }
+        if missing:
+            body["ids_not_found"] = ",".join(missing)
+        return 200, body
+
+
+def problem(kind: str, title: str, detail: str) -> dict[str, object]:
+    """An RFC 7807 problem body shaped like Vonage's."""
+    return {"type": f"{_PROBLEM_BASE}#{kind}", "title": title, "detail": detail,
+            "instance": uuid.uuid4().hex}
+
+
+def _invalid_parameters(params: Mapping[str, str], config: SandboxConfig) -> list[dict[str, str]]:
+    invalid = []
+    if params.get("account_id") != config.api_key:
+        invalid.append({"name": "account_id", "reason": "Missing or unknown account_id"})
+    if params.get("product") != "SMS":
+        invalid.append({"name": "product", "reason": "Only SMS records are kept by the sandbox"})
+    if params.get("direction", "outbound") != "outbound":
+        invalid.append({"name": "direction", "reason": "The sandbox keeps outbound SMS only"})
+    invalid.extend(_invalid_selection(params))
+    return invalid
+
+
+def _invalid_selection(params: Mapping[str, str]) -> list[dict[str, str]]:
+    if "id" in params:
+        if any(key in params for key in ("date_start", "date_end")):
+            return [{"name": "id", "reason": "id cannot be combined with date_start/date_end"}]
+        count = len([item for item in params["id"].split(",") if item.strip()])
+        if not 1 <= count <= MAX_IDS:
+            return [{"name": "id", "reason": f"Give between 1 and {MAX_IDS} ids"}]
+        return []
+    start, end = _moment(params.get("date_start")), _moment(params.get("date_end"))
+    if start is None or end is None:
+        missing = "date_start" if start is None else "date_end"
+        return [{"name": missing, "reason": "Missing required parameter"}]
+    if not 0 < end - start <= MAX_RANGE_SECONDS:
+        return [{"name": "date_end", "reason": "Must be after date_start, within 24 hours"}]
+    return []
+
+
+def _record_json(record: MessageRecord, config: SandboxConfig, now: float) -> dict[str, object]:
+    status, err_code = record.status_at(now)
+    network = record.network
+    final = status != "accepted"
+    return {
+        "account_id": config.api_key,
+        "message_id": record.message_id,
+        "client_ref": record.client_ref or "",
+        "direction": "outbound",
+        "from": record.sender,
+        "to": record.to,
+        "network": network.code if network else "",
+        "network_name": (network.operator or "") if network else "",
+        "country": (network.country_code or "") if network else "",
+        "country_name": (network.country or "") if network else "",
+        "date_received": _iso(record.received_at),
+        "date_finalized": _iso(record.final_at) if final else "",
+        "latency": round((record.final_at - record.received_at) * 1000) if final else 0,
+        "status": status,
+        "error_code": str(err_code),
+        "error_code_description": default_knowledge_base().for_receipt_error(err_code).title,
+        "currency": "EUR",
+        "total_price": float(record.price),
+    }
+
+
+def _iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def _moment(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace(" ", "+"))
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()

@@ -1,0 +1,258 @@
+"""The sandbox's HTTP layer: a threaded loopback server speaking the SMS, Account and Reports APIs.
+
+``SandboxServer`` runs in a background thread, so the app can embed it on an ephemeral port and
+tests can start one per test; ``smsgui sandbox`` runs one in the foreground.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, parse_qsl, urlsplit
+
+from smsgui import __version__
+from smsgui.core.privacy import mask_number
+from smsgui.sandbox.account import Account
+from smsgui.sandbox.config import SandboxConfig
+from smsgui.sandbox.receipts import ReceiptSender
+from smsgui.sandbox.reports import Answer, ReportsEndpoint, problem
+from smsgui.sandbox.sms import Caller, submit
+
+logger = logging.getLogger(__name__)
+
+CLIENT_TIMEOUT_SECONDS = 10
+_POLL_INTERVAL = 0.05
+_BAD_CREDENTIALS: Mapping[str, object] = {"error-code": "401",
+                                         "error-code-label": "authentication failed"}
+
+
+class SandboxServer:
+    """A running sandbox. Use as a context manager, or call ``start()`` and ``stop()``."""
+
+    def __init__(self, config: SandboxConfig | None = None, host: str = "127.0.0.1",
+                 port: int = 0, clock: Callable[[], float] = time.time) -> None:
+        self.config = config or SandboxConfig()
+        self.clock = clock
+        self.account = Account(self.config.balance, self.config.rate_limit,
+                               self.config.dlr_delay, make_id=lambda: str(uuid.uuid4()))
+        self._reports = ReportsEndpoint(self.account, self.config)
+        self._host, self._port = host, port
+        self._http: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._receipts: ReceiptSender | None = None
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. ``http://127.0.0.1:8000``; valid once started."""
+        if self._http is None:
+            raise RuntimeError("the sandbox is not running")
+        host, port = self._http.server_address[:2]
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        shown = f"[{name}]" if ":" in name else name
+        return f"http://{shown}:{port}"
+
+    def start(self) -> SandboxServer:
+        self._receipts = ReceiptSender(self.config.api_key, self.clock)
+        self._http = _HTTPServer((self._host, self._port), _Handler, self)
+        self._thread = threading.Thread(target=self._http.serve_forever,
+                                        kwargs={"poll_interval": _POLL_INTERVAL},
+                                        name="sandbox-server", daemon=True)
+        self._thread.start()
+        logger.debug("Sandbox listening on %s", self.url)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, wait for every request thread and receipt sender to finish."""
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        if self._receipts is not None:
+            self._receipts.stop()
+        self._http = self._thread = self._receipts = None
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.stop()
+
+    # -- endpoints ------------------------------------------------------------------------------
+
+    def send_sms(self, params: Mapping[str, str], caller: Caller) -> Answer:
+        now = self.clock()
+        submission = submit(params, caller, self.account, self.config, now)
+        if submission.callback and self._receipts is not None:
+            for record in submission.accepted:
+                self._receipts.schedule(submission.callback, record)
+        logger.info("SMS to %s: status %s", mask_number(params.get("to")),
+                    ",".join(submission.statuses))
+        return 200, submission.body
+
+    def balance(self, params: Mapping[str, str], caller: Caller) -> Answer:
+        if not self._is_account_holder(params, caller):
+            return 401, dict(_BAD_CREDENTIALS)
+        return 200, {"value": Decimal(self.account.balance), "autoReload": False}
+
+    def settings(self, params: Mapping[str, str], caller: Caller) -> Answer:
+        if not self._is_account_holder(params, caller):
+            return 401, dict(_BAD_CREDENTIALS)
+        limit = self.config.rate_limit
+        return 200, {
+            "mo-callback-url": params.get("moCallBackUrl", ""),
+            "dr-callback-url": params.get("drCallBackUrl", self.config.dlr_url or ""),
+            "max-outbound-request": limit,
+            "max-inbound-request": limit,
+            "max-calls-per-second": limit,
+        }
+
+    def reports(self, query: Mapping[str, list[str]], caller: Caller) -> Answer:
+        authorized = (caller.basic_key, caller.basic_secret) == (self.config.api_key,
+                                                                 self.config.api_secret)
+        return self._reports.answer(query, authorized, self.url, self.clock())
+
+    def _is_account_holder(self, params: Mapping[str, str], caller: Caller) -> bool:
+        key: str | None
+        secret: str | None
+        if caller.basic_key is not None:
+            key, secret = caller.basic_key, caller.basic_secret
+        else:
+            key, secret = params.get("api_key"), params.get("api_secret")
+        return (key, secret) == (self.config.api_key, self.config.api_secret)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = False
+    block_on_close = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
+                 sandbox: SandboxServer) -> None:
+        self.sandbox = sandbox
+        super().__init__(address, handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    protocol_version = "HTTP/1.1"
+    server_version = f"smsgui-sandbox/{__version__}"
+    timeout = CLIENT_TIMEOUT_SECONDS
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def _dispatch(self, method: str) -> None:
+        body = self._read_body()
+        if body is None:
+            return
+        url = urlsplit(self.path)
+        sandbox = self.server.sandbox
+        caller = _basic_caller(self.headers.get("Authorization"))
+        params = {**dict(parse_qsl(url.query, keep_blank_values=True)),
+                  **_body_params(body, self.headers.get("Content-Type", ""))}
+        routes: dict[tuple[str, str], Callable[[], Answer]] = {
+            ("POST", "/sms/json"): lambda: sandbox.send_sms(params, caller),
+            ("GET", "/account/get-balance"): lambda: sandbox.balance(params, caller),
+            ("POST", "/account/settings"): lambda: sandbox.settings(params, caller),
+            ("GET", "/v2/reports/records"): lambda: sandbox.reports(
+                parse_qs(url.query, keep_blank_values=True), caller),
+        }
+        route = routes.get((method, url.path.rstrip("/") or "/"))
+        if route is not None:
+            self._answer(*route())
+        elif any(path == url.path for _, path in routes):
+            self._answer(405, problem("method-not-allowed", "Method Not Allowed",
+                                      f"{method} is not supported on {url.path}."))
+        else:
+            self._answer(404, problem("not-found", "Not Found",
+                                      f"The sandbox has no endpoint {url.path}."))
+
+    def _read_body(self) -> bytes | None:
+        """The request body, or None after answering 400/413 for a body it will not read."""
+        declared = self.headers.get("Content-Length", "0")
+        if not declared.isdigit():
+            self._answer(400, problem("bad-request", "Bad Request",
+                                      "Content-Length is not a number."), close=True)
+            return None
+        length = int(declared)
+        if length > self.server.sandbox.config.max_body_bytes:
+            self._answer(413, problem("payload-too-large", "Payload Too Large",
+                                      f"Bodies are limited to "
+                                      f"{self.server.sandbox.config.max_body_bytes} bytes."),
+                         close=True)
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _answer(self, status: int, body: Mapping[str, Any], close: bool = False) -> None:
+        payload = json.dumps(body, default=_json_default).encode("utf-8")
+        content_type = ("application/problem+json" if "title" in body and "type" in body
+                        else "application/json")
+        self.send_response(status)
+        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s - %s", self.address_string(), format % args)
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionError, TimeoutError) as error:
+            logger.debug("Client %s went away: %s", self.client_address[0], error)
+
+
+def _basic_caller(header: str | None) -> Caller:
+    if not header or not header.lower().startswith("basic "):
+        return Caller()
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return Caller(basic_key="", basic_secret="")
+    key, _, secret = decoded.partition(":")
+    return Caller(basic_key=key, basic_secret=secret)
+
+
+def _body_params(body: bytes, content_type: str) -> dict[str, str]:
+    text = body.decode("utf-8", errors="replace")
+    if "json" not in content_type.lower():
+        return dict(parse_qsl(text, keep_blank_values=True))
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(key): _form_value(value) for key, value in data.items()
+            if value is not None and not isinstance(value, (dict, list))}
+
+
+def _form_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
