@@ -50,5 +50,5 @@ def test_a_broken_install_says_to_reinstall(
 
 
 def test_a_missing_data_file_says_which() -> None:
-    with pytest.raises(ResourceNotFoundError, match="nonexistent.tsv"):
+    with pytest.raises(ResourceNotFoundError, match=r"nonexistent\.tsv"):
         resource_path("nonexistent.tsv")
