@@ -1,0 +1,107 @@
+"""Named connection profiles: where to send and with which API key. Never a secret.
+
+The built-in Sandbox profile is always first and is the one a new user starts with; its
+address and credentials come from the embedded sandbox at run time. Secrets of the other
+profiles live in the OS keyring, looked up by profile name (see the credentials panel).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from smsgui.core.client import AuthMethod, Endpoint
+from smsgui.core.documents import DocumentError, write_atomically
+from smsgui.core.signing import SignatureMethod
+
+SANDBOX_PROFILE_NAME = "Sandbox (built in)"
+VONAGE_REST_URL = "https://rest.nexmo.com"
+VONAGE_API_URL = "https://api.nexmo.com"
+_FORMAT_VERSION = 1
+
+
+class EndpointKind(enum.StrEnum):
+    SANDBOX = "sandbox"
+    VONAGE = "vonage"
+    CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One place to send to. ``api_key`` is an identifier, not a secret."""
+
+    name: str
+    kind: EndpointKind
+    api_key: str = ""
+    auth_method: AuthMethod = AuthMethod.BASIC
+    signature_method: SignatureMethod = SignatureMethod.MD5_HASH
+    rest_base_url: str = VONAGE_REST_URL
+    api_base_url: str = VONAGE_API_URL
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.kind is EndpointKind.SANDBOX
+
+    def endpoint(self, sandbox_url: str | None = None) -> Endpoint:
+        """The base URLs; the sandbox profile needs the embedded sandbox's address."""
+        if self.is_sandbox:
+            if sandbox_url is None:
+                raise ValueError("the sandbox profile needs the running sandbox's URL")
+            return Endpoint(rest_base_url=sandbox_url, api_base_url=sandbox_url)
+        if self.kind is EndpointKind.VONAGE:
+            return Endpoint(VONAGE_REST_URL, VONAGE_API_URL)
+        return Endpoint(self.rest_base_url, self.api_base_url)
+
+
+SANDBOX_PROFILE = Profile(name=SANDBOX_PROFILE_NAME, kind=EndpointKind.SANDBOX)
+
+
+class ProfileStore:
+    """Profiles kept as a small JSON file in the user's settings folder."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def load(self) -> list[Profile]:
+        """Every profile, the built-in sandbox first; on first run only the sandbox."""
+        try:
+            data = json.loads(self._path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return [SANDBOX_PROFILE]
+        raw_profiles = data.get("profiles") if isinstance(data, dict) else None
+        profiles = [profile for raw in raw_profiles or [] if (profile := _profile(raw))]
+        return [SANDBOX_PROFILE, *(p for p in profiles if not p.is_sandbox)]
+
+    def save(self, profiles: Sequence[Profile]) -> None:
+        """Write every profile but the built-in sandbox; raises DocumentError on failure."""
+        stored = [_profile_json(profile) for profile in profiles if not profile.is_sandbox]
+        payload = {"version": _FORMAT_VERSION, "profiles": stored}
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DocumentError(f"Cannot create {self._path.parent}: {error.strerror}.") from error
+        write_atomically(self._path, (json.dumps(payload, indent=2) + "\n").encode("utf-8"))
+
+
+def _profile_json(profile: Profile) -> dict[str, str]:
+    return {key: str(value) for key, value in asdict(profile).items()}
+
+
+def _profile(raw: object) -> Profile | None:
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"]:
+        return None
+    try:
+        return Profile(
+            name=raw["name"],
+            kind=EndpointKind(raw.get("kind", "vonage")),
+            api_key=str(raw.get("api_key", "")),
+            auth_method=AuthMethod(raw.get("auth_method", "basic")),
+            signature_method=SignatureMethod(raw.get("signature_method", "md5hash")),
+            rest_base_url=str(raw.get("rest_base_url", VONAGE_REST_URL)),
+            api_base_url=str(raw.get("api_base_url", VONAGE_API_URL)),
+        )
+    except ValueError:
+        return None

@@ -1,0 +1,47 @@
+"""Connection profiles: the sandbox first, the rest stored without secrets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from smsgui.core.client import AuthMethod
+from smsgui.core.profiles import SANDBOX_PROFILE, EndpointKind, Profile, ProfileStore
+from smsgui.core.signing import SignatureMethod
+
+LIVE = Profile(name="Acme live", kind=EndpointKind.VONAGE, api_key="abcd1234",
+               auth_method=AuthMethod.SIGNATURE, signature_method=SignatureMethod.SHA256)
+STAGING = Profile(name="Staging proxy", kind=EndpointKind.CUSTOM, api_key="efgh5678",
+                  rest_base_url="https://sms.staging.example", api_base_url="https://api.example")
+
+
+def test_first_run_offers_only_the_sandbox(tmp_path: Path) -> None:
+    assert ProfileStore(tmp_path / "profiles.json").load() == [SANDBOX_PROFILE]
+
+
+def test_profiles_round_trip_with_the_sandbox_first(tmp_path: Path) -> None:
+    store = ProfileStore(tmp_path / "deep" / "profiles.json")
+    store.save([SANDBOX_PROFILE, LIVE, STAGING])
+    assert store.load() == [SANDBOX_PROFILE, LIVE, STAGING]
+    stored = json.loads((tmp_path / "deep" / "profiles.json").read_text(encoding="utf-8"))
+    assert [p["name"] for p in stored["profiles"]] == ["Acme live", "Staging proxy"]
+    assert "secret" not in json.dumps(stored).lower()
+
+
+@pytest.mark.parametrize("content", ["", "not json", "[]", '{"profiles": [1, {"name": ""}, '
+                                     '{"name": "x", "kind": "moon"}]}'])
+def test_a_damaged_file_falls_back_to_the_sandbox(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "profiles.json"
+    path.write_text(content, encoding="utf-8")
+    assert ProfileStore(path).load() == [SANDBOX_PROFILE]
+
+
+def test_endpoints() -> None:
+    assert LIVE.endpoint().rest_base_url == "https://rest.nexmo.com"
+    assert STAGING.endpoint().api_base_url == "https://api.example"
+    assert SANDBOX_PROFILE.endpoint("http://127.0.0.1:5000").rest_base_url == (
+        "http://127.0.0.1:5000")
+    with pytest.raises(ValueError, match="running sandbox"):
+        SANDBOX_PROFILE.endpoint()
