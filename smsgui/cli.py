@@ -72,11 +72,15 @@ def _add_sandbox_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     sandbox.add_argument("--host", default="127.0.0.1",
                          help="address to bind; anything but loopback exposes the sandbox")
     sandbox.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one")
-    sandbox.add_argument("--api-key", default=config.DEFAULT_API_KEY)
-    sandbox.add_argument("--api-secret", default=config.DEFAULT_API_SECRET)
-    sandbox.add_argument("--signature-secret", default=config.DEFAULT_SIGNATURE_SECRET)
+    sandbox.add_argument("--api-key", default=config.DEFAULT_API_KEY,
+                         help="the API key the sandbox accepts")
+    sandbox.add_argument("--api-secret", default=config.DEFAULT_API_SECRET,
+                         help="the API secret the sandbox accepts (a public test value)")
+    sandbox.add_argument("--signature-secret", default=config.DEFAULT_SIGNATURE_SECRET,
+                         help="the secret signed requests are checked with")
     sandbox.add_argument("--signature-method", default=SignatureMethod.MD5_HASH.value,
-                         choices=[method.value for method in SignatureMethod])
+                         choices=[method.value for method in SignatureMethod],
+                         help="how signed requests are hashed")
     sandbox.add_argument("--balance", type=_euros, default=config.DEFAULT_BALANCE,
                          help="starting balance in EUR")
     sandbox.add_argument("--price", type=_euros, default=config.DEFAULT_PRICE,
@@ -94,6 +98,7 @@ def _add_sandbox_command(commands: argparse._SubParsersAction[argparse.ArgumentP
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _never_fail_on_output_encoding()
     arguments = build_parser().parse_args(argv)
     if arguments.command == "decode":
         return run_decode(arguments, sys.stdin, sys.stdout, sys.stderr)
@@ -106,16 +111,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_app()
 
 
+def _never_fail_on_output_encoding() -> None:
+    # A console or pipe that cannot show a character (cp1252 on Windows) must not turn a
+    # summary into a traceback; a replacement character is the lesser evil.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
 def run_decode(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
                stderr: TextIO) -> int:
-    from smsgui.core.decode import Unreadable, decode_receipt_fields, decode_response
-    from smsgui.core.documents import DocumentError, load_document, parse_document
+    from smsgui.core.decode import Unreadable, decode_receipt_fields, decode_response, overall
+    from smsgui.core.documents import (
+        MAX_DOCUMENT_BYTES,
+        DocumentError,
+        load_document,
+        parse_document,
+    )
     from smsgui.core.summary import SummaryOptions, build_summary, context_for_document
 
     try:
         if arguments.source == "-":
-            document = parse_document(stdin.buffer.read() if hasattr(stdin, "buffer")
-                                      else stdin.read())
+            document = parse_document(stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+                                      if hasattr(stdin, "buffer")
+                                      else stdin.read(MAX_DOCUMENT_BYTES + 1))
         else:
             document = load_document(Path(arguments.source))
     except DocumentError as error:
@@ -138,12 +158,13 @@ def run_decode(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
                                  include_text=arguments.include_text)
         print(build_summary(decoded, context_for_document(document, receipts), options),
               end="", file=stdout)
-    return EXIT_OK if decoded.ok else EXIT_FAILED
+    ok, _ = overall(decoded, receipts)
+    return EXIT_OK if ok else EXIT_FAILED
 
 
 def run_check(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
               stderr: TextIO) -> int:
-    from smsgui.core.checks import Draft, check_draft, split_recipients
+    from smsgui.core.checks import Draft, check_draft, split_recipients, without_findings
     from smsgui.core.export import check_report_as_json
     from smsgui.core.summary import describe_checks
 
@@ -157,7 +178,11 @@ def run_check(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
     draft = Draft(recipients=recipients, sender=arguments.sender,
                   text=text.removesuffix("\n") if arguments.text == "-" else text,
                   message_type=arguments.message_type, default_region=region)
-    report = check_draft(draft)
+    # Leaving out --to or --from means "check the rest", not "there is no recipient".
+    not_asked = {"check-to-missing"} if not arguments.to else set()
+    if not arguments.sender:
+        not_asked.add("check-from-missing")
+    report = without_findings(check_draft(draft), not_asked)
     if arguments.json:
         payload: dict[str, Any] = check_report_as_json(report, arguments.sender)
         print(json.dumps(payload, indent=2, ensure_ascii=False), file=stdout)

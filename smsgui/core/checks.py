@@ -10,8 +10,8 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -135,6 +135,12 @@ class CheckReport:
             if finding.severity is FindingSeverity.BLOCKING:
                 return finding.message
         return None
+
+
+def without_findings(report: CheckReport, entry_ids: Collection[str]) -> CheckReport:
+    """The same report minus the findings explained by ``entry_ids``."""
+    kept = tuple(finding for finding in report.findings if finding.entry_id not in entry_ids)
+    return replace(report, findings=kept)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ import httpx
 
 from smsgui import __version__
 from smsgui.core.decode import Decoded, Unreadable, decode_response
+from smsgui.core.documents import RequestRecord, ResponseDocument
 from smsgui.core.knowledge import default_knowledge_base
 from smsgui.core.privacy import REDACTED, mask_number, redact_fields
 from smsgui.core.signing import SignatureMethod, signed_params
@@ -61,7 +62,9 @@ _DNS_HINTS: Final = (
 _LABEL: Final = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOST_NAME: Final = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.?", re.IGNORECASE)
 _HTTP_CODE_IN_TITLE: Final = re.compile(r"\s*\((?:\d{3}|\dxx)\)$")
-_USERINFO: Final = re.compile(r"(?<=//)[^/?#@]*@")
+# Greedy up to the last "@": a password may itself hold "/", "?" or "#", so stopping earlier
+# could show part of it.
+_USERINFO: Final = re.compile(r"(?<=//).*@", re.DOTALL)
 _CONNECT: Final = "connect"
 _FAILURES: Final[tuple[tuple[tuple[type[BaseException], ...], str, bool], ...]] = (
     # (exception classes, entry id, may the request have reached the server?), first match wins
@@ -172,20 +175,6 @@ class OutgoingSms:
 
 
 @dataclass(frozen=True)
-class RequestRecord:
-    """What was sent, secrets redacted and no Authorization header.
-
-    ``url`` is the full URL including its query (secret values redacted); ``fields`` are the
-    request's parameters: the form fields of a POST, the query parameters of a GET.
-    """
-
-    method: str
-    url: str
-    auth_method: AuthMethod
-    fields: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
 class ApiOutcome:
     """The result of one API call, whatever happened."""
 
@@ -200,6 +189,12 @@ class ApiOutcome:
     retry_after_s: float | None
     decoded: Decoded | None
     detail: str = ""
+
+    def to_document(self, sandbox: bool | None) -> ResponseDocument:
+        """What to save: the request without secrets, status, timing and the body as received."""
+        return ResponseDocument(body=self.body or "", http_status=self.http_status,
+                                elapsed_ms=self.elapsed_ms, request=self.request,
+                                sandbox=sandbox)
 
 
 @dataclass(frozen=True)
@@ -421,7 +416,7 @@ class SmsApiClient:
         if refusal is not None:
             entry_id, reason = refusal
             shown = _safe_url(plan.base_url)
-            logger.warning("Not sending %s to %s: %s", plan.method, shown, reason)
+            logger.warning("Not sending %s to %s: %s", plan.method, shown, self._scrub(reason))
             headline = _HEADLINES[entry_id].format(url=shown, host="", error="")
             detail = f"{plan.method} {shown}: {reason}"
             return self._failure(_Verdict(entry_id, headline, detail=detail), None, 0.0)

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 
 from smsgui.core.knowledge import Entry, KnowledgeBase, default_knowledge_base
 from smsgui.core.networks import Network, NetworkTable, default_network_table
-from smsgui.core.values import decimal_or_none, int_or_none, text_or_none
+from smsgui.core.values import bytes_to_text, decimal_or_none, int_or_none, text_or_none
 
 CURRENCY = "EUR"
 _THROTTLE_WAIT = re.compile(r"please\s+wait\s*\[\s*(\d+)\s*\]", re.IGNORECASE)
@@ -102,8 +102,13 @@ class SendResponse:
         return Verdict.PARTIAL_FAILURE
 
     @property
+    def missing_count(self) -> int:
+        """Parts that message-count announces but the answer does not list (a cut-off body)."""
+        return max((self.declared_count or 0) - len(self.parts), 0)
+
+    @property
     def ok(self) -> bool:
-        return self.verdict is Verdict.ALL_ACCEPTED
+        return self.verdict is Verdict.ALL_ACCEPTED and self.missing_count == 0
 
     @property
     def throttle_wait_ms(self) -> int | None:
@@ -123,6 +128,9 @@ class SendResponse:
     def headline(self) -> str:
         count = len(self.parts)
         noun = "part" if count == 1 else "parts"
+        if self.verdict is Verdict.ALL_ACCEPTED and self.missing_count:
+            return (f"Incomplete: the answer announces {self.declared_count} parts but lists "
+                    f"{count}; the rest may be lost.")
         if self.verdict is Verdict.ALL_ACCEPTED:
             return (f"Accepted: {count} {noun} accepted for delivery "
                     "(accepted is not yet delivered).")
@@ -136,6 +144,21 @@ class SendResponse:
 
     def _failed_phrase(self) -> str:
         return "the only part" if len(self.parts) == 1 else f"all {len(self.parts)} parts"
+
+
+def delivery_ok(status: str | None, err_code: int | None) -> bool:
+    """Delivered, or still on its way (accepted or buffered)."""
+    if status == "delivered":
+        return err_code in (None, 0)
+    return status in _STILL_GOING
+
+
+def delivery_entry(status_entry: Entry, error_entry: Entry, status: str | None,
+                   err_code: int | None) -> Entry:
+    """The err-code's entry when there is a code worth explaining, else the status's."""
+    if err_code is not None and (err_code != 0 or status == "delivered"):
+        return error_entry
+    return status_entry
 
 
 @dataclass(frozen=True)
@@ -164,9 +187,7 @@ class Receipt:
     @property
     def ok(self) -> bool:
         """Delivered, or still on its way (accepted or buffered)."""
-        if self.status == "delivered":
-            return self.err_code in (None, 0)
-        return self.status in _STILL_GOING
+        return delivery_ok(self.status, self.err_code)
 
     @property
     def final(self) -> bool:
@@ -174,17 +195,14 @@ class Receipt:
 
     @property
     def entry(self) -> Entry:
-        if self.err_code not in (None, 0) or self.status == "delivered":
-            return self.error_entry
-        return self.status_entry
+        return delivery_entry(self.status_entry, self.error_entry, self.status, self.err_code)
 
     @property
     def headline(self) -> str:
         status = self.status or "no status"
-        where = f" to {self.recipient}" if self.recipient else ""
         if self.err_code in (None, 0):
-            return f"Receipt{where}: {status} ({self.status_entry.title})."
-        return f"Receipt{where}: {status}, err-code {self.err_code} ({self.error_entry.title})."
+            return f"Receipt: {status} ({self.status_entry.title})."
+        return f"Receipt: {status}, err-code {self.err_code} ({self.error_entry.title})."
 
 
 @dataclass(frozen=True)
@@ -211,13 +229,11 @@ class ReportRecord:
 
     @property
     def ok(self) -> bool:
-        return self.status == "delivered" or self.status in _STILL_GOING
+        return delivery_ok(self.status, self.error_code)
 
     @property
     def entry(self) -> Entry:
-        if self.error_code not in (None, 0) or self.status == "delivered":
-            return self.error_entry
-        return self.status_entry
+        return delivery_entry(self.status_entry, self.error_entry, self.status, self.error_code)
 
 
 @dataclass(frozen=True)
@@ -226,6 +242,7 @@ class ReportsResponse:
 
     records: tuple[ReportRecord, ...]
     ids_not_found: tuple[str, ...]
+    empty_entry: Entry
     notes: tuple[str, ...] = ()
     kind: Literal["reports"] = "reports"
 
@@ -240,7 +257,7 @@ class ReportsResponse:
             return failing[0].entry
         if self.records:
             return self.records[0].entry
-        return default_knowledge_base().get("response-no-messages")
+        return self.empty_entry
 
     @property
     def headline(self) -> str:
@@ -268,6 +285,18 @@ class Unreadable:
 
 
 Decoded = SendResponse | Receipt | ReportsResponse | Unreadable
+
+
+def overall(decoded: Decoded, receipts: Sequence[Receipt] = ()) -> tuple[bool, Entry]:
+    """Did it work, and which entry explains it, once the receipts are taken into account?
+
+    An accepted send whose receipt says failed, rejected, expired or unknown did not work, and
+    that receipt's entry is the one to read.
+    """
+    failing = [receipt for receipt in receipts if not receipt.ok]
+    if decoded.ok and failing:
+        return False, failing[0].entry
+    return decoded.ok, decoded.entry
 
 
 @dataclass(frozen=True)
@@ -313,24 +342,23 @@ def _decode_any(body: object, context: _Context) -> Decoded:
         return _decode_json(body, context, ())
     notes: list[str] = []
     if isinstance(body, (bytes, bytearray)):
-        text = _bytes_totext_or_none(bytes(body), notes)
+        text = _bytes_to_text(bytes(body), notes)
     elif isinstance(body, str):
         text = body
     else:
         return _unreadable(context, "response-unrecognized",
                            f"Expected text, got {type(body).__name__}.")
-    return _decodetext_or_none(text.lstrip("\ufeff").strip(), context, tuple(notes))
+    return _decode_text(text.lstrip("\ufeff").strip(), context, tuple(notes))
 
 
-def _bytes_totext_or_none(raw: bytes, notes: list[str]) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        notes.append("The input is not valid UTF-8; unreadable bytes were replaced.")
-        return raw.decode("utf-8", errors="replace")
+def _bytes_to_text(raw: bytes, notes: list[str]) -> str:
+    text, clean = bytes_to_text(raw)
+    if not clean:
+        notes.append("The input is not valid UTF-8 text; unreadable bytes were replaced.")
+    return text
 
 
-def _decodetext_or_none(text: str, context: _Context, notes: tuple[str, ...]) -> Decoded:
+def _decode_text(text: str, context: _Context, notes: tuple[str, ...]) -> Decoded:
     if not text:
         return _unreadable(context, "response-empty", "The input is empty.", notes=notes)
     if text.startswith("<"):
@@ -505,6 +533,7 @@ def _reports(data: Mapping[str, Any], context: _Context, notes: tuple[str, ...])
     ids = missing if isinstance(missing, list) else str(missing).split(",")
     return ReportsResponse(
         records=records,
+        empty_entry=context.knowledge.get("response-no-messages"),
         ids_not_found=tuple(str(item).strip() for item in ids if str(item).strip()),
         notes=notes,
     )

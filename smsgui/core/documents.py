@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from smsgui import __version__
-from smsgui.core.privacy import redact_fields
+from smsgui.core.privacy import redact_fields, redact_url
+from smsgui.core.values import bytes_to_text
 
 FORMAT_NAME = "smsgui-response"
 FORMAT_VERSION = 1
@@ -30,8 +31,13 @@ class DocumentError(Exception):
 
 
 @dataclass(frozen=True)
-class RequestSummary:
-    """The request as sent, without secrets."""
+class RequestRecord:
+    """What was sent: secrets redacted and no Authorization header.
+
+    ``url`` is the full URL including its query; ``fields`` are the request's parameters: the
+    form fields of a POST, the query parameters of a GET. ``auth_method`` names where the
+    credentials went (basic, body or signature), never what they were.
+    """
 
     method: str
     url: str
@@ -49,7 +55,7 @@ class ResponseDocument:
     body: str
     http_status: int | None = None
     elapsed_ms: float | None = None
-    request: RequestSummary | None = None
+    request: RequestRecord | None = None
     receipts: tuple[Mapping[str, str], ...] = ()
     sandbox: bool | None = None
     saved_at: datetime | None = None
@@ -68,17 +74,17 @@ def document_to_json(document: ResponseDocument, now: datetime | None = None) ->
         "http_status": document.http_status,
         "elapsed_ms": document.elapsed_ms,
         "body": document.body,
-        "receipts": [dict(receipt) for receipt in document.receipts],
+        "receipts": [dict(redact_fields(tuple(receipt.items()))) for receipt in document.receipts],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _request_to_json(request: RequestSummary | None) -> dict[str, Any] | None:
+def _request_to_json(request: RequestRecord | None) -> dict[str, Any] | None:
     if request is None:
         return None
     return {
         "method": request.method,
-        "url": request.url,
+        "url": redact_url(request.url),
         "auth_method": request.auth_method,
         "fields": [list(pair) for pair in redact_fields(request.fields)],
     }
@@ -129,7 +135,9 @@ def load_document(path: Path) -> ResponseDocument:
                 f"{path.name} is {size / 1_048_576:.1f} MB; smsgui opens files up to "
                 f"{MAX_DOCUMENT_BYTES // 1_048_576} MB."
             )
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            # st_size is 0 for pipes and devices, so the read itself is capped too.
+            raw = handle.read(MAX_DOCUMENT_BYTES + 1)
     except FileNotFoundError:
         raise DocumentError(f"{path} does not exist.") from None
     except IsADirectoryError:
@@ -145,8 +153,9 @@ def parse_document(raw: bytes | str) -> ResponseDocument:
     """Interpret text as a saved document, or keep it as a bare body for the decoder."""
     if isinstance(raw, bytes):
         if len(raw) > MAX_DOCUMENT_BYTES:
-            raise DocumentError("The input is too large to open.")
-        text = raw.decode("utf-8", errors="replace")
+            raise DocumentError(f"The input is larger than "
+                                f"{MAX_DOCUMENT_BYTES // 1_048_576} MB; smsgui does not open it.")
+        text, _ = bytes_to_text(raw)
     else:
         text = raw
     text = text.lstrip("\ufeff")
@@ -186,7 +195,7 @@ def _document_from_json(data: Mapping[str, Any]) -> ResponseDocument:
     )
 
 
-def _request_from_json(raw: object) -> RequestSummary | None:
+def _request_from_json(raw: object) -> RequestRecord | None:
     if not isinstance(raw, dict):
         return None
     fields = raw.get("fields")
@@ -194,9 +203,9 @@ def _request_from_json(raw: object) -> RequestSummary | None:
         (str(pair[0]), str(pair[1])) for pair in (fields if isinstance(fields, list) else [])
         if isinstance(pair, list) and len(pair) == 2
     )
-    return RequestSummary(
+    return RequestRecord(
         method=str(raw.get("method") or "POST"),
-        url=str(raw.get("url") or ""),
+        url=redact_url(str(raw.get("url") or "")),
         auth_method=str(raw.get("auth_method") or "unknown"),
         fields=redact_fields(pairs),
     )

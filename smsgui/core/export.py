@@ -11,25 +11,35 @@ from typing import Any
 
 from smsgui.core.checks import CheckReport, Recipient
 from smsgui.core.decode import (
+    CURRENCY,
     Decoded,
     MessagePart,
     Receipt,
     ReportRecord,
     ReportsResponse,
     SendResponse,
+    overall,
 )
 from smsgui.core.networks import Network
 
 
 def decoded_as_json(decoded: Decoded, receipts: Sequence[Receipt] = ()) -> dict[str, Any]:
-    """One JSON object describing any decoded answer."""
+    """One JSON object describing any decoded answer.
+
+    The send-response keys are always there, so scripts can read ``parts`` or ``messages``
+    whatever came back; for a receipt or an error they say there were no parts.
+    """
+    ok, entry = overall(decoded, receipts)
     common: dict[str, Any] = {
         "kind": decoded.kind,
-        "ok": decoded.ok,
+        "ok": ok,
         "headline": decoded.headline,
-        "entry": decoded.entry.id,
-        "next_step": decoded.entry.next_steps[0],
+        "entry": entry.id,
+        "next_step": entry.next_steps[0],
         "notes": list(decoded.notes),
+        "verdict": None, "parts": 0, "accepted": 0, "failed": 0, "total_price": "0",
+        "currency": CURRENCY, "remaining_balance": None, "throttle_wait_ms": None,
+        "messages": [],
     }
     if isinstance(decoded, SendResponse):
         common |= _send_json(decoded)

@@ -23,6 +23,7 @@ from smsgui.core.decode import (
     ReportsResponse,
     SendResponse,
     Unreadable,
+    overall,
 )
 from smsgui.core.documents import ResponseDocument
 from smsgui.core.knowledge import Entry
@@ -63,7 +64,8 @@ def build_summary(
     writer.section(*_result_section(decoded, options))
     for receipt in context.receipts:
         writer.section("Delivery receipt", _receipt_lines(receipt, options))
-    writer.section("What to do next", _advice_lines(decoded.entry))
+    _, entry = overall(decoded, context.receipts)
+    writer.section("What to do next", _advice_lines(entry))
     writer.section("Environment", [
         ("smsgui", __version__),
         ("OS", f"{platform.system()} {platform.release()}".strip() or "unknown"),
@@ -73,7 +75,6 @@ def build_summary(
 
 
 def _request_lines(context: SummaryContext, options: SummaryOptions) -> list[tuple[str, str]]:
-    show = mask_number if options.mask_numbers else (lambda number: number or "-")
     when = ("Time (UTC)", context.when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"))
     if not (context.endpoint_host or context.sender or context.recipients or context.text):
         return [when, ("Request", "not recorded: only the answer was given")]
@@ -82,8 +83,8 @@ def _request_lines(context: SummaryContext, options: SummaryOptions) -> list[tup
         when,
         ("Endpoint", f"{context.endpoint_host or 'unknown'} ({where})"),
         ("Authentication", context.auth_method or "unknown"),
-        ("From", context.sender or "-"),
-        ("To", ", ".join(show(number) for number in context.recipients) or "-"),
+        ("From", _number(context.sender, options)),
+        ("To", ", ".join(_number(number, options) for number in context.recipients) or "-"),
     ]
     if context.text is not None:
         segments = count_segments(context.text, context.message_type)
@@ -120,7 +121,7 @@ def _send_lines(response: SendResponse, options: SummaryOptions) -> list[tuple[s
 
 
 def _part_text(part: MessagePart, options: SummaryOptions) -> str:
-    to = mask_number(part.to) if options.mask_numbers else (part.to or "-")
+    to = _number(part.to, options)
     status = "?" if part.status is None else str(part.status)
     pieces = [
         f"to {to}",
@@ -135,15 +136,14 @@ def _part_text(part: MessagePart, options: SummaryOptions) -> str:
 
 
 def _receipt_lines(receipt: Receipt, options: SummaryOptions) -> list[tuple[str, str]]:
-    show = mask_number if options.mask_numbers else (lambda number: number or "-")
     carrier_time = receipt.carrier_time.strftime("%Y-%m-%d %H:%M") if receipt.carrier_time else "-"
     err = "-" if receipt.err_code is None else f"{receipt.err_code} {receipt.error_entry.title}"
     lines = [
         ("Message id", receipt.message_id or "-"),
         ("Status", f"{receipt.status or '-'} ({receipt.status_entry.title})"),
         ("Err-code", err),
-        ("Recipient (msisdn)", show(receipt.recipient)),
-        ("Sender (to)", receipt.sender or "-"),
+        ("Recipient (msisdn)", _number(receipt.recipient, options)),
+        ("Sender (to)", _number(receipt.sender, options)),
         ("Network", _network_text(receipt.network)),
         ("Price", _money(receipt.price)),
         ("Carrier time (scts)", carrier_time),
@@ -161,7 +161,7 @@ def _reports_lines(reports: ReportsResponse, options: SummaryOptions) -> list[tu
 
 
 def _record_text(record: ReportRecord, options: SummaryOptions) -> str:
-    to = mask_number(record.to) if options.mask_numbers else (record.to or "-")
+    to = _number(record.to, options)
     error = "-" if record.error_code is None else f"{record.error_code} {record.error_entry.title}"
     latency = "-" if record.latency_ms is None else f"{record.latency_ms} ms"
     return (f"message-id {record.message_id or '-'}; to {to}; status {record.status or '-'}; "
@@ -182,6 +182,11 @@ def _advice_lines(entry: Entry) -> list[tuple[str, str]]:
     lines.append(("Next step", entry.next_steps[0]))
     lines.extend(("Then", step) for step in entry.next_steps[1:3])
     return lines
+
+
+def _number(value: str | None, options: SummaryOptions) -> str:
+    """A phone number as the options want it shown; sender names are never masked."""
+    return mask_number(value) if options.mask_numbers else (value or "-")
 
 
 def _network_text(network: Network | None) -> str:

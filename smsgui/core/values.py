@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import codecs
 from decimal import Decimal, InvalidOperation
 
 _MAX_INT_DIGITS = 18
+# No price or balance is anywhere near a trillion; larger magnitudes are junk, and letting them
+# through would overflow Decimal arithmetic further on.
+_MAX_DECIMAL_ADJUSTED_EXPONENT = 12
+_MIN_DECIMAL_ADJUSTED_EXPONENT = -20
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 def text_or_none(value: object) -> str | None:
@@ -42,4 +52,21 @@ def decimal_or_none(value: object) -> Decimal | None:
         number = Decimal(str(value).strip())
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    if not number.is_finite():
+        return None
+    if number and not (_MIN_DECIMAL_ADJUSTED_EXPONENT <= number.adjusted()
+                       <= _MAX_DECIMAL_ADJUSTED_EXPONENT):
+        return None
+    return number
+
+
+def bytes_to_text(raw: bytes) -> tuple[str, bool]:
+    """Decode bytes as UTF-8, or UTF-16/32 when a byte-order mark says so.
+
+    Returns the text and whether it decoded cleanly; undecodable bytes become U+FFFD.
+    """
+    encoding = next((name for mark, name in _BYTE_ORDER_MARKS if raw.startswith(mark)), "utf-8")
+    try:
+        return raw.decode(encoding), True
+    except UnicodeDecodeError:
+        return raw.decode(encoding, errors="replace"), False

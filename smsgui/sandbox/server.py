@@ -261,7 +261,7 @@ def _body_params(body: bytes, content_type: str) -> dict[str, str]:
         return dict(parse_qsl(text, keep_blank_values=True))
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     if not isinstance(data, dict):
         return {}

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smsgui.core.decode import Decoded, Receipt, decode_receipt_fields, decode_response
-from smsgui.core.documents import DocumentError, load_document, parse_document
+from smsgui.core.decode import Decoded, Receipt, decode_receipt_fields, decode_response, overall
+from smsgui.core.documents import DocumentError, ResponseDocument, load_document, parse_document
 from smsgui.core.knowledge import Entry, KnowledgeBase
 from smsgui.core.summary import SummaryOptions, build_summary, context_for_document
 
@@ -68,14 +68,24 @@ class DecodeWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
     def explain_text(self, text: str) -> Decoded:
-        """Decode ``text`` and show the explanation; returns what was shown."""
-        document = parse_document(text)
+        """Decode pasted ``text`` and show the explanation; returns what was shown."""
+        try:
+            document = parse_document(text)
+        except DocumentError as error:
+            document = ResponseDocument(body=text)
+            self.result.setHtml(f"<h3>Cannot read this</h3><p>{html.escape(str(error))}</p>")
+            return decode_response(document.body, self._knowledge)
+        return self.explain_document(document)
+
+    def explain_document(self, document: ResponseDocument) -> Decoded:
+        """Show a document's answer with its request and receipts; returns what was shown."""
         decoded = decode_response(document.body, self._knowledge)
         receipts = [r for r in map(decode_receipt_fields, document.receipts)
                     if isinstance(r, Receipt)]
         summary = build_summary(decoded, context_for_document(document, receipts),
-                                SummaryOptions(mask_numbers=False))
-        self.result.setHtml(_entry_html(decoded.headline, decoded.entry, summary))
+                                SummaryOptions())
+        _, entry = overall(decoded, receipts)
+        self.result.setHtml(_entry_html(decoded.headline, entry, summary))
         return decoded
 
     def _on_decode_button_clicked(self) -> None:
@@ -94,7 +104,7 @@ class DecodeWindow(QMainWindow):
             self.result.setHtml(f"<h3>Cannot open this file</h3><p>{html.escape(str(error))}</p>")
             return
         self.input.setPlainText(document.body)
-        self.explain_text(document.body)
+        self.explain_document(document)
 
 
 def _entry_html(headline: str, entry: Entry, summary: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from smsgui import __version__
 from smsgui.cli import main
-from smsgui.core.documents import RequestSummary, ResponseDocument, save_document
+from smsgui.core.documents import RequestRecord, ResponseDocument, save_document
 
 SUCCESS = ('{"message-count":"1","messages":[{"to":"447700900000","message-id":"0C000000217B7F02",'
            '"status":"0","remaining-balance":"15.53590000","message-price":"0.03330000",'
@@ -92,7 +93,7 @@ class TestDecode:
         path = tmp_path / "saved.json"
         save_document(ResponseDocument(
             body=SUCCESS, http_status=200, sandbox=True,
-            request=RequestSummary("POST", "http://127.0.0.1:9/sms/json", "basic",
+            request=RequestRecord("POST", "http://127.0.0.1:9/sms/json", "basic",
                                    (("from", "Acme"), ("to", "447700900000"), ("text", "Hi"))),
             receipts=({"messageId": "0C000000217B7F02", "status": "delivered", "err-code": "0",
                        "msisdn": "447700900000", "to": "Acme"},),
@@ -197,3 +198,40 @@ def test_the_installed_command_runs(tmp_path: Path) -> None:
                              check=False)
     assert decoded.returncode == 0, decoded.stderr
     assert json.loads(decoded.stdout)["ok"] is True
+
+
+def test_a_failed_receipt_in_a_document_fails_the_decode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "saved.json"
+    save_document(ResponseDocument(body=SUCCESS, receipts=(
+        {"messageId": "0C000000217B7F02", "status": "failed", "err-code": "6",
+         "msisdn": "447700900000", "to": "Acme"},)), path)
+    code, out, _ = run(["decode", "--json", str(path)], capsys)
+    data = json.loads(out)
+    assert code == 1 and data["ok"] is False and data["entry"] == "receipt-error-6"
+
+
+def test_json_for_a_receipt_still_has_the_send_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(["decode", "--json", write(tmp_path, RECEIPT_BUFFERED)], capsys)
+    data = json.loads(out)
+    assert data["parts"] == 0 and data["messages"] == [] and data["currency"] == "EUR"
+
+
+def test_check_without_numbers_or_sender_checks_only_the_text(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["check", "Hello"], capsys)
+    assert code == 0 and "Ready to send" in out
+
+
+def test_output_the_console_cannot_show_is_replaced_not_a_traceback(tmp_path: Path) -> None:
+    environment = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    result = subprocess.run(
+        [sys.executable, "-m", "smsgui", "check", "--to", "447700900123", "--from", "Acme",
+         "Grüße 😀"], capture_output=True, cwd=tmp_path, env=environment, timeout=60,
+        check=False)
+    assert result.returncode == 0, result.stderr
+    assert b"Traceback" not in result.stderr

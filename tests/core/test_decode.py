@@ -381,3 +381,42 @@ def test_no_json_shape_makes_the_decoder_raise(value: object) -> None:
 def test_no_receipt_fields_make_the_receipt_decoder_raise(fields: dict[str, object]) -> None:
     result = decode_receipt_fields(fields)
     assert result.headline
+
+
+class TestReviewedEdges:
+    def test_absurd_amounts_are_refused_not_overflowed(self) -> None:
+        result = decode_send('{"messages":[{"status":"0","message-price":"1e999999999"},'
+                             '{"status":"0","message-price":"1e999999999"}]}')
+        assert result.parts[0].price is None and result.parts[0].notes
+        assert result.total_price == Decimal(0)
+
+    def test_a_delivered_receipt_without_err_code_is_explained_as_delivered(self) -> None:
+        result = decode_response('{"msisdn":"447700900123","status":"delivered",'
+                                 '"messageId":"X","to":"Acme"}')
+        assert isinstance(result, Receipt)
+        assert result.ok and result.entry.id == "receipt-status-delivered"
+
+    def test_a_receipt_headline_names_no_phone_number(self) -> None:
+        result = decode_response(DLR_JSON)
+        assert "447547232824" not in result.headline
+
+    def test_a_cut_off_answer_is_not_ok(self) -> None:
+        result = decode_send('{"message-count":"2","messages":[{"status":"0"}]}')
+        assert not result.ok and result.missing_count == 1
+        assert result.headline.startswith("Incomplete")
+
+    @pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-8-sig"])
+    def test_byte_order_marked_text_decodes(self, encoding: str) -> None:
+        assert decode_send(SEED_SUCCESS.encode(encoding)).ok
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_no_json_shape_breaks_the_summary_or_the_json_export(value: object) -> None:
+    from smsgui.core.export import decoded_as_json
+    from smsgui.core.summary import SummaryContext, SummaryOptions, build_summary
+
+    decoded = decode_response(json.dumps(value))
+    for options in (SummaryOptions(), SummaryOptions(markdown=True, mask_numbers=False)):
+        assert build_summary(decoded, SummaryContext(), options)
+    json.dumps(decoded_as_json(decoded))

@@ -15,7 +15,7 @@ from smsgui.core.documents import (
     FORMAT_VERSION,
     MAX_DOCUMENT_BYTES,
     DocumentError,
-    RequestSummary,
+    RequestRecord,
     ResponseDocument,
     load_document,
     parse_document,
@@ -34,7 +34,7 @@ def sample_document() -> ResponseDocument:
         body=BODY,
         http_status=200,
         elapsed_ms=123.5,
-        request=RequestSummary(
+        request=RequestRecord(
             method="POST", url="https://rest.nexmo.com/sms/json", auth_method="signature",
             fields=(("from", "Acme"), ("to", "447700900000"), ("text", "Hello"),
                     ("api_key", "abcd1234"), ("api_secret", SECRET), ("sig", "deadbeef" * 4)),
@@ -184,3 +184,27 @@ def test_no_bytes_make_the_loader_raise(raw: bytes) -> None:
         parse_document(raw)
     except DocumentError as error:
         assert str(error)
+
+
+def test_query_secrets_in_the_url_and_receipt_signatures_are_redacted(tmp_path: Path) -> None:
+    path = tmp_path / "send.json"
+    save_document(ResponseDocument(
+        body=BODY,
+        request=RequestRecord("GET", "https://rest.nexmo.com/account/get-balance?api_key=k&"
+                              f"api_secret={SECRET}", "body"),
+        receipts=({"messageId": "1", "status": "delivered", "sig": "abcdef0123456789"},),
+    ), path)
+    text = path.read_text(encoding="utf-8")
+    assert SECRET not in text and "abcdef0123456789" not in text
+    assert "api_key=k" in text
+
+
+def test_a_utf16_file_opens(tmp_path: Path) -> None:
+    path = tmp_path / "powershell.json"
+    path.write_bytes(BODY.encode("utf-16"))
+    assert load_document(path).body == BODY
+
+
+def test_endless_input_is_cut_off_not_read_whole() -> None:
+    with pytest.raises(DocumentError, match="larger than"):
+        load_document(Path("/dev/zero"))

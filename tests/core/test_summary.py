@@ -8,7 +8,7 @@ import pytest
 
 from smsgui import __version__
 from smsgui.core.decode import Receipt, decode_receipt_fields, decode_response
-from smsgui.core.documents import RequestSummary, ResponseDocument
+from smsgui.core.documents import RequestRecord, ResponseDocument
 from smsgui.core.privacy import mask_number
 from smsgui.core.summary import (
     SummaryContext,
@@ -85,7 +85,7 @@ def test_receipts_and_unreadable_input_summarise_too() -> None:
 def test_context_from_a_saved_document() -> None:
     document = ResponseDocument(
         body=PARTIAL, sandbox=True, saved_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
-        request=RequestSummary("POST", "http://127.0.0.1:8080/sms/json", "signature",
+        request=RequestRecord("POST", "http://127.0.0.1:8080/sms/json", "signature",
                                (("from", "Acme"), ("to", "447700900123"), ("type", "unicode"),
                                 ("text", "Привет"))),
         receipts=({"messageId": "AAA1", "status": "delivered", "err-code": "0",
@@ -104,3 +104,20 @@ def test_a_bare_answer_says_the_request_is_unknown() -> None:
     text = build_summary(decode_response(PARTIAL), SummaryContext())
     assert "Request: not recorded" in text
     assert "Endpoint" not in text
+
+
+def test_formatted_numbers_and_numeric_senders_are_masked_too() -> None:
+    context = SummaryContext(sender="447700900999", recipients=("+44 7700 900123",))
+    text = build_summary(decode_response(PARTIAL), context)
+    assert "900999" not in text and "900123" not in text
+    assert "44770090****" in text
+
+
+def test_a_failed_receipt_decides_the_diagnosis_of_an_accepted_send() -> None:
+    receipt = decode_receipt_fields({"messageId": "AAA1", "status": "rejected", "err-code": "6",
+                                     "msisdn": "447700900123", "to": "Acme"})
+    assert isinstance(receipt, Receipt)
+    accepted = decode_response(PARTIAL.replace('"status":"1"', '"status":"0"'))
+    assert accepted.ok
+    text = build_summary(accepted, SummaryContext(receipts=(receipt,)))
+    assert "[receipt-error-6]" in text

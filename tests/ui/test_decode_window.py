@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from smsgui.core.documents import ResponseDocument, save_document
+from smsgui.core.documents import RequestRecord, ResponseDocument, save_document
 from smsgui.core.knowledge import default_knowledge_base
 from smsgui.ui.decode_window import DecodeWindow
 
@@ -69,3 +69,21 @@ def test_running_smsgui_without_arguments_opens_the_window() -> None:
     process.terminate()
     _, errors = process.communicate(timeout=10)
     assert still_running, errors
+
+
+def test_a_saved_document_shows_its_request_and_receipts(qtbot: QtBot, tmp_path: Path) -> None:
+    accepted = THROTTLED.replace('"status":"1"', '"status":"0"')
+    path = tmp_path / "saved.json"
+    save_document(ResponseDocument(
+        body=accepted, sandbox=False,
+        request=RequestRecord("POST", "https://rest.nexmo.com/sms/json", "basic",
+                              (("from", "Acme"), ("to", "447700900000"), ("text", "Hi"))),
+        receipts=({"messageId": "X1", "status": "rejected", "err-code": "6",
+                   "msisdn": "447700900000", "to": "Acme"},)), path)
+    window = make_window(qtbot)
+    window.open_path(path)
+    shown = window.result.toPlainText()
+    assert "rest.nexmo.com (live)" in shown
+    assert "Err-code: 6" in shown
+    assert default_knowledge_base().get("receipt-error-6").title in shown
+    assert "447700900000" not in shown
