@@ -105,10 +105,12 @@ def _record_json(record: MessageRecord, config: SandboxConfig, now: float) -> di
     status, err_code = record.status_at(now)
     network = record.network
     final = status != "accepted"
-    return {
+    knowledge = default_knowledge_base()
+    described = (knowledge.for_receipt_error(err_code) if final
+                 else knowledge.for_receipt_status(status))
+    fields: dict[str, object] = {
         "account_id": config.api_key,
         "message_id": record.message_id,
-        "client_ref": record.client_ref or "",
         "direction": "outbound",
         "from": record.sender,
         "to": record.to,
@@ -117,14 +119,18 @@ def _record_json(record: MessageRecord, config: SandboxConfig, now: float) -> di
         "country": (network.country_code or "") if network else "",
         "country_name": (network.country or "") if network else "",
         "date_received": _iso(record.received_at),
-        "date_finalized": _iso(record.final_at) if final else "",
-        "latency": round((record.final_at - record.received_at) * 1000) if final else 0,
         "status": status,
         "error_code": str(err_code),
-        "error_code_description": default_knowledge_base().for_receipt_error(err_code).title,
+        "error_code_description": described.title,
         "currency": "EUR",
         "total_price": float(record.price),
     }
+    if record.client_ref:
+        fields["client_ref"] = record.client_ref
+    if final:
+        fields["date_finalized"] = _iso(record.final_at)
+        fields["latency"] = round((record.final_at - record.received_at) * 1000)
+    return fields
 
 
 def _iso(moment: float) -> str:

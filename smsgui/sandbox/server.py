@@ -138,6 +138,7 @@ class SandboxServer:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = False
     block_on_close = True
+    request_queue_size = 128  # the default 5 resets connections under a burst of clients
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
                  sandbox: SandboxServer) -> None:
@@ -179,6 +180,15 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._dispatch("POST")
 
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
     def _dispatch(self, method: str) -> None:
         body = self._read_body()
         if body is None:
@@ -195,22 +205,34 @@ class _Handler(BaseHTTPRequestHandler):
             ("GET", "/v2/reports/records"): lambda: sandbox.reports(
                 parse_qs(url.query, keep_blank_values=True), caller),
         }
-        route = routes.get((method, url.path.rstrip("/") or "/"))
+        path = url.path.rstrip("/") or "/"
+        route = routes.get((method, path))
+        allowed = [known_method for known_method, known_path in routes if known_path == path]
         if route is not None:
             self._answer(*route())
-        elif any(path == url.path for _, path in routes):
+        elif allowed:
             self._answer(405, problem("method-not-allowed", "Method Not Allowed",
-                                      f"{method} is not supported on {url.path}."))
+                                      f"{method} is not supported on {url.path}."),
+                         extra_headers={"Allow": ", ".join(allowed)})
         else:
             self._answer(404, problem("not-found", "Not Found",
                                       f"The sandbox has no endpoint {url.path}."))
 
     def _read_body(self) -> bytes | None:
-        """The request body, or None after answering 400/413 for a body it will not read."""
-        declared = self.headers.get("Content-Length", "0")
-        if not declared.isdigit():
+        """The request body, or None when it cannot be read exactly (after answering if useful).
+
+        Only a single, plain Content-Length frames a body here; anything else would risk
+        reading part of one request as the next, so it is refused and the connection closed.
+        """
+        if self.headers.get("Transfer-Encoding"):
+            self._answer(411, problem("length-required", "Length Required",
+                                      "Send the body with a Content-Length."), close=True)
+            return None
+        lengths = self.headers.get_all("Content-Length") or ["0"]
+        declared = lengths[0].strip()
+        if len(set(lengths)) > 1 or not declared.isdigit():
             self._answer(400, problem("bad-request", "Bad Request",
-                                      "Content-Length is not a number."), close=True)
+                                      "Content-Length is missing a single number."), close=True)
             return None
         length = int(declared)
         if length > self.server.sandbox.config.max_body_bytes:
@@ -219,15 +241,22 @@ class _Handler(BaseHTTPRequestHandler):
                                       f"{self.server.sandbox.config.max_body_bytes} bytes."),
                          close=True)
             return None
-        return self.rfile.read(length) if length else b""
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            self.close_connection = True  # the client left mid-body: nothing to answer
+            return None
+        return body
 
-    def _answer(self, status: int, body: Mapping[str, Any], close: bool = False) -> None:
+    def _answer(self, status: int, body: Mapping[str, Any], close: bool = False,
+                extra_headers: Mapping[str, str] | None = None) -> None:
         payload = json.dumps(body, default=_json_default).encode("utf-8")
         content_type = ("application/problem+json" if "title" in body and "type" in body
                         else "application/json")
         self.send_response(status)
         self.send_header("Content-Type", f"{content_type}; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
+        for name, value in (extra_headers or {}).items():
+            self.send_header(name, value)
         if close:
             self.send_header("Connection", "close")
             self.close_connection = True
