@@ -173,6 +173,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = f"smsgui-sandbox/{__version__}"
     timeout = CLIENT_TIMEOUT_SECONDS
+    # Headers and body leave in two small writes; with Nagle's algorithm the second waits for
+    # the client's delayed ACK, about 40 ms per answer on a kept-open connection.
+    disable_nagle_algorithm = True
+
+    def do_OPTIONS(self) -> None:
+        self._dispatch("OPTIONS")
 
     def do_GET(self) -> None:
         self._dispatch("GET")
