@@ -23,4 +23,20 @@ set +e
 status=$?
 set -e
 [ "$status" = 1 ] || { echo "expected exit 1 for a blocking finding, got $status"; exit 1; }
-echo "wheel smoke test passed: decode and check work from an installed wheel"
+
+# The sandbox from the installed wheel: one line on stdout, a real send, SIGTERM ends it with 0.
+"$work/venv/bin/smsgui" sandbox --port 0 > sandbox.out 2> sandbox.err &
+sandbox_pid=$!
+for _ in $(seq 50); do [ -s sandbox.out ] && break; sleep 0.1; done
+url=$(sed -n 's/^Sandbox listening on //p' sandbox.out)
+[ -n "$url" ] || { echo "the sandbox printed no address"; cat sandbox.err; exit 1; }
+"$work/venv/bin/python" - "$url" <<'PY'
+import sys, httpx
+answer = httpx.post(sys.argv[1] + "/sms/json", trust_env=False, data={
+    "from": "AcmeInc", "text": "Hello", "to": "447700900000",
+    "api_key": "sandbox1", "api_secret": "SandboxSecret123"}).json()
+assert answer["messages"][0]["status"] == "0", answer
+PY
+kill -TERM "$sandbox_pid"
+wait "$sandbox_pid" || { echo "the sandbox did not exit 0 on SIGTERM"; exit 1; }
+echo "wheel smoke test passed: decode, check and sandbox work from an installed wheel"
