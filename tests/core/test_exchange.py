@@ -1,0 +1,39 @@
+"""Exchanges: a send, a reopened document and a paste look the same."""
+
+from __future__ import annotations
+
+import httpx
+
+from smsgui.core.client import Credentials, Endpoint, OutgoingSms, SmsApiClient
+from smsgui.core.documents import ResponseDocument, parse_document
+from smsgui.core.exchange import exchange_from_document, exchange_from_outcome
+
+
+def test_a_transport_failure_becomes_an_exchange_without_an_answer() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    with httpx.Client(transport=httpx.MockTransport(refuse)) as http:
+        client = SmsApiClient(http, Credentials("abcd1234", "secret-value"),
+                              Endpoint("http://127.0.0.1:9", "http://127.0.0.1:9"))
+        outcome = client.send(OutgoingSms("447700900000", "Acme", "Hi"))
+    exchange = exchange_from_outcome(outcome, sandbox=True)
+    assert exchange.decoded is None and not exchange.ok
+    assert exchange.entry.id == "transport-connection-refused"
+    assert exchange.recipient == "447700900000"
+    assert exchange.document.sandbox is True
+
+
+def test_a_document_with_a_failed_receipt_is_not_ok() -> None:
+    body = '{"messages":[{"to":"447700900000","message-id":"A","status":"0"}]}'
+    document = ResponseDocument(body=body, receipts=(
+        {"messageId": "A", "status": "expired", "err-code": "2", "msisdn": "447700900000"},))
+    exchange = exchange_from_document(document)
+    assert exchange.send_response is not None and exchange.send_response.ok
+    assert not exchange.ok and exchange.entry.id == "receipt-error-2"
+    assert len(exchange.receipts) == 1
+
+
+def test_a_paste_is_an_exchange_too() -> None:
+    exchange = exchange_from_document(parse_document('{"status":"29","error-text":"x"}'))
+    assert exchange.entry.id == "status-29" and exchange.recipient is None
