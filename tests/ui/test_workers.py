@@ -1,0 +1,109 @@
+"""Jobs run off the UI thread, report by signals, cancel cleanly and never freeze the window."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from faultserver import FaultServer, Reply
+from PySide6.QtCore import QThreadPool, QTimer
+from pytestqt.qtbot import QtBot
+
+from smsgui.core.checks import Draft, check_draft
+from smsgui.core.client import ApiOutcome, Credentials, Endpoint, SmsApiClient
+from smsgui.core.decode import SendResponse
+from smsgui.core.sending import BatchPlan, BatchResult, plan_batch
+from smsgui.sandbox import SandboxServer
+from smsgui.ui.workers import CallJob, JobFailure, SendJob
+
+ACCEPTED = ('{"message-count":"1","messages":[{"to":"447700900000","message-id":"A","status":"0",'
+            '"remaining-balance":"9.9","message-price":"0.03","network":"23410"}]}')
+
+
+@pytest.fixture
+def pool() -> Iterator[QThreadPool]:
+    threads = QThreadPool()
+    yield threads
+    threads.waitForDone(10_000)
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(trust_env=False, timeout=5) as client:
+        yield client
+
+
+def plan(*numbers: str, throughput: int = 30) -> BatchPlan:
+    draft = Draft(recipients=numbers, sender="AcmeInc", text="Hello")
+    return plan_batch(draft, check_draft(draft), throughput=throughput)
+
+
+def client_for(url: str, http: httpx.Client) -> SmsApiClient:
+    return SmsApiClient(http, Credentials("sandbox1", "SandboxSecret123"), Endpoint(url, url))
+
+
+def test_a_batch_reports_each_recipient_then_the_result(
+    qtbot: QtBot, pool: QThreadPool, http: httpx.Client
+) -> None:
+    with SandboxServer() as sandbox:
+        job = SendJob(plan("447700900000", "447700900029"), client_for(sandbox.url, http))
+        progress: list[tuple[int, ApiOutcome]] = []
+        job.signals.progressed.connect(lambda index, outcome: progress.append((index, outcome)))
+        with qtbot.waitSignal(job.signals.finished, timeout=10_000) as blocker:
+            pool.start(job)
+    result = blocker.args[0]
+    assert isinstance(result, BatchResult) and not result.cancelled
+    assert [index for index, _ in progress] == [0, 1]
+    statuses = []
+    for _, outcome in progress:
+        assert isinstance(outcome.decoded, SendResponse)
+        statuses.append(outcome.decoded.parts[0].status)
+    assert statuses == [0, 29]
+
+
+def test_cancel_drops_pending_recipients_and_finishes_the_one_in_flight(
+    qtbot: QtBot, pool: QThreadPool, http: httpx.Client
+) -> None:
+    with FaultServer(Reply(body=ACCEPTED, delay_s=0.3)) as server:
+        job = SendJob(plan("447700900000", "447700900001", "447700900002"),
+                      client_for(server.url, http))
+        with qtbot.waitSignal(job.signals.finished, timeout=10_000) as blocker:
+            pool.start(job)
+            QTimer.singleShot(100, job.cancel)  # the person clicks Cancel mid-request
+        assert len(server.requests) == 1
+    result = blocker.args[0]
+    assert result.cancelled and result.not_started == 2 and len(result.outcomes) == 1
+
+
+def test_the_ui_thread_never_stalls_during_a_slow_send(
+    qtbot: QtBot, pool: QThreadPool, http: httpx.Client
+) -> None:
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    with FaultServer(Reply(body=ACCEPTED, delay_s=0.8)) as server:
+        job = SendJob(plan("447700900000", "447700900001"), client_for(server.url, http))
+        timer.start()
+        with qtbot.waitSignal(job.signals.finished, timeout=10_000):
+            pool.start(job)
+        timer.stop()
+    longest_gap = max(later - earlier for earlier, later in itertools.pairwise(ticks))
+    assert len(ticks) > 100
+    assert longest_gap < 0.050, f"the UI thread stalled for {longest_gap * 1000:.0f} ms"
+
+
+def test_an_unexpected_error_becomes_a_value_not_a_crash(qtbot: QtBot,
+                                                         pool: QThreadPool) -> None:
+    def broken() -> object:
+        raise KeyError("boom")
+
+    job = CallJob(broken)
+    with qtbot.waitSignal(job.signals.finished, timeout=5_000) as blocker:
+        pool.start(job)
+    failure = blocker.args[0]
+    assert isinstance(failure, JobFailure)
+    assert "KeyError" in failure.headline and "boom" in failure.detail
