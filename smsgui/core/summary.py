@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from smsgui import __version__
@@ -30,6 +31,9 @@ from smsgui.core.knowledge import Entry
 from smsgui.core.networks import Network
 from smsgui.core.privacy import mask_number
 from smsgui.core.segments import MessageType, count_segments
+
+if TYPE_CHECKING:  # importing it at run time would pull httpx into `smsgui decode`
+    from smsgui.core.exchange import Exchange
 
 
 @dataclass(frozen=True)
@@ -66,12 +70,51 @@ def build_summary(
         writer.section("Delivery receipt", _receipt_lines(receipt, options))
     _, entry = overall(decoded, context.receipts)
     writer.section("What to do next", _advice_lines(entry))
-    writer.section("Environment", [
+    writer.section("Environment", _environment_lines())
+    return writer.text()
+
+
+def build_batch_summary(exchanges: Sequence[Exchange],
+                        options: SummaryOptions = SummaryOptions()) -> str:
+    """One summary for a send to several recipients (or one), failures included."""
+    if not exchanges:
+        raise ValueError("a summary needs at least one exchange")
+    first = exchanges[0]
+    context = replace(context_for_document(first.document),
+                      recipients=tuple(e.recipient for e in exchanges if e.recipient))
+    failed = [exchange for exchange in exchanges if not exchange.ok]
+    writer = _Writer(options)
+    writer.heading(f"smsgui diagnostic summary: {len(exchanges) - len(failed)} of "
+                   f"{len(exchanges)} recipient(s) without a problem")
+    writer.section("Request", _request_lines(context, options))
+    for number, exchange in enumerate(exchanges, start=1):
+        title = f"Recipient {number}: {_number(exchange.recipient, options)}"
+        writer.section(title, _exchange_lines(exchange, options))
+    writer.section("What to do next", _advice_lines((failed or [first])[0].entry))
+    writer.section("Environment", _environment_lines())
+    return writer.text()
+
+
+def _exchange_lines(exchange: Exchange, options: SummaryOptions) -> list[tuple[str, str]]:
+    if exchange.decoded is None:
+        lines = [("Problem", exchange.headline),
+                 ("Diagnosis", f"{exchange.entry.display_title} [{exchange.entry.id}]")]
+        if exchange.may_have_been_sent:
+            lines.append(("Warning", "the request may have reached the server; check delivery "
+                                     "before sending again"))
+        return lines
+    _, lines = _result_section(exchange.decoded, options)
+    for receipt in exchange.receipts:
+        lines.extend(_receipt_lines(receipt, options))
+    return lines
+
+
+def _environment_lines() -> list[tuple[str, str]]:
+    return [
         ("smsgui", __version__),
         ("OS", f"{platform.system()} {platform.release()}".strip() or "unknown"),
         ("Python", platform.python_version()),
-    ])
-    return writer.text()
+    ]
 
 
 def _request_lines(context: SummaryContext, options: SummaryOptions) -> list[tuple[str, str]]:

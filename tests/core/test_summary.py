@@ -13,6 +13,7 @@ from smsgui.core.privacy import mask_number
 from smsgui.core.summary import (
     SummaryContext,
     SummaryOptions,
+    build_batch_summary,
     build_summary,
     context_for_document,
 )
@@ -121,3 +122,23 @@ def test_a_failed_receipt_decides_the_diagnosis_of_an_accepted_send() -> None:
     assert accepted.ok
     text = build_summary(accepted, SummaryContext(receipts=(receipt,)))
     assert "[receipt-error-6]" in text
+
+
+def test_a_batch_summary_covers_every_recipient_including_failures() -> None:
+    from smsgui.core.exchange import Exchange, exchange_from_document
+    from smsgui.core.knowledge import default_knowledge_base
+
+    sent = exchange_from_document(ResponseDocument(
+        body=PARTIAL, sandbox=False,
+        request=RequestRecord("POST", "https://rest.nexmo.com/sms/json", "basic",
+                              (("from", "Acme"), ("to", "447700900123"), ("text", "Hi")))))
+    unreachable = Exchange(
+        document=ResponseDocument(body="", request=RequestRecord(
+            "POST", "https://rest.nexmo.com/sms/json", "basic", (("to", "447700900456"),))),
+        decoded=None, entry=default_knowledge_base().get("transport-read-timeout"),
+        headline="No answer came in time.", ok=False, may_have_been_sent=True)
+    text = build_batch_summary([sent, unreachable])
+    assert "0 of 2 recipient(s) without a problem" in text
+    assert "Recipient 1: 44770090****" in text and "Recipient 2: 44770090****" in text
+    assert "No answer came in time." in text and "check delivery before sending again" in text
+    assert "447700900456" not in text

@@ -1,0 +1,95 @@
+"""The app's settings behind a small typed wrapper; every default is declared once, here.
+
+Secrets never come here: QSettings is a plain file (or registry) anyone can read.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtCore import QByteArray, QLocale, QSettings
+
+SETTINGS_VERSION = 1
+DEFAULT_PRICE_PER_PART = Decimal("0.0333")
+
+
+def _locale_country() -> str:
+    name = QLocale.system().name()  # e.g. "en_GB"
+    return name.split("_")[1] if "_" in name else "GB"
+
+
+class AppSettings:
+    """Typed access to QSettings; pass an isolated QSettings in tests."""
+
+    def __init__(self, store: QSettings) -> None:
+        self._store = store
+        self._migrate()
+
+    def _migrate(self) -> None:
+        version = self._store.value("version", 0, type=int)
+        if version < SETTINGS_VERSION:
+            self._store.setValue("version", SETTINGS_VERSION)
+
+    @property
+    def geometry(self) -> QByteArray | None:
+        value = self._store.value("window/geometry")
+        return value if isinstance(value, QByteArray) else None
+
+    @geometry.setter
+    def geometry(self, value: QByteArray) -> None:
+        self._store.setValue("window/geometry", value)
+
+    @property
+    def window_state(self) -> QByteArray | None:
+        value = self._store.value("window/state")
+        return value if isinstance(value, QByteArray) else None
+
+    @window_state.setter
+    def window_state(self, value: QByteArray) -> None:
+        self._store.setValue("window/state", value)
+
+    @property
+    def last_profile(self) -> str | None:
+        value = self._store.value("profiles/last", "", type=str)
+        return value or None
+
+    @last_profile.setter
+    def last_profile(self, name: str) -> None:
+        self._store.setValue("profiles/last", name)
+
+    @property
+    def default_country(self) -> str:
+        return str(self._store.value("compose/default_country", _locale_country(), type=str))
+
+    @default_country.setter
+    def default_country(self, region: str) -> None:
+        self._store.setValue("compose/default_country", region.upper())
+
+    @property
+    def mask_numbers(self) -> bool:
+        return bool(self._store.value("summary/mask_numbers", True, type=bool))
+
+    @mask_numbers.setter
+    def mask_numbers(self, mask: bool) -> None:
+        self._store.setValue("summary/mask_numbers", mask)
+
+    @property
+    def summary_markdown(self) -> bool:
+        return bool(self._store.value("summary/markdown", False, type=bool))
+
+    @summary_markdown.setter
+    def summary_markdown(self, markdown: bool) -> None:
+        self._store.setValue("summary/markdown", markdown)
+
+    @property
+    def price_per_part(self) -> Decimal:
+        """The price used for cost estimates before a live send."""
+        text = str(self._store.value("send/price_per_part", str(DEFAULT_PRICE_PER_PART)))
+        try:
+            price = Decimal(text)
+        except InvalidOperation:
+            return DEFAULT_PRICE_PER_PART
+        return price if price.is_finite() and price >= 0 else DEFAULT_PRICE_PER_PART
+
+    def sync(self) -> None:
+        self._store.sync()
