@@ -9,9 +9,12 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from smsgui import __version__
+
+if TYPE_CHECKING:
+    from smsgui.core.documents import ResponseDocument
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -126,21 +129,24 @@ def run_decode(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
     from smsgui.core.documents import (
         MAX_DOCUMENT_BYTES,
         DocumentError,
-        load_document,
-        parse_document,
+        load_documents,
+        parse_documents,
     )
     from smsgui.core.summary import SummaryOptions, build_summary, context_for_document
 
     try:
         if arguments.source == "-":
-            document = parse_document(stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
-                                      if hasattr(stdin, "buffer")
-                                      else stdin.read(MAX_DOCUMENT_BYTES + 1))
+            documents = parse_documents(stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+                                        if hasattr(stdin, "buffer")
+                                        else stdin.read(MAX_DOCUMENT_BYTES + 1))
         else:
-            document = load_document(Path(arguments.source))
+            documents = load_documents(Path(arguments.source))
     except DocumentError as error:
         print(f"smsgui decode: {error}", file=stderr)
         return EXIT_UNUSABLE
+    if len(documents) > 1:
+        return _decode_batch(documents, arguments, stdout)
+    document = documents[0]
     decoded = decode_response(document.body)
     if isinstance(decoded, Unreadable) and decoded.entry.id != "response-error-object":
         print(f"smsgui decode: {decoded.reason}", file=stderr)
@@ -159,6 +165,26 @@ def run_decode(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
         print(build_summary(decoded, context_for_document(document, receipts), options),
               end="", file=stdout)
     ok, _ = overall(decoded, receipts)
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def _decode_batch(documents: Sequence[ResponseDocument], arguments: argparse.Namespace,
+                  stdout: TextIO) -> int:
+    from smsgui.core.exchange import exchange_from_document
+    from smsgui.core.export import decoded_as_json
+    from smsgui.core.summary import SummaryOptions, build_batch_summary
+
+    exchanges = [exchange_from_document(document) for document in documents]
+    ok = all(exchange.ok for exchange in exchanges)
+    if arguments.json:
+        payload = {"kind": "batch", "ok": ok, "documents": [
+            decoded_as_json(e.decoded, e.receipts) for e in exchanges if e.decoded is not None]}
+        print(json.dumps(payload, indent=2, ensure_ascii=False), file=stdout)
+    else:
+        options = SummaryOptions(markdown=arguments.markdown,
+                                 mask_numbers=not arguments.show_numbers,
+                                 include_text=arguments.include_text)
+        print(build_batch_summary(exchanges, options), end="", file=stdout)
     return EXIT_OK if ok else EXIT_FAILED
 
 

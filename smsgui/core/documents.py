@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from smsgui.core.privacy import redact_fields, redact_url
 from smsgui.core.values import bytes_to_text
 
 FORMAT_NAME = "smsgui-response"
+BATCH_FORMAT_NAME = "smsgui-responses"
 FORMAT_VERSION = 1
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 
@@ -64,7 +65,20 @@ class ResponseDocument:
 
 
 def document_to_json(document: ResponseDocument, now: datetime | None = None) -> str:
-    data: dict[str, Any] = {
+    return json.dumps(_document_dict(document, now), indent=2, ensure_ascii=False) + "\n"
+
+
+def documents_to_json(documents: Sequence[ResponseDocument], now: datetime | None = None) -> str:
+    """One document as a plain document file; several as one batch file."""
+    if len(documents) == 1:
+        return document_to_json(documents[0], now)
+    data = {"format": BATCH_FORMAT_NAME, "version": FORMAT_VERSION,
+            "documents": [_document_dict(document, now) for document in documents]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _document_dict(document: ResponseDocument, now: datetime | None) -> dict[str, Any]:
+    return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "saved_at": (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds"),
@@ -76,7 +90,6 @@ def document_to_json(document: ResponseDocument, now: datetime | None = None) ->
         "body": document.body,
         "receipts": [dict(redact_fields(tuple(receipt.items()))) for receipt in document.receipts],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def _request_to_json(request: RequestRecord | None) -> dict[str, Any] | None:
@@ -93,6 +106,14 @@ def _request_to_json(request: RequestRecord | None) -> dict[str, Any] | None:
 def save_document(document: ResponseDocument, path: Path, now: datetime | None = None) -> None:
     """Write atomically: a reader sees the old file or the new one, never half of one."""
     write_atomically(path, document_to_json(document, now).encode("utf-8"))
+
+
+def save_documents(documents: Sequence[ResponseDocument], path: Path,
+                   now: datetime | None = None) -> None:
+    """Save one send to one or several recipients, atomically."""
+    if not documents:
+        raise DocumentError("There is nothing to save yet.")
+    write_atomically(path, documents_to_json(documents, now).encode("utf-8"))
 
 
 def write_atomically(path: Path, payload: bytes) -> None:
@@ -126,8 +147,17 @@ def _sync_directory(directory: Path) -> None:
             os.close(descriptor)
 
 
+def load_documents(path: Path) -> list[ResponseDocument]:
+    """Every document in a file: a batch file's documents, or the one document or body."""
+    return parse_documents(_read_capped(path))
+
+
 def load_document(path: Path) -> ResponseDocument:
     """Read a saved document or any bare body; raises DocumentError with a one-line reason."""
+    return parse_document(_read_capped(path))
+
+
+def _read_capped(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_DOCUMENT_BYTES:
@@ -146,11 +176,36 @@ def load_document(path: Path) -> ResponseDocument:
         raise DocumentError(f"smsgui is not allowed to read {path}.") from None
     except OSError as error:
         raise DocumentError(f"Cannot read {path}: {error.strerror or error}.") from None
-    return parse_document(raw)
+    return raw
+
+
+def parse_documents(raw: bytes | str) -> list[ResponseDocument]:
+    """A batch file's documents, or a list of the one document (or bare body) given."""
+    text = _text_of(raw)
+    data = _json_object(text)
+    if data is None or data.get("format") != BATCH_FORMAT_NAME:
+        return [_document_or_body(text, data)]
+    items = data.get("documents")
+    documents = [_document_from_json(item) for item in items if isinstance(item, dict)] \
+        if isinstance(items, list) else []
+    if not documents:
+        raise DocumentError("This smsgui file lists no responses.")
+    return documents
 
 
 def parse_document(raw: bytes | str) -> ResponseDocument:
     """Interpret text as a saved document, or keep it as a bare body for the decoder."""
+    text = _text_of(raw)
+    return _document_or_body(text, _json_object(text))
+
+
+def _document_or_body(text: str, data: dict[str, Any] | None) -> ResponseDocument:
+    if data is None or data.get("format") != FORMAT_NAME:
+        return ResponseDocument(body=text, is_bare_body=True)
+    return _document_from_json(data)
+
+
+def _text_of(raw: bytes | str) -> str:
     if isinstance(raw, bytes):
         if len(raw) > MAX_DOCUMENT_BYTES:
             raise DocumentError(f"The input is larger than "
@@ -158,11 +213,7 @@ def parse_document(raw: bytes | str) -> ResponseDocument:
         text, _ = bytes_to_text(raw)
     else:
         text = raw
-    text = text.lstrip("\ufeff")
-    data = _json_object(text)
-    if data is None or data.get("format") != FORMAT_NAME:
-        return ResponseDocument(body=text, is_bare_body=True)
-    return _document_from_json(data)
+    return text.lstrip("\ufeff")
 
 
 def _json_object(text: str) -> dict[str, Any] | None:

@@ -235,3 +235,17 @@ def test_output_the_console_cannot_show_is_replaced_not_a_traceback(tmp_path: Pa
         check=False)
     assert result.returncode == 0, result.stderr
     assert b"Traceback" not in result.stderr
+
+
+def test_a_batch_file_summarises_every_recipient(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from smsgui.core.documents import save_documents
+
+    path = tmp_path / "batch.json"
+    save_documents([ResponseDocument(body=SUCCESS), ResponseDocument(body=FAILED)], path)
+    code, out, _ = run(["decode", str(path)], capsys)
+    assert code == 1 and "Recipient 1" in out and "Recipient 2" in out
+    code, out, _ = run(["decode", "--json", str(path)], capsys)
+    data = json.loads(out)
+    assert data["kind"] == "batch" and not data["ok"] and len(data["documents"]) == 2

@@ -18,8 +18,11 @@ from smsgui.core.documents import (
     RequestRecord,
     ResponseDocument,
     load_document,
+    load_documents,
     parse_document,
+    parse_documents,
     save_document,
+    save_documents,
 )
 from smsgui.core.privacy import REDACTED
 
@@ -208,3 +211,21 @@ def test_a_utf16_file_opens(tmp_path: Path) -> None:
 def test_endless_input_is_cut_off_not_read_whole() -> None:
     with pytest.raises(DocumentError, match="larger than"):
         load_document(Path("/dev/zero"))
+
+
+def test_a_send_to_several_recipients_saves_as_one_batch_file(tmp_path: Path) -> None:
+    first, second = sample_document(), ResponseDocument(body='{"messages":[{"status":"29"}]}')
+    path = tmp_path / "batch.json"
+    save_documents([first, second], path)
+    assert json.loads(path.read_text(encoding="utf-8"))["format"] == "smsgui-responses"
+    loaded = load_documents(path)
+    assert [d.body for d in loaded] == [first.body, second.body]
+    save_documents([first], path)
+    assert [d.body for d in load_documents(path)] == [first.body]
+
+
+def test_an_empty_batch_is_refused_plainly(tmp_path: Path) -> None:
+    with pytest.raises(DocumentError, match="nothing to save"):
+        save_documents([], tmp_path / "x.json")
+    with pytest.raises(DocumentError, match="no responses"):
+        parse_documents('{"format": "smsgui-responses", "version": 1, "documents": []}')
