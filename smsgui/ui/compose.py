@@ -1,0 +1,583 @@
+"""The compose form: sender, recipients, text and options, checked by the core as the user types.
+
+The form holds no rules of its own. Every edit builds a :class:`~smsgui.core.checks.Draft`, runs
+:func:`~smsgui.core.checks.check_draft` (well under a millisecond) and shows the report: the
+size of the message, each recipient as it will be sent, the characters that force Unicode and
+the findings, each linked to its troubleshooting entry.
+"""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from collections.abc import Iterator, Sequence
+from types import MappingProxyType
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QStyle,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from smsgui.core.checks import (
+    MAX_TTL_MS,
+    SANDBOX_TEST_TYPE,
+    UNKNOWN_TYPE,
+    CheckReport,
+    Draft,
+    Finding,
+    FindingSeverity,
+    Recipient,
+    check_draft,
+    split_recipients,
+)
+from smsgui.core.countries import country_name
+from smsgui.core.knowledge import KnowledgeBase
+from smsgui.core.segments import Encoding, MessageType
+
+ENTRY_ID_ROLE = Qt.ItemDataRole.UserRole
+"""The item data role under which each finding in the list carries its knowledge entry id."""
+
+MS_PER_MINUTE = 60_000
+
+_MESSAGE_TYPES: tuple[tuple[str, MessageType, str], ...] = (
+    ("Automatic", "auto", "GSM-7 when every character allows it, otherwise Unicode."),
+    ("Text (GSM-7)", "text", "Always GSM-7: characters outside it arrive as \"?\"."),
+    ("Unicode", "unicode", "Always Unicode (UCS-2): 70 characters per SMS instead of 160."),
+)
+
+_SEVERITY_PREFIXES = MappingProxyType({
+    FindingSeverity.BLOCKING: "Blocks sending:",
+    FindingSeverity.WARNING: "Warning:",
+    FindingSeverity.INFO: "Note:",
+})
+
+_SEVERITY_ICONS = MappingProxyType({
+    FindingSeverity.BLOCKING: QStyle.StandardPixmap.SP_MessageBoxCritical,
+    FindingSeverity.WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
+    FindingSeverity.INFO: QStyle.StandardPixmap.SP_MessageBoxInformation,
+})
+
+_LINE_TYPES = MappingProxyType({
+    SANDBOX_TEST_TYPE: "sandbox test number",
+    "mobile": "mobile",
+    "fixed_line": "landline",
+    "fixed_line_or_mobile": "landline or mobile",
+    "toll_free": "toll-free",
+    "premium_rate": "premium rate",
+    "shared_cost": "shared cost",
+    "voip": "internet phone (VoIP)",
+    "personal_number": "personal number",
+    "pager": "pager",
+    "uan": "company number (UAN)",
+    "voicemail": "voicemail",
+    UNKNOWN_TYPE: "line type unknown",
+})
+
+_ENCODING_NAMES = MappingProxyType({
+    Encoding.GSM7: "GSM-7",
+    Encoding.UCS2: "Unicode (UCS-2)",
+})
+
+_HIGHLIGHT_ALPHA = 90
+_SHOWN_CHARACTERS = 8
+_TO_LINES = 3
+_TO_MOST_LINES = 5
+_MESSAGE_LINES = 4
+_FINDINGS_LINES = 6
+_LAST_BMP_CODE_POINT = 0xFFFF
+
+
+class ComposeForm(QWidget):
+    """The fields of one SMS, with the core's pre-send checks shown live as the user types.
+
+    Signals:
+        send_requested: The user asked to send; carries the :class:`Draft` to send. Emitted only
+            while no finding blocks sending and the form is not busy.
+        entry_requested: The user clicked or activated a finding; carries its knowledge entry id.
+    """
+
+    send_requested = Signal(object)
+    entry_requested = Signal(str)
+
+    def __init__(self, knowledge: KnowledgeBase, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._knowledge = knowledge
+        self._default_region: str | None = None
+        self._busy = False
+        self._shown_findings: tuple[Finding, ...] | None = None
+        self._create_fields()
+        self._create_advanced()
+        self._create_feedback()
+        self._build_layout()
+        self._connect_signals()
+        self._set_tab_order()
+        self._report = check_draft(self.draft())
+        self._show_report()
+
+    # --- public API ---------------------------------------------------------------------------
+
+    def set_default_region(self, region: str | None) -> None:
+        """Set the country assumed for numbers typed without a country code, e.g. ``"GB"``."""
+        self._default_region = region or None
+        self._update_to_hints()
+        self._refresh()
+
+    def draft(self) -> Draft:
+        """The draft as the fields hold it now; recipients are split but otherwise as typed."""
+        receipt = self._receipt_check.isChecked()
+        ttl_minutes = self._ttl_spin.value()
+        return Draft(
+            recipients=tuple(split_recipients(self._to_edit.toPlainText())),
+            sender=self._from_edit.text().strip(),
+            text=self._message_edit.toPlainText(),
+            message_type=self._message_type(),
+            default_region=self._default_region,
+            callback=(self._callback_edit.text().strip() or None) if receipt else None,
+            client_ref=self._client_ref_edit.text().strip() or None,
+            ttl_ms=ttl_minutes * MS_PER_MINUTE if ttl_minutes else None,
+        )
+
+    def report(self) -> CheckReport:
+        """The checks' verdict on the latest draft."""
+        return self._report
+
+    def set_busy(self, busy: bool) -> None:
+        """Lock the fields and Send while a send runs; unlock them afterwards."""
+        self._busy = busy
+        for widget in self._editing_widgets():
+            widget.setEnabled(not busy)
+        if not busy:
+            self._callback_edit.setEnabled(self._receipt_check.isChecked())
+        self._update_send_state()
+
+    # --- building -----------------------------------------------------------------------------
+
+    def _create_fields(self) -> None:
+        self._from_edit = QLineEdit()
+        self._from_edit.setPlaceholderText("A name such as Acme, or a number such as 447700900000")
+        _describe(self._from_edit, "From",
+                  "Who the message appears to come from: a name of up to 11 letters and digits,"
+                  " or a number of up to 15 digits.")
+        self._to_edit = QPlainTextEdit()
+        self._to_edit.setAccessibleName("To")
+        _prepare_editor(self._to_edit, _TO_LINES, _TO_MOST_LINES)
+        self._update_to_hints()
+        self._message_edit = QPlainTextEdit()
+        self._message_edit.setPlaceholderText("Type the text of the SMS")
+        _prepare_editor(self._message_edit, _MESSAGE_LINES)
+        _describe(self._message_edit, "Message text",
+                  "The text to send. Characters that force Unicode are underlined and shown in"
+                  " bold.")
+
+    def _create_advanced(self) -> None:
+        self._advanced_toggle = QToolButton()
+        self._advanced_toggle.setText("&Advanced options")
+        self._advanced_toggle.setCheckable(True)
+        self._advanced_toggle.setAutoRaise(True)
+        self._advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self._advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        _describe(self._advanced_toggle, "Advanced options",
+                  "Show or hide the message type, client reference, delivery receipt and time"
+                  " to live.")
+        self._type_combo = QComboBox()
+        for label, value, tip in _MESSAGE_TYPES:
+            self._type_combo.addItem(label, value)
+            self._type_combo.setItemData(self._type_combo.count() - 1, tip,
+                                         Qt.ItemDataRole.ToolTipRole)
+        _describe(self._type_combo, "Message type",
+                  "How the text is encoded. Automatic picks GSM-7 when it can and Unicode when"
+                  " a character needs it.")
+        self._client_ref_edit = QLineEdit()
+        self._client_ref_edit.setPlaceholderText("Optional, e.g. ticket-1234")
+        _describe(self._client_ref_edit, "Client reference",
+                  "Your own label for the message; it comes back in the answer and in delivery"
+                  " receipts.")
+        self._receipt_check = QCheckBox("Request a &delivery receipt")
+        _describe(self._receipt_check, "Request a delivery receipt",
+                  "Ask for a delivery receipt at a callback URL of your choice.")
+        self._callback_edit = QLineEdit()
+        self._callback_edit.setPlaceholderText("https://example.com/receipts (empty: the"
+                                               " account's webhook)")
+        self._callback_edit.setEnabled(False)
+        _describe(self._callback_edit, "Callback URL",
+                  "The web address the delivery receipt is sent to. Leave it empty to use the"
+                  " webhook set in your Vonage account.")
+        self._ttl_spin = QSpinBox()
+        self._ttl_spin.setRange(0, MAX_TTL_MS // MS_PER_MINUTE)
+        self._ttl_spin.setSuffix(" min")
+        self._ttl_spin.setSpecialValueText("API default")
+        self._ttl_spin.setAccelerated(True)
+        _describe(self._ttl_spin, "Time to live",
+                  "How long, in minutes, the network keeps trying to deliver the message"
+                  " (up to 7 days). 0 leaves it to the API's default.")
+
+    def _create_feedback(self) -> None:
+        self._recipients_label = _feedback_label("Recipients as sent")
+        self._counter_label = _feedback_label("Message size")
+        self._forcing_label = _feedback_label("Characters that force Unicode")
+        self._findings_list = QListWidget()
+        self._findings_list.setWordWrap(True)
+        self._findings_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self._findings_list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self._findings_list.setMinimumHeight(_lines_height(self._findings_list,
+                                                           _FINDINGS_LINES))
+        _describe(self._findings_list, "Checks",
+                  "What the checks noticed. Click an item, or press Enter on it, to open its"
+                  " troubleshooting entry.")
+        self._send_button = QPushButton("&Send")
+        self._send_button.setDefault(False)
+        self._send_button.setAutoDefault(False)
+        _describe(self._send_button, "Send", "Send the message to every recipient (Ctrl+Return).")
+        self._send_reason = _feedback_label("Send status", wrap=True)
+        self._send_shortcuts = [QShortcut(QKeySequence(keys), self)
+                                for keys in ("Ctrl+Return", "Ctrl+Enter")]
+        for shortcut in self._send_shortcuts:
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def _build_layout(self) -> None:
+        fields = QFormLayout()
+        fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        fields.addRow(_buddy_label("&From:", self._from_edit), self._from_edit)
+        fields.addRow(_buddy_label("&To:", self._to_edit), self._to_edit)
+        fields.addRow("", self._recipients_label)
+        fields.addRow(_buddy_label("&Message:", self._message_edit), self._message_edit)
+        fields.addRow("", _stacked(self._counter_label, self._forcing_label))
+        column = QVBoxLayout(self)
+        column.addLayout(fields, 1)
+        column.addWidget(self._advanced_toggle)
+        column.addWidget(self._build_advanced_panel())
+        column.addWidget(_buddy_label(
+            "Chec&ks - click one to open its troubleshooting entry:", self._findings_list))
+        column.addWidget(self._findings_list, 1)
+        column.addLayout(self._build_send_row())
+
+    def _build_advanced_panel(self) -> QWidget:
+        self._advanced_panel = QWidget()
+        form = QFormLayout(self._advanced_panel)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(_buddy_label("Message t&ype:", self._type_combo), self._type_combo)
+        form.addRow(_buddy_label("Client &reference:", self._client_ref_edit),
+                    self._client_ref_edit)
+        form.addRow("", self._receipt_check)
+        form.addRow(_buddy_label("&Callback URL:", self._callback_edit), self._callback_edit)
+        form.addRow(_buddy_label("Time to &live:", self._ttl_spin), self._ttl_spin)
+        self._advanced_panel.setVisible(False)
+        return self._advanced_panel
+
+    def _build_send_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(self._send_reason, 1)
+        row.addWidget(self._send_button, 0, Qt.AlignmentFlag.AlignTop)
+        return row
+
+    def _connect_signals(self) -> None:
+        self._from_edit.textChanged.connect(self._on_field_changed)
+        self._to_edit.textChanged.connect(self._on_field_changed)
+        self._message_edit.textChanged.connect(self._on_field_changed)
+        self._type_combo.currentIndexChanged.connect(self._on_field_changed)
+        self._client_ref_edit.textChanged.connect(self._on_field_changed)
+        self._callback_edit.textChanged.connect(self._on_field_changed)
+        self._ttl_spin.valueChanged.connect(self._on_field_changed)
+        self._receipt_check.toggled.connect(self._on_receipt_check_toggled)
+        self._advanced_toggle.toggled.connect(self._on_advanced_toggle_toggled)
+        self._findings_list.itemClicked.connect(self._on_findings_list_item_clicked)
+        self._findings_list.itemActivated.connect(self._on_findings_list_item_activated)
+        self._send_button.clicked.connect(self._on_send_button_clicked)
+        for shortcut in self._send_shortcuts:
+            shortcut.activated.connect(self._on_send_shortcut_activated)
+
+    def _set_tab_order(self) -> None:
+        chain = [self._from_edit, self._to_edit, self._message_edit, self._advanced_toggle,
+                 self._type_combo, self._client_ref_edit, self._receipt_check,
+                 self._callback_edit, self._ttl_spin, self._findings_list, self._send_button]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def _editing_widgets(self) -> Iterator[QWidget]:
+        yield from (self._from_edit, self._to_edit, self._message_edit, self._type_combo,
+                    self._client_ref_edit, self._receipt_check, self._callback_edit,
+                    self._ttl_spin)
+
+    # --- slots --------------------------------------------------------------------------------
+
+    def _on_field_changed(self) -> None:
+        self._refresh()
+
+    def _on_receipt_check_toggled(self, checked: bool) -> None:
+        self._callback_edit.setEnabled(checked and not self._busy)
+        self._refresh()
+
+    def _on_advanced_toggle_toggled(self, checked: bool) -> None:
+        self._advanced_panel.setVisible(checked)
+        arrow = Qt.ArrowType.DownArrow if checked else Qt.ArrowType.RightArrow
+        self._advanced_toggle.setArrowType(arrow)
+
+    def _on_findings_list_item_clicked(self, item: QListWidgetItem) -> None:
+        self._request_entry(item)
+
+    def _on_findings_list_item_activated(self, item: QListWidgetItem) -> None:
+        self._request_entry(item)
+
+    def _on_send_button_clicked(self) -> None:
+        self._request_send()
+
+    def _on_send_shortcut_activated(self) -> None:
+        self._request_send()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        """Recolour the highlights when the palette changes, e.g. on a switch to dark mode."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self._show_forcing_characters(self._report)
+
+    # --- showing the report -------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        self._report = check_draft(self.draft())
+        self._show_report()
+        self._show_advanced_summary()
+
+    def _show_advanced_summary(self) -> None:
+        """Name the advanced options in use on the toggle, so they are not forgotten when hidden."""
+        used = [name for name, in_use in (
+            ("message type", self._type_combo.currentIndex() > 0),
+            ("client reference", bool(self._client_ref_edit.text().strip())),
+            ("delivery receipt", self._receipt_check.isChecked()),
+            ("time to live", self._ttl_spin.value() > 0),
+        ) if in_use]
+        suffix = f" (in use: {', '.join(used)})" if used else ""
+        self._advanced_toggle.setText(f"&Advanced options{suffix}")
+
+    def _show_report(self) -> None:
+        report = self._report
+        self._recipients_label.setText(_recipient_lines(report.recipients))
+        self._recipients_label.setVisible(bool(report.recipients))
+        self._counter_label.setText(_counter_text(report))
+        self._show_forcing_characters(report)
+        self._show_findings(report.findings)
+        self._update_send_state()
+
+    def _show_forcing_characters(self, report: CheckReport) -> None:
+        forcing = report.segments.forcing_ucs2
+        self._forcing_label.setText(_forcing_text(forcing, self._message_type()))
+        self._forcing_label.setVisible(bool(forcing))
+        text = self._message_edit.toPlainText()
+        highlight = _highlight_format(self.palette())
+        selections = []
+        for start, end in _utf16_ranges(text, frozenset(forcing)):
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self._message_edit.document())
+            cursor.setPosition(start)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selection.format = highlight
+            selections.append(selection)
+        self._message_edit.setExtraSelections(selections)
+
+    def _show_findings(self, findings: tuple[Finding, ...]) -> None:
+        """Rebuild the list only when the findings change, so typing keeps its scroll position."""
+        if findings == self._shown_findings:
+            return
+        self._shown_findings = findings
+        self._findings_list.clear()
+        for finding in sorted(findings, key=_severity_rank):
+            self._findings_list.addItem(self._finding_item(finding))
+        if not findings:
+            item = QListWidgetItem("No problems found.")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self._findings_list.addItem(item)
+
+    def _finding_item(self, finding: Finding) -> QListWidgetItem:
+        prefix = _SEVERITY_PREFIXES[finding.severity]
+        icon = self.style().standardIcon(_SEVERITY_ICONS[finding.severity])
+        item = QListWidgetItem(icon, f"{prefix} {finding.message}")
+        item.setData(ENTRY_ID_ROLE, finding.entry_id)
+        item.setToolTip(self._entry_title(finding.entry_id))
+        return item
+
+    def _entry_title(self, entry_id: str) -> str:
+        if entry_id not in self._knowledge:
+            return "Click for the troubleshooting entry."
+        title = self._knowledge.get(entry_id).display_title
+        return f"{title} - click for the troubleshooting entry."
+
+    def _update_send_state(self) -> None:
+        reason = self._report.blocking_reason
+        self._send_button.setEnabled(reason is None and not self._busy)
+        self._send_reason.setText(self._send_status_text())
+        self._send_button.setAccessibleDescription(self._send_reason.text())
+
+    def _send_status_text(self) -> str:
+        if self._busy:
+            return "Sending..."
+        reason = self._report.blocking_reason
+        if reason is not None:
+            return f"Cannot send yet: {reason}"
+        warnings = sum(f.severity is FindingSeverity.WARNING for f in self._report.findings)
+        if warnings:
+            return f"Ready to send, with {_plural(warnings, 'warning')} to read first."
+        return "Ready to send."
+
+    def _update_to_hints(self) -> None:
+        """Say in the To field's placeholder and tooltip how numbers without a country code go."""
+        region = country_name(self._default_region)
+        assumed = (f"Numbers without a country code are taken as {region} numbers." if region
+                   else "Write each number with its country code, or set a default country.")
+        self._to_edit.setPlaceholderText(f"e.g. 447700900123 - one number per line, or several"
+                                         f" separated by commas.\n{assumed}")
+        self._to_edit.setToolTip(f"One or more phone numbers, one per line or separated by"
+                                 f" commas. {assumed}")
+        self._to_edit.setAccessibleDescription(self._to_edit.toolTip())
+
+    def _message_type(self) -> MessageType:
+        value: MessageType = self._type_combo.currentData()
+        return value
+
+    def _request_entry(self, item: QListWidgetItem) -> None:
+        entry_id = item.data(ENTRY_ID_ROLE)
+        if entry_id:
+            self.entry_requested.emit(entry_id)
+
+    def _request_send(self) -> None:
+        if self._send_button.isEnabled():
+            self.send_requested.emit(self.draft())
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _describe(widget: QWidget, name: str, tip: str) -> None:
+    widget.setAccessibleName(name)
+    widget.setToolTip(tip)
+    widget.setAccessibleDescription(tip)
+
+
+def _buddy_label(text: str, buddy: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
+def _feedback_label(name: str, *, wrap: bool = False) -> QLabel:
+    label = QLabel()
+    label.setAccessibleName(name)
+    label.setWordWrap(wrap)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _stacked(*widgets: QWidget) -> QWidget:
+    holder = QWidget()
+    holder.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+    column = QVBoxLayout(holder)
+    column.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        column.addWidget(widget)
+    return holder
+
+
+def _prepare_editor(editor: QPlainTextEdit, lines: int, most_lines: int | None = None) -> None:
+    """Tab moves focus (a tab character would force Unicode); heights in lines of the font."""
+    editor.setTabChangesFocus(True)
+    editor.setMinimumHeight(_lines_height(editor, lines))
+    if most_lines is not None:
+        editor.setMaximumHeight(_lines_height(editor, most_lines))
+
+
+def _lines_height(view: QAbstractScrollArea, lines: int) -> int:
+    """The height that shows ``lines`` lines of text: follows the font, so it scales with it."""
+    margins = view.contentsMargins()
+    frame = 2 * view.frameWidth() + margins.top() + margins.bottom()
+    return lines * view.fontMetrics().lineSpacing() + frame + view.fontMetrics().height()
+
+
+def _recipient_lines(recipients: Sequence[Recipient]) -> str:
+    return "\n".join(_recipient_line(recipient) for recipient in recipients)
+
+
+def _recipient_line(recipient: Recipient) -> str:
+    if recipient.e164 is None:
+        return f"{recipient.input.strip()} · cannot be sent (see Checks below)"
+    if recipient.valid:
+        line_type = _LINE_TYPES.get(recipient.number_type, recipient.number_type)
+    else:
+        line_type = "not a known number"
+    return " · ".join((recipient.e164, recipient.country or "country unknown", line_type))
+
+
+def _counter_text(report: CheckReport) -> str:
+    count = report.segments
+    return (f"{_plural(count.characters, 'character')} · {_ENCODING_NAMES[count.encoding]}"
+            f" · {_plural(count.parts, 'part')} ({count.remaining} left)")
+
+
+def _forcing_text(forcing: Sequence[str], message_type: MessageType) -> str:
+    shown = ", ".join(_character_label(char) for char in forcing[:_SHOWN_CHARACTERS])
+    if len(forcing) > _SHOWN_CHARACTERS:
+        shown += f" and {len(forcing) - _SHOWN_CHARACTERS} more"
+    if message_type == "text":
+        return f'Arrive as "?" (not in GSM-7): {shown}'
+    if message_type == "unicode":
+        return f"Outside GSM-7: {shown}"
+    return f"Forces Unicode: {shown}"
+
+
+def _character_label(char: str) -> str:
+    """The character; punctuation, spaces and invisible ones also by name, e.g. "(en dash)"."""
+    category = unicodedata.category(char)
+    if category[0] in "LNS" and char.isprintable():
+        return char
+    name = unicodedata.name(char, f"U+{ord(char):04X}").lower()
+    if char.isprintable() and not char.isspace():
+        return f"{char} ({name})"
+    return name if name.startswith("u+") else f"{name} (U+{ord(char):04X})"
+
+
+def _utf16_ranges(text: str, chars: frozenset[str]) -> Iterator[tuple[int, int]]:
+    """Document positions (UTF-16 units, as Qt counts) of each occurrence of ``chars``."""
+    position = 0
+    for char in text:
+        width = 2 if ord(char) > _LAST_BMP_CODE_POINT else 1
+        if char in chars:
+            yield position, position + width
+        position += width
+
+
+def _highlight_format(palette: QPalette) -> QTextCharFormat:
+    """Bold, wavy underline and a translucent highlight: visible without relying on colour."""
+    background = palette.color(QPalette.ColorRole.Highlight)
+    background.setAlpha(_HIGHLIGHT_ALPHA)
+    highlight = QTextCharFormat()
+    highlight.setFontWeight(QFont.Weight.Bold)
+    highlight.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+    highlight.setUnderlineColor(palette.color(QPalette.ColorRole.Text))
+    highlight.setBackground(background)
+    return highlight
+
+
+def _severity_rank(finding: Finding) -> int:
+    """Blocking findings first, then warnings, then notes; the core's order within each."""
+    return list(FindingSeverity).index(finding.severity)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
