@@ -1,0 +1,672 @@
+"""The results pane: a row per message part, a summary and verdict, and the raw exchange."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Final
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QFontDatabase, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QStyle,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from smsgui.core.decode import CURRENCY, MessagePart, Receipt, ReportsResponse, SendResponse
+from smsgui.core.documents import RequestRecord, ResponseDocument
+from smsgui.core.exchange import Exchange
+from smsgui.core.knowledge import Entry, Severity
+from smsgui.core.networks import Network
+from smsgui.core.privacy import redact_fields, redact_url
+from smsgui.ui.troubleshooting import severity_icon
+
+ENTRY_ID_ROLE: Final = Qt.ItemDataRole.UserRole
+NO_PART: Final = "-"
+MAY_HAVE_BEEN_SENT: Final = (
+    "The request may have reached Vonage: check delivery before sending again."
+)
+EMPTY_VERDICT: Final = "No results yet"
+EMPTY_SUMMARY: Final = (
+    "Send a message, or open or paste a response: what happened to each part appears here."
+)
+COLUMNS: Final = (
+    ("Recipient", "The number the message was sent to"),
+    ("Part", "Which part of a long message, e.g. 1/3 is the first of three parts"),
+    ("Message ID", "Vonage's id for this part: use it to look up delivery"),
+    ("Status", "Vonage's status code and its name; 0 means accepted, which is not yet delivered"),
+    ("Error text", "What the API said about this part, word for word"),
+    (f"Price ({CURRENCY})", "What this part cost"),
+    (f"Balance ({CURRENCY})", "Your account balance after this part"),
+    ("Network", "The mobile network: operator, country and network code (MCC+MNC)"),
+    ("Client ref", "Your own reference, sent with the message"),
+    ("Delivery", "The delivery receipt from the carrier, when one arrived"),
+)
+(RECIPIENT, PART, MESSAGE_ID, STATUS, ERROR_TEXT, PRICE, BALANCE, NETWORK, CLIENT_REF,
+ DELIVERY) = range(len(COLUMNS))
+_NUMERIC_COLUMNS: Final = frozenset({PRICE, BALANCE})
+_MAX_COLUMN_CHARS: Final = 40
+_NARROW_COLUMNS: Final = MappingProxyType({MESSAGE_ID: 14})
+_AUTH_WORDS: Final = MappingProxyType({
+    "basic": "HTTP Basic: API key and secret in the Authorization header (not shown)",
+    "body": "API key and secret as form fields (secret redacted)",
+    "signature": "signed request: API key and signature (the signature secret is never sent)",
+})
+
+
+# -- what the table shows: plain data, built without Qt ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a delivery receipt says about one part."""
+
+    text: str
+    severity: Severity
+    status: str | None
+    ok: bool
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One table row: a message part, or a whole exchange that has no parts to list."""
+
+    recipient: str
+    part: str
+    message_id: str
+    status: str
+    severity: Severity
+    status_tip: str
+    error_text: str
+    price: str
+    balance: str
+    network: str
+    client_ref: str
+    entry_id: str
+    failed: bool
+    accepted: bool | None = None
+    """None for a row that is not a send-response part."""
+    unknown: bool = False
+    """The request may have reached Vonage although no usable answer came back."""
+    delivery: Delivery | None = None
+
+    def cells(self) -> tuple[str, ...]:
+        delivery = self.delivery.text if self.delivery is not None else ""
+        return (self.recipient, self.part, self.message_id, self.status, self.error_text,
+                self.price, self.balance, self.network, self.client_ref, delivery)
+
+
+def money(value: Decimal | None) -> str:
+    """An amount without trailing zeros but with at least two decimals: 0.0333, 10.00."""
+    if value is None:
+        return ""
+    if not value.is_finite():
+        return str(value)
+    whole, _, fraction = f"{value.normalize():f}".partition(".")
+    return f"{whole}.{fraction.ljust(2, '0')}"
+
+
+def build_rows(exchanges: Sequence[Exchange]) -> tuple[ResultRow, ...]:
+    """Every row the table shows for these exchanges, in order."""
+    rows: list[ResultRow] = []
+    for exchange in exchanges:
+        response = exchange.send_response
+        if response is None:
+            rows.append(_exchange_row(exchange))
+        else:
+            rows.extend(_part_rows(exchange, response))
+    return tuple(rows)
+
+
+def _part_rows(exchange: Exchange, response: SendResponse) -> list[ResultRow]:
+    receipts = {receipt.message_id: receipt for receipt in exchange.receipts}
+    count = len(response.parts)
+    recipient = exchange.recipient
+    return [_part_row(part, count, recipient, receipts.get(part.message_id))
+            for part in response.parts]
+
+
+def _part_row(part: MessagePart, count: int, recipient: str | None,
+              receipt: Receipt | None) -> ResultRow:
+    failed_delivery = receipt is not None and not receipt.ok
+    entry = receipt.entry if receipt is not None and part.accepted else part.entry
+    code = str(part.status) if part.status is not None else "?"
+    return ResultRow(
+        recipient=part.to or recipient or "",
+        part=f"{part.index}/{count}",
+        message_id=part.message_id or "",
+        status=f"{code} {part.entry.display_title}",
+        severity=part.entry.severity,
+        status_tip=_entry_tip(part.entry),
+        error_text=part.error_text or "",
+        price=money(part.price),
+        balance=money(part.remaining_balance),
+        network=_network_label(part.network),
+        client_ref=part.client_ref or "",
+        entry_id=entry.id,
+        failed=not part.accepted or failed_delivery,
+        accepted=part.accepted,
+        delivery=_delivery(receipt) if receipt is not None else None,
+    )
+
+
+def _delivery(receipt: Receipt) -> Delivery:
+    words = receipt.status or "no status"
+    if receipt.err_code not in (None, 0):
+        words = f"{words}, err-code {receipt.err_code} ({receipt.error_entry.title})"
+    return Delivery(words, receipt.entry.severity, receipt.status, receipt.ok)
+
+
+def _exchange_row(exchange: Exchange) -> ResultRow:
+    decoded = exchange.decoded
+    source: Receipt | None = decoded if isinstance(decoded, Receipt) else None
+    if isinstance(decoded, ReportsResponse) and decoded.records:
+        record = decoded.records[0]
+        details = (record.to, record.message_id, record.price, record.network, record.client_ref)
+    elif source is not None:
+        details = (source.recipient, source.message_id, source.price, source.network,
+                   source.client_ref)
+    else:
+        details = (None, None, None, None, None)
+    to, message_id, price, network, client_ref = details
+    return ResultRow(
+        recipient=exchange.recipient or to or "",
+        part=NO_PART,
+        message_id=message_id or "",
+        status=exchange.entry.display_title,
+        severity=exchange.entry.severity,
+        status_tip=_entry_tip(exchange.entry),
+        error_text=exchange.headline,
+        price=money(price),
+        balance="",
+        network=_network_label(network),
+        client_ref=client_ref or "",
+        entry_id=exchange.entry.id,
+        failed=not exchange.ok,
+        unknown=exchange.may_have_been_sent and not exchange.ok,
+    )
+
+
+def _entry_tip(entry: Entry) -> str:
+    return f"{entry.display_title}: {entry.meaning}"
+
+
+def _network_label(network: Network | None) -> str:
+    return network.label if network is not None else ""
+
+
+# -- the summary line and the verdict -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultSummary:
+    """What the lines above the table say."""
+
+    text: str
+    verdict: str
+    severity: Severity
+    maybe_sent_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Counts:
+    parts: int
+    accepted: int
+    failed_parts: int
+    missing: int
+    other_failed: int
+    unknown: int
+    delivered: int
+    undelivered: int
+
+    @property
+    def hard_failures(self) -> int:
+        return self.failed_parts + self.other_failed
+
+
+def summarize(exchanges: Sequence[Exchange], rows: Sequence[ResultRow]) -> ResultSummary:
+    """The summary line and the verdict for these exchanges and their rows."""
+    counts = _count(exchanges, rows)
+    verdict, severity = _verdict(exchanges, counts)
+    maybe_sent = tuple(row.recipient or "an unknown recipient" for row in rows if row.unknown)
+    return ResultSummary(_summary_text(exchanges, counts), verdict, severity, maybe_sent)
+
+
+def _count(exchanges: Sequence[Exchange], rows: Sequence[ResultRow]) -> _Counts:
+    part_rows = [row for row in rows if row.accepted is not None]
+    accepted = sum(1 for row in part_rows if row.accepted)
+    others = [row for row in rows if row.accepted is None and row.failed]
+    return _Counts(
+        parts=len(part_rows),
+        accepted=accepted,
+        failed_parts=len(part_rows) - accepted,
+        missing=sum(e.send_response.missing_count for e in exchanges if e.send_response),
+        other_failed=len(others),
+        unknown=sum(1 for row in others if row.unknown),
+        delivered=sum(1 for row in part_rows if row.delivery is not None
+                      and row.delivery.ok and row.delivery.status == "delivered"),
+        undelivered=sum(1 for row in part_rows
+                        if row.delivery is not None and not row.delivery.ok),
+    )
+
+
+def _verdict(exchanges: Sequence[Exchange], counts: _Counts) -> tuple[str, Severity]:
+    if counts.hard_failures == 0:
+        return _verdict_without_failures(exchanges, counts)
+    if counts.accepted > counts.undelivered:
+        return "Partial failure", Severity.WARNING
+    if counts.unknown == counts.hard_failures and counts.failed_parts == 0:
+        return "Outcome unknown - it may have been sent", Severity.WARNING
+    return "Failed", Severity.ERROR
+
+
+def _verdict_without_failures(exchanges: Sequence[Exchange],
+                              counts: _Counts) -> tuple[str, Severity]:
+    if counts.undelivered:
+        if counts.undelivered < counts.accepted:
+            return "Partial failure", Severity.WARNING
+        return "Not delivered", Severity.ERROR
+    if counts.missing:
+        return "Incomplete answer", Severity.WARNING
+    if counts.parts:
+        return _accepted_verdict(counts)
+    if len(exchanges) == 1:
+        return exchanges[0].entry.title, exchanges[0].entry.severity
+    return "All answers fine", Severity.OK
+
+
+def _accepted_verdict(counts: _Counts) -> tuple[str, Severity]:
+    if counts.delivered == counts.parts:
+        return "Delivered", Severity.OK
+    return "Accepted - not yet delivered", Severity.OK
+
+
+def _summary_text(exchanges: Sequence[Exchange], counts: _Counts) -> str:
+    if not counts.parts and len(exchanges) == 1:
+        return exchanges[0].headline
+    pieces = [*_count_pieces(counts), *_money_pieces(exchanges)]
+    wait = _throttle_wait_ms(exchanges)
+    if wait is not None:
+        pieces.append(f"Vonage asks you to wait {wait} ms before retrying")
+    return " · ".join(pieces)
+
+
+def _count_pieces(counts: _Counts) -> list[str]:
+    pieces: list[str] = []
+    if counts.parts:
+        noun = "part" if counts.parts == 1 else "parts"
+        pieces.append(f"{counts.accepted} of {counts.parts} {noun} accepted")
+    if counts.failed_parts:
+        pieces.append(f"{counts.failed_parts} failed")
+    if counts.missing:
+        pieces.append(f"{counts.missing} missing from the answer")
+    if counts.delivered:
+        pieces.append(f"{counts.delivered} delivered")
+    if counts.undelivered:
+        pieces.append(f"{counts.undelivered} not delivered")
+    if counts.other_failed:
+        noun = "request" if counts.other_failed == 1 else "requests"
+        pieces.append(f"{counts.other_failed} {noun} without a usable answer")
+    return pieces
+
+
+def _money_pieces(exchanges: Sequence[Exchange]) -> list[str]:
+    responses = [e.send_response for e in exchanges if e.send_response is not None]
+    priced = [r for r in responses if any(part.price is not None for part in r.parts)]
+    pieces = []
+    if priced:
+        total = sum((r.total_price for r in priced), Decimal(0))
+        pieces.append(f"total {money(total)} {CURRENCY}")
+    balances = [r.final_balance for r in responses if r.final_balance is not None]
+    if balances:
+        pieces.append(f"balance {money(balances[-1])} {CURRENCY}")
+    return pieces
+
+
+def _throttle_wait_ms(exchanges: Sequence[Exchange]) -> int | None:
+    waits = [wait for e in exchanges if e.send_response is not None
+             and (wait := e.send_response.throttle_wait_ms) is not None]
+    return max(waits) if waits else None
+
+
+# -- the raw request and response -----------------------------------------------------------------
+
+
+def raw_text(exchanges: Sequence[Exchange]) -> str:
+    """Each exchange's request (secrets redacted, no Authorization header) and response."""
+    count = len(exchanges)
+    return "\n\n".join(_raw_exchange(index, count, exchange)
+                       for index, exchange in enumerate(exchanges, start=1))
+
+
+def _raw_exchange(index: int, count: int, exchange: Exchange) -> str:
+    to = f" - to {exchange.recipient}" if exchange.recipient else ""
+    lines = [f"===== Request {index} of {count}{to} =====",
+             *_request_lines(exchange.document),
+             "", "----- Response -----", *_response_lines(exchange),
+             *_receipt_lines(exchange.document)]
+    return "\n".join(lines)
+
+
+def _request_lines(document: ResponseDocument) -> list[str]:
+    server = {True: ["Server: sandbox (nothing is really sent)"],
+              False: ["Server: live Vonage account"], None: []}[document.sandbox]
+    request = document.request
+    if request is None:
+        return [*server, "Request: not recorded (this answer was pasted or opened from a file)."]
+    return [*server, f"{request.method} {redact_url(request.url)}",
+            f"Authentication: {_AUTH_WORDS.get(str(request.auth_method), request.auth_method)}",
+            *_field_lines(request)]
+
+
+def _field_lines(request: RequestRecord) -> list[str]:
+    if not request.fields:
+        return ["No parameters."]
+    title = "Form fields:" if request.method.upper() == "POST" else "Query parameters:"
+    return [title, *(f"  {key}: {value}" for key, value in redact_fields(request.fields))]
+
+
+def _response_lines(exchange: Exchange) -> list[str]:
+    document = exchange.document
+    elapsed = f" after {document.elapsed_ms:.0f} ms" if document.elapsed_ms is not None else ""
+    if document.http_status is None and not document.body:
+        return [f"No response was received{elapsed}.", exchange.headline]
+    status = (f"HTTP {document.http_status}" if document.http_status is not None
+              else "HTTP status not recorded")
+    took = f" · {document.elapsed_ms:.0f} ms" if document.elapsed_ms is not None else ""
+    return [f"{status}{took}", "", pretty_body(document.body)]
+
+
+def pretty_body(body: str) -> str:
+    """JSON indented for reading; anything else exactly as received."""
+    if not body.strip():
+        return "(empty body)"
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return body
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def _receipt_lines(document: ResponseDocument) -> list[str]:
+    if not document.receipts:
+        return []
+    lines = ["", "----- Delivery receipts -----"]
+    for number, receipt in enumerate(document.receipts, start=1):
+        lines.append(f"Receipt {number}:")
+        lines.extend(f"  {key}: {value}" for key, value in redact_fields(tuple(receipt.items())))
+    return lines
+
+
+def _set_label_text(label: QLabel, text: str) -> None:
+    """Set the text, and repeat it as the description screen readers read after the name."""
+    label.setText(text)
+    label.setAccessibleDescription(text)
+
+
+# -- the widget -----------------------------------------------------------------------------------
+
+
+class ResultsPane(QWidget):
+    """Shows exchanges: a table of parts with a summary and verdict, and a Raw tab."""
+
+    entry_selected = Signal(str)
+    """The knowledge entry id of the selected row; emitted when the selection changes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._exchanges: tuple[Exchange, ...] = ()
+        self.verdict_icon = QLabel()
+        self.verdict = self._make_verdict()
+        self.progress = self._make_progress()
+        self.summary = self._make_label("Result summary")
+        self.warning_icon = QLabel()
+        self.warning = self._make_label("Send warning")
+        self.warning_box = self._make_warning_box()
+        self.table = self._make_table()
+        self.raw = self._make_raw()
+        self.tabs = self._make_tabs()
+        self._build_layout()
+        self.clear()
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _make_verdict(self) -> QLabel:
+        label = self._make_label("Verdict")
+        font = QFont(label.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        label.setFont(font)
+        return label
+
+    def _make_label(self, name: str) -> QLabel:
+        label = QLabel()
+        label.setAccessibleName(name)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def _make_progress(self) -> QProgressBar:
+        progress = QProgressBar()
+        progress.setAccessibleName("Send progress")
+        progress.setFormat("%v of %m sent")
+        label_width = progress.fontMetrics().horizontalAdvance("  999 of 999 sent  ")
+        progress.setMinimumWidth(label_width * 2)
+        progress.hide()
+        return progress
+
+    def _make_warning_box(self) -> QFrame:
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        row = QHBoxLayout(box)
+        row.addWidget(self.warning_icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.warning, 1)
+        font = QFont(self.warning.font())
+        font.setBold(True)
+        self.warning.setFont(font)
+        box.hide()
+        return box
+
+    def _make_table(self) -> QTableWidget:
+        table = QTableWidget(0, len(COLUMNS))
+        table.setAccessibleName("Results table")
+        for column, (title, tip) in enumerate(COLUMNS):
+            header = QTableWidgetItem(title)
+            header.setToolTip(tip)
+            table.setHorizontalHeaderItem(column, header)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setWordWrap(False)
+        table.setAlternatingRowColors(True)
+        table.verticalHeader().hide()
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        table.horizontalHeader().setStretchLastSection(True)
+        # Receipts, when there are any, say what became of a part: show them beside its status.
+        table.horizontalHeader().moveSection(DELIVERY, STATUS + 1)
+        table.itemSelectionChanged.connect(self._on_table_item_selection_changed)
+        self._add_copy_actions(table)
+        return table
+
+    def _add_copy_actions(self, table: QTableWidget) -> None:
+        copy_cell = QAction("&Copy cell", table)
+        copy_cell.setShortcut(QKeySequence.StandardKey.Copy)
+        copy_cell.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy_cell.triggered.connect(self._on_copy_cell_triggered)
+        copy_row = QAction("Copy &row", table)
+        copy_row.triggered.connect(self._on_copy_row_triggered)
+        table.addActions([copy_cell, copy_row])
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def _make_raw(self) -> QPlainTextEdit:
+        raw = QPlainTextEdit()
+        raw.setAccessibleName("Raw request and response")
+        raw.setReadOnly(True)
+        raw.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        raw.setPlaceholderText("The exact request (secrets redacted) and response appear here.")
+        return raw
+
+    def _make_tabs(self) -> QTabWidget:
+        tabs = QTabWidget()
+        tabs.setAccessibleName("Result views")
+        tabs.addTab(self.table, "&Results")
+        tabs.addTab(self.raw, "Ra&w")
+        tabs.setTabToolTip(0, "A row per message part: status, price, network")
+        tabs.setTabToolTip(1, "The exact request (secrets redacted) and response")
+        return tabs
+
+    def _build_layout(self) -> None:
+        heading = QHBoxLayout()
+        heading.addWidget(self.verdict_icon)
+        heading.addWidget(self.verdict, 1)
+        heading.addWidget(self.progress)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(heading)
+        column.addWidget(self.summary)
+        column.addWidget(self.warning_box)
+        column.addWidget(self.tabs, 1)
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def show_exchanges(self, exchanges: Sequence[Exchange]) -> None:
+        """Show these exchanges and select the worst row, which emits ``entry_selected``."""
+        self._exchanges = tuple(exchanges)
+        if not self._exchanges:
+            self.clear()
+            return
+        rows = build_rows(self._exchanges)
+        self._fill_table(rows)
+        self._show_summary(summarize(self._exchanges, rows))
+        self.raw.setPlainText(raw_text(self._exchanges))
+        self._select_row(next((i for i, row in enumerate(rows) if row.failed), 0))
+
+    def clear(self) -> None:
+        """Back to the empty state: no rows, no verdict, no warning."""
+        self._exchanges = ()
+        self.table.setRowCount(0)
+        self.raw.clear()
+        _set_label_text(self.verdict, EMPTY_VERDICT)
+        self.verdict_icon.clear()
+        self.verdict_icon.hide()
+        _set_label_text(self.summary, EMPTY_SUMMARY)
+        self.warning_box.hide()
+        self.table.setColumnHidden(DELIVERY, True)
+
+    def show_progress(self, done: int, total: int) -> None:
+        """Show "2 of 3 sent" while a send to several recipients is under way."""
+        self.progress.setRange(0, max(total, 0))
+        self.progress.setValue(min(max(done, 0), max(total, 0)))
+        self.progress.setVisible(0 <= done < total)
+
+    def exchanges(self) -> tuple[Exchange, ...]:
+        return self._exchanges
+
+    def selected_entry_id(self) -> str | None:
+        row = self._selected_row()
+        if row is None:
+            return None
+        item = self.table.item(row, RECIPIENT)
+        return item.data(ENTRY_ID_ROLE) if item is not None else None
+
+    # -- filling --------------------------------------------------------------------------------
+
+    def _fill_table(self, rows: Sequence[ResultRow]) -> None:
+        self.table.setRowCount(0)
+        self.table.setRowCount(len(rows))
+        for index, row in enumerate(rows):
+            self._fill_row(index, row)
+        self.table.setColumnHidden(DELIVERY, all(row.delivery is None for row in rows))
+        self._fit_columns()
+
+    def _fill_row(self, index: int, row: ResultRow) -> None:
+        items = [self._make_item(column, text) for column, text in enumerate(row.cells())]
+        items[RECIPIENT].setData(ENTRY_ID_ROLE, row.entry_id)
+        items[STATUS].setIcon(severity_icon(self.style(), row.severity))
+        items[STATUS].setToolTip(row.status_tip)
+        if row.delivery is not None:
+            items[DELIVERY].setIcon(severity_icon(self.style(), row.delivery.severity))
+        for column, item in enumerate(items):
+            self.table.setItem(index, column, item)
+
+    @staticmethod
+    def _make_item(column: int, text: str) -> QTableWidgetItem:
+        item = QTableWidgetItem(text)
+        item.setToolTip(text)
+        if column in _NUMERIC_COLUMNS:
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return item
+
+    def _fit_columns(self) -> None:
+        self.table.resizeColumnsToContents()
+        char = self.table.fontMetrics().averageCharWidth()
+        for column in range(self.table.columnCount()):
+            widest = char * _NARROW_COLUMNS.get(column, _MAX_COLUMN_CHARS)
+            if self.table.columnWidth(column) > widest:
+                self.table.setColumnWidth(column, widest)
+
+    def _show_summary(self, summary: ResultSummary) -> None:
+        _set_label_text(self.verdict, summary.verdict)
+        self._set_icon(self.verdict_icon, summary.severity)
+        _set_label_text(self.summary, summary.text)
+        self._show_warning(summary.maybe_sent_to)
+
+    def _show_warning(self, recipients: tuple[str, ...]) -> None:
+        text = MAY_HAVE_BEEN_SENT
+        if len(self._exchanges) > 1 and recipients:
+            text = f"{text} Affected: {', '.join(recipients)}."
+        _set_label_text(self.warning, text)
+        self._set_icon(self.warning_icon, Severity.WARNING)
+        self.warning_box.setVisible(bool(recipients))
+
+    def _set_icon(self, label: QLabel, severity: Severity) -> None:
+        extent = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
+        icon = severity_icon(self.style(), severity)
+        label.setPixmap(icon.pixmap(QSize(extent, extent), self.devicePixelRatioF()))
+        label.show()
+
+    def _select_row(self, index: int) -> None:
+        self.table.clearSelection()
+        self.table.selectRow(index)
+        item = self.table.item(index, RECIPIENT)
+        if item is not None:
+            self.table.scrollToItem(item)
+
+    def _selected_row(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else None
+
+    # -- slots ----------------------------------------------------------------------------------
+
+    def _on_table_item_selection_changed(self) -> None:
+        entry_id = self.selected_entry_id()
+        if entry_id:
+            self.entry_selected.emit(entry_id)
+
+    def _on_copy_cell_triggered(self) -> None:
+        item = self.table.currentItem()
+        if item is not None:
+            QApplication.clipboard().setText(item.text())
+
+    def _on_copy_row_triggered(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            return
+        cells = (self.table.item(row, column) for column in range(self.table.columnCount())
+                 if not self.table.isColumnHidden(column))
+        QApplication.clipboard().setText("\t".join(cell.text() if cell else "" for cell in cells))
