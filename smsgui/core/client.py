@@ -36,7 +36,7 @@ import httpx
 
 from smsgui import __version__
 from smsgui.core.decode import Decoded, Unreadable, decode_response
-from smsgui.core.documents import RequestRecord, ResponseDocument
+from smsgui.core.documents import Failure, RequestRecord, ResponseDocument
 from smsgui.core.knowledge import default_knowledge_base
 from smsgui.core.privacy import REDACTED, mask_number, redact_fields
 from smsgui.core.signing import SignatureMethod, signed_params
@@ -192,9 +192,11 @@ class ApiOutcome:
 
     def to_document(self, sandbox: bool | None) -> ResponseDocument:
         """What to save: the request without secrets, status, timing and the body as received."""
+        failure = None if self.decoded is not None else Failure(
+            self.entry_id, self.headline, self.may_have_been_sent)
         return ResponseDocument(body=self.body or "", http_status=self.http_status,
                                 elapsed_ms=self.elapsed_ms, request=self.request,
-                                sandbox=sandbox)
+                                sandbox=sandbox, failure=failure)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,15 @@ class RequestRecord:
 
 
 @dataclass(frozen=True)
+class Failure:
+    """Why no answer was read (a transport failure), so a reloaded document can say so."""
+
+    entry_id: str
+    headline: str
+    may_have_been_sent: bool = False
+
+
+@dataclass(frozen=True)
 class ResponseDocument:
     """One send and its answer, as saved to disk."""
 
@@ -61,6 +70,7 @@ class ResponseDocument:
     sandbox: bool | None = None
     saved_at: datetime | None = None
     app_version: str | None = None
+    failure: Failure | None = None
     is_bare_body: bool = field(default=False, compare=False)
 
 
@@ -89,6 +99,9 @@ def _document_dict(document: ResponseDocument, now: datetime | None) -> dict[str
         "elapsed_ms": document.elapsed_ms,
         "body": document.body,
         "receipts": [dict(redact_fields(tuple(receipt.items()))) for receipt in document.receipts],
+        "failure": None if document.failure is None else {
+            "entry": document.failure.entry_id, "headline": document.failure.headline,
+            "may_have_been_sent": document.failure.may_have_been_sent},
     }
 
 
@@ -243,7 +256,17 @@ def _document_from_json(data: Mapping[str, Any]) -> ResponseDocument:
         sandbox=data.get("sandbox") if isinstance(data.get("sandbox"), bool) else None,
         saved_at=_optional_time(data.get("saved_at")),
         app_version=data.get("app_version") if isinstance(data.get("app_version"), str) else None,
+        failure=_failure_from_json(data.get("failure")),
     )
+
+
+def _failure_from_json(raw: object) -> Failure | None:
+    if not isinstance(raw, dict):
+        return None
+    entry, headline = raw.get("entry"), raw.get("headline")
+    if not isinstance(entry, str) or not isinstance(headline, str):
+        return None
+    return Failure(entry, headline, raw.get("may_have_been_sent") is True)
 
 
 def _request_from_json(raw: object) -> RequestRecord | None:

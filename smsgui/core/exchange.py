@@ -64,6 +64,12 @@ def exchange_from_outcome(outcome: ApiOutcome, sandbox: bool | None,
 def exchange_from_document(document: ResponseDocument,
                            knowledge: KnowledgeBase | None = None) -> Exchange:
     """A saved or pasted answer, decoded with its receipts."""
+    base = knowledge or default_knowledge_base()
+    failure = document.failure
+    if failure is not None and not document.body and failure.entry_id in base:
+        return Exchange(document=document, decoded=None, entry=base.get(failure.entry_id),
+                        headline=failure.headline, ok=False,
+                        may_have_been_sent=failure.may_have_been_sent)
     decoded = decode_response(document.body, knowledge)
     receipts = tuple(r for r in (decode_receipt_fields(fields, knowledge)
                                  for fields in document.receipts) if isinstance(r, Receipt))

@@ -1,14 +1,94 @@
-"""The composition root of the window: builds the QApplication and the main window."""
+"""The composition root: builds every service once, hands them to the window, tears down."""
 
 from __future__ import annotations
 
+import logging
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
+import platformdirs
+from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from smsgui import APP_ID, APP_NAME, __version__
+from smsgui.applog import setup_logging
+from smsgui.core.client import make_http_client
+from smsgui.core.history import History
 from smsgui.core.knowledge import default_knowledge_base
-from smsgui.ui.decode_window import DecodeWindow
+from smsgui.core.profiles import ProfileStore
+from smsgui.core.resources import resource_path
+from smsgui.core.secrets import (
+    KeyringSecretStore,
+    MemorySecretStore,
+    SecretProblem,
+    SecretStore,
+)
+from smsgui.sandbox.embedded import EmbeddedSandbox
+from smsgui.ui.errors import install_excepthook, route_qt_messages_to_logging
+from smsgui.ui.main_window import MainWindow, Services
+from smsgui.ui.settings import AppSettings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    """Where smsgui keeps its settings, data and logs."""
+
+    config: Path
+    data: Path
+    logs: Path
+
+    @classmethod
+    def for_user(cls) -> AppPaths:
+        return cls(config=platformdirs.user_config_path(APP_NAME, appauthor=False),
+                   data=platformdirs.user_data_path(APP_NAME, appauthor=False),
+                   logs=platformdirs.user_log_path(APP_NAME, appauthor=False))
+
+
+def choose_secret_store(keyring_store: SecretStore) -> tuple[SecretStore, SecretProblem | None]:
+    """The OS keyring when it works; otherwise memory only, never a plaintext file."""
+    problem = keyring_store.status()
+    if problem is None:
+        return keyring_store, None
+    logger.warning("No usable keyring (%s); secrets are kept for this session only",
+                   problem.headline)
+    return MemorySecretStore(), problem
+
+
+def build_services(paths: AppPaths, secrets: SecretStore | None = None) -> Services:
+    paths.config.mkdir(parents=True, exist_ok=True)
+    paths.data.mkdir(parents=True, exist_ok=True)
+    settings = QSettings(str(paths.config / "settings.ini"), QSettings.Format.IniFormat)
+    try:
+        history: History | None = History(paths.data / "history.sqlite3")
+    except Exception:  # the app stays usable without a history
+        logger.exception("The history database could not be opened")
+        history = None
+    problem = None
+    if secrets is None:
+        secrets, problem = choose_secret_store(KeyringSecretStore())
+    return Services(
+        knowledge=default_knowledge_base(),
+        settings=AppSettings(settings),
+        profiles=ProfileStore(paths.config / "profiles.json"),
+        secrets=secrets,
+        keyring_problem=problem,
+        history=history,
+        sandbox=EmbeddedSandbox(),
+        http=make_http_client(),
+        pool=QThreadPool(),
+    )
+
+
+def close_services(services: Services) -> None:
+    services.pool.waitForDone(15_000)
+    services.sandbox.stop()
+    services.http.close()
+    if services.history is not None:
+        services.history.close()
 
 
 def run_app(argv: list[str] | None = None) -> int:
@@ -17,6 +97,17 @@ def run_app(argv: list[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
-    window = DecodeWindow(default_knowledge_base())
+    app.setWindowIcon(QIcon(str(resource_path("icons/smsgui.svg"))))
+    paths = AppPaths.for_user()
+    log_handler = setup_logging(paths.logs)
+    route_qt_messages_to_logging()
+    services = build_services(paths)
+    window = MainWindow(services)
+    install_excepthook(lambda: window)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        close_services(services)
+        logging.getLogger().removeHandler(log_handler)
+        log_handler.close()

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from smsgui.core.client import Credentials, Endpoint, OutgoingSms, SmsApiClient
-from smsgui.core.documents import ResponseDocument, parse_document
+from smsgui.core.documents import (
+    ResponseDocument,
+    load_document,
+    parse_document,
+    save_document,
+)
 from smsgui.core.exchange import exchange_from_document, exchange_from_outcome
 
 
@@ -37,3 +44,18 @@ def test_a_document_with_a_failed_receipt_is_not_ok() -> None:
 def test_a_paste_is_an_exchange_too() -> None:
     exchange = exchange_from_document(parse_document('{"status":"29","error-text":"x"}'))
     assert exchange.entry.id == "status-29" and exchange.recipient is None
+
+
+def test_a_saved_transport_failure_reloads_as_the_same_failure(tmp_path: Path) -> None:
+    def time_out(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    with httpx.Client(transport=httpx.MockTransport(time_out)) as http:
+        client = SmsApiClient(http, Credentials("abcd1234", "secret-value"),
+                              Endpoint("http://127.0.0.1:9", "http://127.0.0.1:9"))
+        sent = exchange_from_outcome(client.send(OutgoingSms("447700900000", "A", "Hi")), False)
+    path = tmp_path / "failure.json"
+    save_document(sent.document, path)
+    reloaded = exchange_from_document(load_document(path))
+    assert (reloaded.entry.id, reloaded.headline) == (sent.entry.id, sent.headline)
+    assert reloaded.may_have_been_sent and reloaded.decoded is None

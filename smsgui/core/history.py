@@ -1,0 +1,629 @@
+"""The local history of sends: one SQLite row per send, searchable, each reopenable.
+
+A row keeps what the history list shows and searches (recipients, message-ids, status codes,
+verdict, headline) and the response documents of the send, exactly as a saved file holds them:
+the request without secrets, the status, timing and body as received.
+
+Search uses an FTS5 trigram index when SQLite has one (substring search on 100,000 rows in a few
+milliseconds) and a plain scan otherwise. A file that is not a valid database is set aside as
+``<name>.corrupt-<time>`` and a fresh history started; ``History.recovered_from`` says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import json
+import logging
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from smsgui.core.documents import (
+    RequestRecord,
+    ResponseDocument,
+    document_to_json,
+    parse_document,
+)
+from smsgui.core.exchange import Exchange
+from smsgui.core.knowledge import Entry
+from smsgui.core.privacy import redact_fields, redact_url
+
+_log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+DEFAULT_LIMIT = 500
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_HEADER_SIZE = 100
+_BUSY_TIMEOUT_S = 5.0
+_MIN_TRIGRAM = 3  # FTS5's trigram index finds substrings of three characters or more
+_MAX_STATUS_DIGITS = 4
+_MIN_NUMBER_DIGITS = 6  # from here on a digit query is a phone number: leading zeros dropped
+_AFTER_ISO_TEXT = "~"  # sorts after every character of an ISO 8601 time
+
+_STATUS_QUERY = re.compile(r"status\s*[:#=]?\s*(\d{1,4})", re.IGNORECASE)
+_DATE_QUERY = re.compile(
+    r"(\d{4})-(\d{2})(?:-(\d{2})(?:[ T](\d{2})(?::(\d{2})(?::(\d{2}))?)?)?)?")
+_NUMBER_QUERY = re.compile(r"[\d\s+\-().]*\d[\d\s+\-().]*")
+
+_TABLES = (
+    """CREATE TABLE sends (
+        id INTEGER PRIMARY KEY,
+        sent_at TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        sandbox INTEGER NOT NULL,
+        sender TEXT NOT NULL,
+        recipients TEXT NOT NULL,
+        message_ids TEXT NOT NULL,
+        statuses TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        headline TEXT NOT NULL,
+        entry_id TEXT NOT NULL,
+        numbers TEXT NOT NULL,
+        words TEXT NOT NULL
+    )""",
+    "CREATE INDEX sends_by_time ON sends (sent_at)",
+    """CREATE TABLE parts (
+        send_id INTEGER NOT NULL REFERENCES sends (id) ON DELETE CASCADE,
+        status INTEGER NOT NULL
+    )""",
+    "CREATE INDEX parts_by_status ON parts (status, send_id)",
+    """CREATE TABLE documents (
+        send_id INTEGER NOT NULL REFERENCES sends (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        json TEXT NOT NULL,
+        PRIMARY KEY (send_id, position)
+    ) WITHOUT ROWID""",
+)
+_SEARCH_TABLE = ("CREATE VIRTUAL TABLE sends_search USING fts5(numbers, words, "
+                 "content='sends', content_rowid='id', tokenize='trigram')")
+_ROW_COLUMNS = ("id, sent_at, profile, sandbox, recipients, sender, message_ids, statuses, ok, "
+                "headline, entry_id")
+
+
+class HistoryError(Exception):
+    """The history cannot be opened, read or written; the message is one plain sentence."""
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One send as the history list shows it; ``load(id)`` gives its documents."""
+
+    id: int
+    sent_at: datetime
+    profile: str
+    sandbox: bool
+    recipients: tuple[str, ...]
+    sender: str
+    message_ids: tuple[str, ...]
+    statuses: tuple[int | None, ...]
+    ok: bool
+    headline: str
+    entry_id: str
+
+
+@dataclass(frozen=True)
+class _Record:
+    """A send ready to insert: the row's columns and its documents as JSON."""
+
+    sent_at: str
+    profile: str
+    sandbox: bool
+    sender: str
+    recipients: tuple[str, ...]
+    message_ids: tuple[str, ...]
+    statuses: tuple[int | None, ...]
+    ok: bool
+    headline: str
+    entry_id: str
+    numbers: str
+    words: str
+    documents: tuple[str, ...]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class History:
+    """The history database at ``path``; one connection, shared by threads under a lock.
+
+    Args:
+        path: the database file; its folder is created when missing.
+        clock: gives the time a send is recorded (and names a corrupt file set aside).
+        timezone: the zone dates typed into a search are in; None for the system's.
+    """
+
+    def __init__(self, path: Path, clock: Callable[[], datetime] = _utc_now,
+                 timezone: tzinfo | None = None) -> None:
+        self._path = path
+        self._clock = clock
+        self._timezone = timezone
+        self._lock = threading.Lock()
+        self.recovered_from: Path | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise HistoryError(f"Cannot create the history folder {path.parent}: "
+                               f"{error.strerror}.") from error
+        if not _has_database_header(path):
+            # Set aside before SQLite opens it: closing would delete its -wal file.
+            self.recovered_from = self._set_aside("not an SQLite database")
+        self._connection: sqlite3.Connection | None = self._open_or_recover()
+        self._fts = self._has_search_table()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<History {str(self._path)!r}>"
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def full_text(self) -> bool:
+        """True when searches use the FTS5 trigram index."""
+        return self._fts
+
+    def record(self, exchanges: Sequence[Exchange], profile: str) -> int:
+        """Keep one send (one or more exchanges, e.g. one per recipient); returns its row id."""
+        if not exchanges:
+            raise ValueError("a send has at least one exchange")
+        record = _prepare(exchanges, profile, _as_utc(self._clock()))
+        with self._transaction() as connection:
+            return self._insert(connection, record)
+
+    def search(self, text: str = "", limit: int = DEFAULT_LIMIT) -> list[HistoryRow]:
+        """Sends matching ``text``, newest (most recently recorded) first.
+
+        See ``_matching_ids`` for what a text matches.
+        """
+        limit = max(limit, 0)
+        selector = self._matching_ids(text, limit)
+        if selector is None:
+            rows = self._read(f"SELECT {_ROW_COLUMNS} FROM sends ORDER BY id DESC LIMIT ?",
+                              (limit,))
+        else:
+            sql, parameters = selector
+            rows = self._read(f"SELECT {_ROW_COLUMNS} FROM sends WHERE id IN ({sql}) "
+                              "ORDER BY id DESC", parameters)
+        return [_history_row(row) for row in rows]
+
+    def load(self, row_id: int) -> list[ResponseDocument]:
+        """The documents of one send, in the order they were sent, ready to reopen."""
+        rows = self._read("SELECT json FROM documents WHERE send_id = ? ORDER BY position",
+                          (row_id,))
+        if not rows:
+            raise HistoryError("This send is no longer in the history.")
+        return [parse_document(str(row[0])) for row in rows]
+
+    def count(self) -> int:
+        return int(self._read("SELECT count(*) FROM sends", ())[0][0])
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    # Opening, creating and recovering the database.
+
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self._path, timeout=_BUSY_TIMEOUT_S, isolation_level=None,
+                                     check_same_thread=False)
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            _migrate(connection)
+            connection.execute("SELECT id FROM sends ORDER BY id DESC LIMIT 1").fetchall()
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _open_or_recover(self) -> sqlite3.Connection:
+        try:
+            return self._open()
+        except sqlite3.DatabaseError as error:
+            if not _is_corruption(error):
+                raise HistoryError(f"Cannot open the history {self._path}: {error}.") from error
+            self.recovered_from = self._set_aside(str(error))
+        return self._open_or_raise()
+
+    def _open_or_raise(self) -> sqlite3.Connection:
+        try:
+            return self._open()
+        except sqlite3.Error as error:
+            raise HistoryError(f"Cannot start a new history at {self._path}: {error}.") from error
+
+    def _set_aside(self, reason: str) -> Path:
+        stamp = _as_utc(self._clock()).strftime("%Y%m%dT%H%M%SZ")
+        target = self._path.with_name(f"{self._path.name}.corrupt-{stamp}")
+        serial = 1
+        while target.exists():
+            serial += 1
+            target = self._path.with_name(f"{self._path.name}.corrupt-{stamp}-{serial}")
+        try:
+            os.replace(self._path, target)
+            for suffix in ("-wal", "-shm", "-journal"):
+                sidecar = self._path.with_name(self._path.name + suffix)
+                if sidecar.exists():
+                    os.replace(sidecar, target.with_name(target.name + suffix))
+        except OSError as move_error:
+            raise HistoryError(f"The history {self._path} is damaged and cannot be moved "
+                               f"aside: {move_error.strerror}.") from move_error
+        _log.warning("History %s is not a usable database (%s); moved it to %s and started "
+                     "a new one", self._path, reason, target)
+        return target
+
+    def _has_search_table(self) -> bool:
+        rows = self._read("SELECT 1 FROM sqlite_master WHERE name = 'sends_search'", ())
+        return bool(rows) and _fts5_available()
+
+    # Reading and writing under the lock.
+
+    def _live(self) -> sqlite3.Connection:
+        if self._connection is None:
+            raise HistoryError("The history is closed.")
+        return self._connection
+
+    def _read(self, sql: str, parameters: Sequence[object]) -> list[Any]:
+        with self._lock:
+            try:
+                return self._live().execute(sql, tuple(parameters)).fetchall()
+            except sqlite3.Error as error:
+                raise HistoryError(f"Cannot read the history: {error}.") from error
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            connection = self._live()
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise HistoryError(f"Cannot write to the history: {error}.") from error
+            try:
+                yield connection
+                connection.execute("COMMIT")
+            except BaseException as error:
+                with contextlib.suppress(sqlite3.Error):
+                    connection.execute("ROLLBACK")
+                if isinstance(error, sqlite3.Error):
+                    raise HistoryError(f"Cannot write to the history: {error}.") from error
+                raise
+
+    def _insert(self, connection: sqlite3.Connection, record: _Record) -> int:
+        cursor = connection.execute(
+            "INSERT INTO sends (sent_at, profile, sandbox, sender, recipients, message_ids, "
+            "statuses, ok, headline, entry_id, numbers, words) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.sent_at, record.profile, int(record.sandbox),
+             record.sender, json.dumps(record.recipients), json.dumps(record.message_ids),
+             json.dumps(record.statuses), int(record.ok), record.headline, record.entry_id,
+             record.numbers, record.words),
+        )
+        row_id = cursor.lastrowid
+        if row_id is None:
+            raise sqlite3.OperationalError("no row id after insert")
+        codes = sorted({status for status in record.statuses if status is not None})
+        connection.executemany("INSERT INTO parts (send_id, status) VALUES (?, ?)",
+                               [(row_id, code) for code in codes])
+        connection.executemany("INSERT INTO documents (send_id, position, json) VALUES (?, ?, ?)",
+                               [(row_id, i, text) for i, text in enumerate(record.documents)])
+        if self._fts:
+            connection.execute("INSERT INTO sends_search (rowid, numbers, words) "
+                               "VALUES (?, ?, ?)", (row_id, record.numbers, record.words))
+        return row_id
+
+    # Turning what the user typed into SQL: each selector is a SELECT of at most ``limit`` row
+    # ids, newest first, so that an index or the full-text table can stop early.
+
+    def _matching_ids(self, text: str, limit: int) -> _Selector | None:
+        """The ids a search text matches; None for an empty text (every send).
+
+        - "status 29" (or "status:29"): sends with a part of that status;
+        - a date or time prefix in local time ("2026-11", "2026-11-27", "2026-11-27 14:05"):
+          sends made within that month, day, hour, minute or second;
+        - digits (spaces, "+", "-", "(", ")" and "." ignored): a recipient number containing
+          them (leading zeros dropped from six digits on, so "07700 900123" finds
+          447700900123), a message-id containing them, or a status code equal to them;
+        - anything else: each word appears (case-insensitive, as a substring) in a message-id,
+          a status ("status 29"), an entry title or id ("throttled"), the headline, the
+          sender, the profile or an error-text.
+        """
+        query = " ".join(text.split())
+        if not query:
+            return None
+        if match := _STATUS_QUERY.fullmatch(query):
+            return _with_status(int(match.group(1)), limit)
+        if (span := _time_span(query, self._timezone)) is not None:
+            # Newest by time, not by id: the time index then stops at the limit.
+            return ("SELECT id FROM sends WHERE sent_at >= ? AND sent_at < ? "
+                    "ORDER BY sent_at DESC LIMIT ?", [_iso(span[0]), _iso(span[1]), limit])
+        if _NUMBER_QUERY.fullmatch(query):
+            return self._number_ids(re.sub(r"\D", "", query), limit)
+        return self._containing("words", query.lower().split(), limit)
+
+    def _number_ids(self, digits: str, limit: int) -> _Selector:
+        number = (digits.lstrip("0") or digits) if len(digits) >= _MIN_NUMBER_DIGITS else digits
+        selectors = [self._containing("numbers", list(dict.fromkeys([number, digits])), limit,
+                                      every=False)]
+        if len(digits) <= _MAX_STATUS_DIGITS:
+            selectors.append(_with_status(int(digits), limit))
+        if len(selectors) == 1:
+            return selectors[0]
+        union = " UNION ".join(f"SELECT id FROM ({sql})" for sql, _ in selectors)
+        parameters = [value for _, values in selectors for value in values]
+        return f"{union} ORDER BY id DESC LIMIT ?", [*parameters, limit]
+
+    def _containing(self, column: str, terms: list[str], limit: int,
+                    every: bool = True) -> _Selector:
+        """Every term (or, with ``every`` False, any) is a substring of ``column``.
+
+        Both columns hold lower-case text. Terms of three characters or more go to the FTS5
+        trigram index, which lists matches newest first and stops at the limit; shorter ones
+        are looked for row by row.
+        """
+        operator = " AND " if every else " OR "
+        indexed = [term for term in terms if self._fts and len(term) >= _MIN_TRIGRAM]
+        scanned = [term for term in terms if term not in indexed]
+        if indexed and not every and scanned:
+            indexed, scanned = [], terms
+        phrase = operator.join(f'{column} : "{_fts_quoted(term)}"' for term in indexed)
+        if not scanned:
+            return ("SELECT rowid AS id FROM sends_search WHERE sends_search MATCH ? "
+                    "ORDER BY rowid DESC LIMIT ?", [phrase, limit])
+        scan = operator.join(f"instr(sends.{column}, ?) > 0" for _ in scanned)
+        if not indexed:
+            return (f"SELECT id FROM sends WHERE {scan} ORDER BY id DESC LIMIT ?",
+                    [*scanned, limit])
+        return ("SELECT sends.id FROM sends_search JOIN sends ON sends.id = sends_search.rowid "
+                f"WHERE sends_search MATCH ? AND {scan} ORDER BY sends_search.rowid DESC LIMIT ?",
+                [phrase, *scanned, limit])
+
+
+_Selector = tuple[str, list[object]]
+
+
+def _with_status(status: int, limit: int) -> _Selector:
+    return ("SELECT send_id AS id FROM parts WHERE status = ? ORDER BY send_id DESC LIMIT ?",
+            [status, limit])
+
+
+def _time_span(query: str, timezone: tzinfo | None) -> tuple[datetime, datetime] | None:
+    """The UTC span a local date or time prefix covers, or None when it is not one."""
+    match = _DATE_QUERY.fullmatch(query)
+    if match is None:
+        return None
+    values = [int(value) for value in match.groups() if value is not None]
+    try:
+        start, end = _local_span(values)
+        return _local_to_utc(start, timezone), _local_to_utc(end, timezone)
+    except (ValueError, OverflowError):  # "2026-13", "2026-02-30", "9999-12"
+        return None
+
+
+def _local_span(values: Sequence[int]) -> tuple[datetime, datetime]:
+    """The naive local span of [year, month, day?, hour?, minute?, second?]."""
+    fields = (*values, *(1, 0, 0, 0)[len(values) - 2:])
+    start = datetime(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5])
+    if len(values) == 2:
+        year, month = values
+        return start, datetime(year + month // 12, month % 12 + 1, 1)
+    steps = (timedelta(days=1), timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1))
+    return start, start + steps[len(values) - 3]
+
+
+def _local_to_utc(moment: datetime, timezone: tzinfo | None) -> datetime:
+    if timezone is None:
+        return moment.astimezone(UTC)  # a naive time is taken as the system's local time
+    return moment.replace(tzinfo=timezone).astimezone(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    """UTC, fixed width, so that text order is time order."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _fts_quoted(term: str) -> str:
+    return term.replace('"', '""')
+
+
+def _has_database_header(path: Path) -> bool:
+    """False for a file that exists, is not empty and has no valid SQLite header."""
+    try:
+        with path.open("rb") as stream:
+            header = stream.read(_HEADER_SIZE)
+    except OSError:
+        return True  # missing (a new history), or for SQLite to report
+    if not header:
+        return True
+    if len(header) < _HEADER_SIZE or not header.startswith(_SQLITE_MAGIC):
+        return False
+    page_size = int.from_bytes(header[16:18], "big")
+    valid_size = page_size == 1 or (512 <= page_size <= 32768 and page_size & (page_size - 1) == 0)
+    return valid_size and header[21:24] == b"\x40\x20\x20"  # payload fractions 64, 32, 32
+
+
+def _is_corruption(error: sqlite3.DatabaseError) -> bool:
+    """True when the file is not a database or is damaged; not for locks or permissions."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    message = str(error).lower()
+    return "not a database" in message or "malformed" in message
+
+
+@functools.cache
+def _fts5_available() -> bool:
+    """True when this SQLite has FTS5 with the trigram tokenizer (SQLite 3.34 and later)."""
+    with contextlib.closing(sqlite3.connect(":memory:")) as probe:
+        try:
+            probe.execute("CREATE VIRTUAL TABLE probe USING fts5(text, tokenize='trigram')")
+        except sqlite3.Error:
+            return False
+    return True
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise HistoryError("This history was written by a newer smsgui; update smsgui to use "
+                           "it.")
+    if version < SCHEMA_VERSION:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _TABLES:
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+    _ensure_search_table(connection)
+
+
+def _ensure_search_table(connection: sqlite3.Connection) -> None:
+    """Create (and fill) the full-text index when SQLite offers one and it is missing."""
+    present = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'sends_search'").fetchone()
+    if present or not _fts5_available():
+        return
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        connection.execute(_SEARCH_TABLE)
+        connection.execute("INSERT INTO sends_search (sends_search) VALUES ('rebuild')")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _history_row(row: Sequence[Any]) -> HistoryRow:
+    return HistoryRow(
+        id=int(row[0]),
+        sent_at=_as_utc(datetime.fromisoformat(str(row[1]))),
+        profile=str(row[2]),
+        sandbox=bool(row[3]),
+        recipients=tuple(str(value) for value in json.loads(row[4])),
+        sender=str(row[5]),
+        message_ids=tuple(str(value) for value in json.loads(row[6])),
+        statuses=tuple(None if value is None else int(value) for value in json.loads(row[7])),
+        ok=bool(row[8]),
+        headline=str(row[9]),
+        entry_id=str(row[10]),
+    )
+
+
+# What a send contributes to its row.
+
+def _prepare(exchanges: Sequence[Exchange], profile: str, sent_at: datetime) -> _Record:
+    recipients = _recipients(exchanges)
+    message_ids = tuple(dict.fromkeys(
+        part.message_id for exchange in exchanges if exchange.send_response
+        for part in exchange.send_response.parts if part.message_id))
+    statuses = tuple(status for exchange in exchanges for status in _statuses(exchange))
+    worst = next((exchange for exchange in exchanges if not exchange.ok), exchanges[0])
+    headline = _headline(exchanges, worst)
+    sender = next((s for e in exchanges if (s := _field(e.document, "from"))), "")
+    return _Record(
+        sent_at=_iso(sent_at),
+        profile=profile,
+        sandbox=any(exchange.document.sandbox for exchange in exchanges),
+        sender=sender,
+        recipients=recipients,
+        message_ids=message_ids,
+        statuses=statuses,
+        ok=all(exchange.ok for exchange in exchanges),
+        headline=headline,
+        entry_id=worst.entry.id,
+        numbers=" ".join([*(_digits(number) for number in recipients),
+                          *(message_id.lower() for message_id in message_ids)]),
+        words=_words(exchanges, message_ids, statuses, (headline, sender, profile)),
+        documents=tuple(document_to_json(_scrubbed(e.document), now=sent_at) for e in exchanges),
+    )
+
+
+def _recipients(exchanges: Sequence[Exchange]) -> tuple[str, ...]:
+    numbers: list[str] = []
+    for exchange in exchanges:
+        if exchange.recipient:
+            numbers.append(exchange.recipient)
+        elif exchange.send_response:
+            numbers.extend(part.to for part in exchange.send_response.parts if part.to)
+    return tuple(dict.fromkeys(numbers))
+
+
+def _statuses(exchange: Exchange) -> tuple[int | None, ...]:
+    response = exchange.send_response
+    if response is None or not response.parts:
+        return (None,)
+    return tuple(part.status for part in response.parts)
+
+
+def _headline(exchanges: Sequence[Exchange], worst: Exchange) -> str:
+    if len(exchanges) == 1:
+        return exchanges[0].headline
+    count = len(exchanges)
+    failed = sum(1 for exchange in exchanges if not exchange.ok)
+    if not failed:
+        return f"{count} recipients: all accepted (accepted is not yet delivered)."
+    return f"{count} recipients, {failed} failed: {worst.headline}"
+
+
+def _entries(exchange: Exchange) -> list[Entry]:
+    entries = [exchange.entry]
+    if exchange.send_response:
+        entries.extend(part.entry for part in exchange.send_response.parts)
+    for receipt in exchange.receipts:
+        entries.extend((receipt.status_entry, receipt.error_entry))
+    return entries
+
+
+def _words(exchanges: Sequence[Exchange], message_ids: Sequence[str],
+           statuses: Sequence[int | None], extra: Sequence[str]) -> str:
+    texts: list[str] = [*message_ids, *extra]
+    texts.extend(f"status {status}" for status in statuses if status is not None)
+    for exchange in exchanges:
+        texts.append(exchange.headline)
+        texts.extend(f"{entry.id} {entry.display_title}" for entry in _entries(exchange))
+        if exchange.send_response:
+            texts.extend(p.error_text for p in exchange.send_response.parts if p.error_text)
+    return "\n".join(dict.fromkeys(text.lower() for text in texts if text))
+
+
+def _digits(number: str) -> str:
+    return "".join(char for char in number if char.isascii() and char.isdigit())
+
+
+def _field(document: ResponseDocument, name: str) -> str | None:
+    return document.request.field_value(name) if document.request else None
+
+
+def _scrubbed(document: ResponseDocument) -> ResponseDocument:
+    """The document with every secret-bearing request field redacted (again, to be sure)."""
+    request = document.request
+    if request is None:
+        return document
+    clean = RequestRecord(method=request.method, url=redact_url(request.url),
+                          auth_method=request.auth_method, fields=redact_fields(request.fields))
+    return dataclasses.replace(document, request=clean)

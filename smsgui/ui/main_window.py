@@ -1,0 +1,534 @@
+"""The main window: compose on the left, results in the middle, troubleshooting on the right.
+
+The window wires widgets to the core and to background jobs; it decides nothing itself.
+Everything it needs comes in through ``Services`` (built by ``app.py``), and every dialog goes
+through ``Prompter`` so tests can answer them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from smsgui.core.checks import Draft
+from smsgui.core.client import ApiOutcome, BalanceOutcome, Credentials, SmsApiClient
+from smsgui.core.documents import DocumentError, load_documents, parse_documents, save_documents
+from smsgui.core.exchange import Exchange, exchange_from_document, exchange_from_outcome
+from smsgui.core.history import History
+from smsgui.core.knowledge import KnowledgeBase
+from smsgui.core.profiles import Profile, ProfileStore
+from smsgui.core.secrets import SecretProblem, SecretStore, SecretStoreError
+from smsgui.core.sending import BatchPlan, BatchResult, plan_batch
+from smsgui.core.summary import SummaryOptions
+from smsgui.sandbox.embedded import EmbeddedSandbox
+from smsgui.ui.about import AboutDialog
+from smsgui.ui.compose import ComposeForm
+from smsgui.ui.credentials import CredentialsDialog
+from smsgui.ui.errors import ErrorDialog
+from smsgui.ui.history_view import HistoryPanel
+from smsgui.ui.results import ResultsPane
+from smsgui.ui.settings import AppSettings
+from smsgui.ui.summary_dialog import SummaryDialog
+from smsgui.ui.troubleshooting import TroubleshootingPanel
+from smsgui.ui.workers import CallJob, JobFailure, SendJob
+
+logger = logging.getLogger(__name__)
+SANDBOX_BADGE = "SANDBOX - nothing is really sent"
+_JOB_WAIT_MS = 15_000
+
+
+@dataclass
+class Services:
+    """Everything the window works with, built once by the composition root."""
+
+    knowledge: KnowledgeBase
+    settings: AppSettings
+    profiles: ProfileStore
+    secrets: SecretStore
+    history: History | None
+    sandbox: EmbeddedSandbox
+    http: httpx.Client
+    pool: QThreadPool
+    keyring_problem: SecretProblem | None = None
+
+
+class Prompter:
+    """Every question the window asks a person; tests replace it with scripted answers."""
+
+    def confirm(self, parent: QWidget, title: str, text: str) -> bool:
+        answer = QMessageBox.question(parent, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def save_path(self, parent: QWidget, suggested: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(parent, "Save response", suggested,
+                                              "smsgui responses (*.json);;All files (*)")
+        return Path(path) if path else None
+
+    def open_path(self, parent: QWidget) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(parent, "Open response", "",
+                                              "JSON files (*.json);;All files (*)")
+        return Path(path) if path else None
+
+    def error(self, parent: QWidget, headline: str, cause: str, next_step: str,
+              details: str = "") -> None:
+        ErrorDialog(headline, cause, next_step, details, parent).open()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: Services, prompter: Prompter | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.prompter = prompter or Prompter()
+        self.setWindowTitle("smsgui")
+        self.setAcceptDrops(True)
+        self._exchanges: list[Exchange] = []
+        self._job: SendJob | None = None
+        self._sandbox_send = True
+        self._total = 0
+        self._side_jobs: list[CallJob] = []
+        self.summary_dialog: SummaryDialog | None = None
+        self.credentials_dialog: CredentialsDialog | None = None
+        self._profiles: list[Profile] = services.profiles.load()
+        self.compose = ComposeForm(services.knowledge)
+        self.compose.set_default_region(services.settings.default_country)
+        self.results = ResultsPane()
+        self.troubleshooting = TroubleshootingPanel(services.knowledge)
+        self.history = HistoryPanel(services.history)
+        self._build_profile_bar()
+        self._build_layout()
+        self._build_menus()
+        self._connect()
+        self._restore()
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _build_profile_bar(self) -> None:
+        self.profile_combo = QComboBox()
+        self.profile_combo.setAccessibleName("Profile")
+        self.profile_combo.setToolTip("Where messages go and which account pays for them")
+        self.badge = QLabel(SANDBOX_BADGE)
+        self.badge.setAccessibleName("Sandbox badge")
+        self.badge.setToolTip("The built-in sandbox answers like the real API; no SMS leaves "
+                              "this computer and nothing is charged.")
+        self.badge.setStyleSheet("QLabel { font-weight: bold; padding: 3px 10px; "
+                                 "color: palette(highlighted-text); "
+                                 "background: palette(highlight); border-radius: 4px; }")
+        self.badge.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
+        self.manage_button = QPushButton("&Profiles...")
+        self.manage_button.setAccessibleName("Manage profiles")
+        self.manage_button.setToolTip("Add, edit or delete profiles and their credentials")
+        self.check_button = QPushButton("Check &credentials")
+        self.check_button.setAccessibleName("Check credentials")
+        self.check_button.setToolTip("Fetch the balance to test the credentials; "
+                                     "no message is sent")
+        self.balance = QLabel()
+        self.balance.setAccessibleName("Balance")
+        self.cancel_button = QPushButton("Cancel sending")
+        self.cancel_button.setAccessibleName("Cancel sending")
+        self.cancel_button.setToolTip("Drop the recipients not sent yet; the message in "
+                                      "flight is never sent twice")
+        self.cancel_button.setEnabled(False)
+        self._fill_profiles()
+
+    def _build_layout(self) -> None:
+        bar = QHBoxLayout()
+        profile_label = QLabel("Send &with:")
+        profile_label.setBuddy(self.profile_combo)
+        for widget in (profile_label, self.profile_combo, self.manage_button, self.check_button,
+                       self.balance):
+            bar.addWidget(widget)
+        bar.addStretch()
+        bar.addWidget(self.cancel_button)
+        bar.addWidget(self.badge)
+        left = QTabWidget()
+        left.setAccessibleName("Compose and history")
+        left.addTab(self.compose, "&Compose")
+        left.addTab(self.history, "&History")
+        self.left_tabs = left
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        for widget in (left, self.results, self.troubleshooting):
+            splitter.addWidget(widget)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([440, 680, 440])
+        self.splitter = splitter
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.addLayout(bar)
+        column.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self.statusBar().showMessage("Ready")
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "&Open...", QKeySequence.StandardKey.Open, self.open_file)
+        self.save_action = self._action(file_menu, "&Save...", QKeySequence.StandardKey.Save,
+                                        self.save_file)
+        self._action(file_menu, "&Paste response", QKeySequence("Ctrl+Shift+V"),
+                     self.paste_response)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.copy_summary_action = self._action(
+            edit_menu, "&Copy diagnostic summary...", QKeySequence("Ctrl+Shift+C"),
+            self.copy_summary)
+        account_menu = self.menuBar().addMenu("&Account")
+        self._action(account_menu, "Manage &profiles...", None, self.manage_profiles)
+        self._action(account_menu, "&Check credentials", None, self.check_credentials)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&About smsgui", None, lambda: AboutDialog(self).open())
+        self._update_actions()
+
+    def _action(self, menu: object, text: str, shortcut: QKeySequence | QKeySequence.StandardKey
+                | None, slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)  # type: ignore[attr-defined]
+        return action
+
+    def _connect(self) -> None:
+        self.compose.send_requested.connect(self._on_compose_send_requested)
+        self.compose.entry_requested.connect(self.troubleshooting.highlight)
+        self.results.entry_selected.connect(self.troubleshooting.highlight)
+        self.history.reopen_requested.connect(self._on_history_reopen_requested)
+        self.profile_combo.currentIndexChanged.connect(self._on_profile_combo_changed)
+        self.check_button.clicked.connect(self.check_credentials)
+        self.manage_button.clicked.connect(self.manage_profiles)
+        self.cancel_button.clicked.connect(self.cancel_sending)
+
+    def _restore(self) -> None:
+        settings = self.services.settings
+        if settings.geometry is not None:
+            self.restoreGeometry(settings.geometry)
+        else:
+            self.resize(1400, 820)
+        names = [profile.name for profile in self._profiles]
+        if settings.last_profile in names:
+            self.profile_combo.setCurrentIndex(names.index(settings.last_profile))
+        self._on_profile_combo_changed()
+
+    def _fill_profiles(self) -> None:
+        self.profile_combo.blockSignals(True)
+        self.profile_combo.clear()
+        for profile in self._profiles:
+            self.profile_combo.addItem(profile.name)
+        self.profile_combo.blockSignals(False)
+
+    # -- profile and credentials ----------------------------------------------------------------
+
+    @property
+    def profile(self) -> Profile:
+        return self._profiles[max(self.profile_combo.currentIndex(), 0)]
+
+    def _on_profile_combo_changed(self) -> None:
+        self.badge.setVisible(self.profile.is_sandbox)
+        self.balance.clear()
+        self.services.settings.last_profile = self.profile.name
+
+    def _client(self) -> SmsApiClient | None:
+        """A client for the current profile, or None after telling the person why not."""
+        profile = self.profile
+        if profile.is_sandbox:
+            sandbox = self.services.sandbox
+            return SmsApiClient(self.services.http, sandbox.credentials(profile.auth_method),
+                                profile.endpoint(sandbox.url()))
+        try:
+            secret = self.services.secrets.get(profile.name, "api_secret")
+            signature = self.services.secrets.get(profile.name, "signature_secret")
+        except SecretStoreError as error:
+            problem = error.problem
+            self.prompter.error(self, problem.headline, problem.cause, problem.next_step)
+            return None
+        if not secret:
+            self.prompter.error(
+                self, f"No API secret is stored for {profile.name}.",
+                "smsgui keeps secrets only in your system keyring, and none was found there.",
+                "Open the profile, enter the API secret from the Vonage Dashboard and save.")
+            return None
+        credentials = Credentials(profile.api_key, secret, signature_secret=signature,
+                                  signature_method=profile.signature_method,
+                                  auth_method=profile.auth_method)
+        return SmsApiClient(self.services.http, credentials, profile.endpoint())
+
+    def manage_profiles(self) -> None:
+        dialog = CredentialsDialog(self._profiles, self.services.profiles, self.services.secrets,
+                                   self.services.keyring_problem, self)
+        dialog.profiles_changed.connect(self._on_profiles_changed)
+        dialog.check_requested.connect(self._on_dialog_check_requested)
+        self.credentials_dialog = dialog
+        dialog.open()
+
+    def _on_profiles_changed(self, profiles: list[Profile]) -> None:
+        current = self.profile.name
+        self._profiles = profiles
+        self._fill_profiles()
+        names = [profile.name for profile in profiles]
+        self.profile_combo.setCurrentIndex(names.index(current) if current in names else 0)
+        self._on_profile_combo_changed()
+
+    def _on_dialog_check_requested(self, name: str) -> None:
+        names = [profile.name for profile in self._profiles]
+        if name in names:
+            self.profile_combo.setCurrentIndex(names.index(name))
+            self.check_credentials()
+
+    def check_credentials(self) -> None:
+        client = self._client()
+        if client is None:
+            return
+        self.balance.setText("Checking...")
+        self._start_side_job(CallJob(client.balance), self._on_balance_finished)
+
+    def _on_balance_finished(self, result: object) -> None:
+        dialog = self.credentials_dialog
+        if isinstance(result, BalanceOutcome) and dialog is not None and dialog.isVisible():
+            dialog.show_check_result(result.outcome.headline)
+        if isinstance(result, BalanceOutcome) and result.balance is not None:
+            self.balance.setText(f"Balance: {result.balance:.2f} EUR")
+            self.statusBar().showMessage("Credentials work: " + result.outcome.headline)
+        elif isinstance(result, BalanceOutcome):
+            self.balance.setText("Credentials not accepted")
+            entry = self.services.knowledge.get(result.outcome.entry_id) \
+                if result.outcome.entry_id in self.services.knowledge else None
+            if entry is not None:
+                self.troubleshooting.highlight(entry.id)
+            self.statusBar().showMessage(result.outcome.headline)
+        else:
+            self._show_job_failure(result)
+
+    # -- sending --------------------------------------------------------------------------------
+
+    def _on_compose_send_requested(self, draft: Draft) -> None:
+        if self._job is not None:
+            return
+        report = self.compose.report()
+        plan = plan_batch(draft, report)
+        if not plan.messages:
+            return
+        if not self.profile.is_sandbox and not self._confirm_live_send(plan):
+            return
+        client = self._client()
+        if client is None:
+            return
+        self._start_send(plan, client)
+
+    def _confirm_live_send(self, plan: BatchPlan) -> bool:
+        price = self.services.settings.price_per_part
+        cost = plan.estimated_cost(price)
+        recipients = len(plan.messages)
+        text = (f"Send {plan.total_parts} SMS part(s) to {recipients} recipient(s) through "
+                f"{self.profile.name}?\n\nEstimated cost: about {cost:.2f} EUR "
+                f"({price} EUR per part; the real price depends on the destination). "
+                "Real phones will receive this message.")
+        return self.prompter.confirm(self, "Send for real?", text)
+
+    def _start_send(self, plan: BatchPlan, client: SmsApiClient) -> None:
+        self._exchanges = []
+        self._sandbox_send = self.profile.is_sandbox
+        self.results.clear()
+        self.results.show_progress(0, len(plan.messages))
+        self.compose.set_busy(True)
+        self.cancel_button.setEnabled(True)
+        self._job = SendJob(plan, client)
+        self._job.signals.progressed.connect(self._on_send_progressed)
+        self._job.signals.finished.connect(self._on_send_finished)
+        self._total = len(plan.messages)
+        self.statusBar().showMessage(f"Sending to {self._total} recipient(s)...")
+        self.services.pool.start(self._job)
+
+    def cancel_sending(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self.cancel_button.setEnabled(False)
+            self.statusBar().showMessage("Cancelling: the message in flight finishes, "
+                                         "the rest are not sent.")
+
+    def _on_send_progressed(self, index: int, outcome: ApiOutcome) -> None:
+        self._exchanges.append(exchange_from_outcome(outcome, self._sandbox_send,
+                                                     self.services.knowledge))
+        self.results.show_exchanges(self._exchanges)
+        self.results.show_progress(len(self._exchanges), self._total)
+
+    def _on_send_finished(self, result: object) -> None:
+        self._job = None
+        self.compose.set_busy(False)
+        self.cancel_button.setEnabled(False)
+        self._update_actions()
+        if isinstance(result, JobFailure):
+            self._show_job_failure(result)
+            return
+        failed = sum(1 for exchange in self._exchanges if not exchange.ok)
+        done = f"{len(self._exchanges) - failed} of {len(self._exchanges)} recipient(s) accepted"
+        if isinstance(result, BatchResult) and result.cancelled:
+            self.statusBar().showMessage(
+                f"Cancelled: {done}; {result.not_started} recipient(s) were not sent.")
+        else:
+            problems = f"; {failed} with a problem - see the results" if failed else ""
+            self.statusBar().showMessage(f"Done: {done}{problems}.")
+        self._record_history()
+
+    def _record_history(self) -> None:
+        history = self.services.history
+        if history is None or not self._exchanges:
+            return
+        try:
+            history.record(self._exchanges, self.profile.name)
+        except Exception:  # the send itself worked; a history hiccup must not hide it
+            logger.exception("Could not record the send in the history")
+            self.statusBar().showMessage("The send worked, but the history could not be saved.")
+            return
+        self.history.refresh()
+
+    # -- results from elsewhere -----------------------------------------------------------------
+
+    def show_exchanges(self, exchanges: Sequence[Exchange]) -> None:
+        self._exchanges = list(exchanges)
+        self.results.show_exchanges(self._exchanges)
+        self._update_actions()
+
+    def open_file(self) -> None:
+        path = self.prompter.open_path(self)
+        if path is not None:
+            self.open_path(path)
+
+    def open_path(self, path: Path) -> None:
+        try:
+            documents = load_documents(path)
+        except DocumentError as error:
+            self.prompter.error(self, f"Cannot open {path.name}.", str(error),
+                                "Choose a file saved by smsgui, or an API answer saved as text.")
+            return
+        self.show_exchanges([exchange_from_document(d, self.services.knowledge)
+                             for d in documents])
+        self.statusBar().showMessage(f"Opened {path.name}")
+
+    def save_file(self) -> None:
+        if not self._exchanges:
+            return
+        path = self.prompter.save_path(self, "sms-response.json")
+        if path is None:
+            return
+        try:
+            save_documents([exchange.document for exchange in self._exchanges], path)
+        except DocumentError as error:
+            self.prompter.error(self, "The response was not saved.", str(error),
+                                "Choose another folder, or check that there is free space.")
+            return
+        self.statusBar().showMessage(f"Saved to {path}")
+
+    def paste_response(self) -> None:
+        text = QGuiApplication.clipboard().text()
+        if not text.strip():
+            self.statusBar().showMessage("The clipboard is empty: copy an API answer first.")
+            return
+        try:
+            documents = parse_documents(text)
+        except DocumentError as error:
+            self.prompter.error(self, "The clipboard text cannot be read.", str(error),
+                                "Copy the whole API answer and paste again.")
+            return
+        self.show_exchanges([exchange_from_document(d, self.services.knowledge)
+                             for d in documents])
+        self.statusBar().showMessage("Decoded the answer from the clipboard.")
+
+    def _on_history_reopen_requested(self, row_id: int) -> None:
+        history = self.services.history
+        if history is None:
+            return
+        self.show_exchanges([exchange_from_document(d, self.services.knowledge)
+                             for d in history.load(row_id)])
+        self.statusBar().showMessage("Reopened from the history.")
+
+    def copy_summary(self) -> None:
+        if not self._exchanges:
+            self.statusBar().showMessage("Nothing to summarise yet: send or open a response.")
+            return
+        settings = self.services.settings
+        options = SummaryOptions(markdown=settings.summary_markdown,
+                                 mask_numbers=settings.mask_numbers)
+        dialog = SummaryDialog(self._exchanges, options, self)
+        dialog.accepted.connect(lambda: self._remember_summary_options(dialog))
+        dialog.open()
+        self.summary_dialog = dialog
+
+    def _remember_summary_options(self, dialog: SummaryDialog) -> None:
+        options = dialog.options()
+        self.services.settings.summary_markdown = options.markdown
+        self.services.settings.mask_numbers = options.mask_numbers
+        self.statusBar().showMessage("The diagnostic summary is on the clipboard.")
+
+    def _update_actions(self) -> None:
+        has_result = bool(self._exchanges)
+        self.save_action.setEnabled(has_result)
+        self.copy_summary_action.setEnabled(has_result)
+
+    # -- drag and drop ----------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        local = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if local:
+            self.open_path(Path(local[0]))
+            event.acceptProposedAction()
+
+    # -- jobs and shutdown ----------------------------------------------------------------------
+
+    def _start_side_job(self, job: CallJob, done: Callable[[object], None]) -> None:
+        self._side_jobs.append(job)
+
+        def finished(result: object) -> None:
+            self._side_jobs.remove(job)
+            done(result)
+
+        job.signals.finished.connect(finished)
+        self.services.pool.start(job)
+
+    def _show_job_failure(self, result: object) -> None:
+        detail = result.detail if isinstance(result, JobFailure) else repr(result)
+        headline = result.headline if isinstance(result, JobFailure) else "Unexpected result."
+        self.prompter.error(self, headline, "An unexpected error stopped this action.",
+                            "Try again; if it happens again, copy the details for support.",
+                            detail)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop background work and save the window's state; safe to call twice."""
+        if self._job is not None:
+            self._job.cancel()
+        self.services.pool.waitForDone(_JOB_WAIT_MS)
+        self.services.settings.geometry = self.saveGeometry()
+        self.services.settings.sync()

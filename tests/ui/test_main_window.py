@@ -1,0 +1,308 @@
+"""The whole window against the embedded sandbox over loopback, driven through its widgets."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton, QTableWidget, QWidget
+from pytestqt.qtbot import QtBot
+from uitools import find, type_text
+
+from smsgui.core.profiles import EndpointKind, Profile, ProfileStore
+from smsgui.core.secrets import MemorySecretStore
+from smsgui.sandbox.config import DEFAULT_API_KEY
+from smsgui.ui.app import AppPaths, build_services, close_services
+from smsgui.ui.main_window import SANDBOX_BADGE, MainWindow, Prompter, Services
+
+SECRET = "Zebra-Secret-7731"
+
+
+class ScriptedPrompter(Prompter):
+    """Answers every question the way the test says, and remembers what was asked."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.confirm_answer = True
+        self.confirmations: list[str] = []
+        self.errors: list[str] = []
+        self.path = tmp_path / "saved.json"
+
+    def confirm(self, parent: QWidget, title: str, text: str) -> bool:
+        self.confirmations.append(text)
+        return self.confirm_answer
+
+    def save_path(self, parent: QWidget, suggested: str) -> Path | None:
+        return self.path
+
+    def open_path(self, parent: QWidget) -> Path | None:
+        return self.path
+
+    def error(self, parent: QWidget, headline: str, cause: str, next_step: str,
+              details: str = "") -> None:
+        self.errors.append(headline)
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> AppPaths:
+    return AppPaths(tmp_path / "config", tmp_path / "data", tmp_path / "logs")
+
+
+@pytest.fixture
+def services(paths: AppPaths) -> Iterator[Services]:
+    built = build_services(paths, secrets=MemorySecretStore())
+    yield built
+    close_services(built)
+
+
+@pytest.fixture
+def prompter(tmp_path: Path) -> ScriptedPrompter:
+    return ScriptedPrompter(tmp_path)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, services: Services, prompter: ScriptedPrompter) -> MainWindow:
+    main = MainWindow(services, prompter)
+    qtbot.addWidget(main)
+    main.show()
+    return main
+
+
+def add_profile(services: Services, window_profiles: list[Profile], profile: Profile,
+                secret: str) -> None:
+    window_profiles.append(profile)
+    ProfileStore.save(services.profiles, window_profiles)
+    services.secrets.set(profile.name, "api_secret", secret)
+
+
+def send(qtbot: QtBot, window: MainWindow, to: str, text: str = "Hello from the tests",
+         sender: str = "AcmeInc") -> None:
+    find(window, QLineEdit, "From").setText(sender)
+    find(window, QPlainTextEdit, "To").setPlainText(to)
+    message = find(window, QPlainTextEdit, "Message text")
+    message.clear()
+    type_text(message, text)
+    button = find(window, QPushButton, "Send")
+    assert button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window._job is None and button.isEnabled(), timeout=10_000)
+
+
+def column_texts(window: MainWindow, header: str) -> list[str]:
+    table = window.results.table
+    assert isinstance(table, QTableWidget)
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    column = next(i for i, name in enumerate(headers) if name.startswith(header))
+    return [table.item(row, column).text() for row in range(table.rowCount())]
+
+
+def test_a_newcomer_starts_on_the_sandbox_with_its_badge(window: MainWindow) -> None:
+    assert window.profile.is_sandbox
+    badge = find(window, QWidget, "Sandbox badge")
+    assert badge.isVisible() and badge.text() == SANDBOX_BADGE  # type: ignore[attr-defined]
+
+
+def test_a_successful_send_shows_price_balance_network_and_the_entry(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    send(qtbot, window, "447700900000")
+    assert column_texts(window, "Status") == ["0 Success"]
+    assert column_texts(window, "Price") == ["0.0333"]
+    assert column_texts(window, "Balance") == ["9.9667"]
+    assert "O2 (UK), United Kingdom (23410)" in column_texts(window, "Network")
+    assert window.troubleshooting.highlighted_id() == "status-0"
+
+
+def test_a_multipart_message_shows_a_row_per_part(qtbot: QtBot, window: MainWindow) -> None:
+    send(qtbot, window, "447700900000", text="x" * 200)
+    assert column_texts(window, "Part") == ["1/2", "2/2"]
+
+
+@pytest.mark.parametrize(
+    ("number", "status", "entry_id"),
+    [("447700900001", "1 Throttled", "status-1"),
+     ("447700900029", "29 Non-Whitelisted Destination", "status-29")],
+)
+def test_failures_highlight_their_entry(qtbot: QtBot, window: MainWindow, number: str,
+                                        status: str, entry_id: str) -> None:
+    send(qtbot, window, number)
+    assert column_texts(window, "Status") == [status]
+    assert window.troubleshooting.highlighted_id() == entry_id
+
+
+def test_a_partial_failure_across_recipients(qtbot: QtBot, window: MainWindow) -> None:
+    send(qtbot, window, "447700900000, 447700900029")
+    assert len(column_texts(window, "Status")) == 2
+    assert "Partial failure" in find(window, QWidget, "Verdict").text()  # type: ignore[attr-defined]
+    assert window.troubleshooting.highlighted_id() == "status-29"
+
+
+def test_invalid_credentials_on_a_live_style_profile(
+    qtbot: QtBot, window: MainWindow, services: Services, prompter: ScriptedPrompter
+) -> None:
+    url = services.sandbox.url()
+    profile = Profile("Staging", EndpointKind.CUSTOM, api_key=DEFAULT_API_KEY,
+                      rest_base_url=url, api_base_url=url)
+    add_profile(services, window._profiles, profile, "not-the-secret")
+    window._fill_profiles()
+    window.profile_combo.setCurrentIndex(1)
+    assert not find(window, QWidget, "Sandbox badge").isVisible()
+    send(qtbot, window, "447700900000")
+    assert prompter.confirmations and "Estimated cost" in prompter.confirmations[0]
+    assert column_texts(window, "Status") == ["4 Invalid Credentials"]
+    assert window.troubleshooting.highlighted_id() == "status-4"
+
+
+def test_declining_the_live_confirmation_sends_nothing(
+    qtbot: QtBot, window: MainWindow, services: Services, prompter: ScriptedPrompter
+) -> None:
+    url = services.sandbox.url()
+    add_profile(services, window._profiles,
+                Profile("Staging", EndpointKind.CUSTOM, api_key=DEFAULT_API_KEY,
+                        rest_base_url=url, api_base_url=url), "SandboxSecret123")
+    window._fill_profiles()
+    window.profile_combo.setCurrentIndex(1)
+    prompter.confirm_answer = False
+    balance_before = services.sandbox._server.account.balance  # type: ignore[union-attr]
+    find(window, QLineEdit, "From").setText("AcmeInc")
+    find(window, QPlainTextEdit, "To").setPlainText("447700900000")
+    type_text(find(window, QPlainTextEdit, "Message text"), "Hi")
+    qtbot.mouseClick(find(window, QPushButton, "Send"), Qt.MouseButton.LeftButton)
+    assert window._job is None and window.results.table.rowCount() == 0
+    assert services.sandbox._server.account.balance == balance_before  # type: ignore[union-attr]
+
+
+def test_an_unreachable_server(qtbot: QtBot, window: MainWindow, services: Services) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    add_profile(services, window._profiles,
+                Profile("Down", EndpointKind.CUSTOM, api_key="abcd1234", rest_base_url=url,
+                        api_base_url=url), SECRET)
+    window._fill_profiles()
+    window.profile_combo.setCurrentIndex(1)
+    send(qtbot, window, "447700900000")
+    assert window.troubleshooting.highlighted_id() == "transport-connection-refused"
+
+
+def test_save_then_reload_shows_the_same_results(qtbot: QtBot, window: MainWindow) -> None:
+    send(qtbot, window, "447700900000, 447700900029", text="x" * 200)
+    before = [column_texts(window, name) for name in ("Recipient", "Status", "Price", "Message")]
+    window.save_action.trigger()
+    window.results.clear()
+    window.open_file()
+    after = [column_texts(window, name) for name in ("Recipient", "Status", "Price", "Message")]
+    assert after == before and len(before[0]) == 3
+
+
+def test_history_search_and_reopen(qtbot: QtBot, window: MainWindow) -> None:
+    send(qtbot, window, "447700900000")
+    send(qtbot, window, "447700900029")
+    search = find(window, QLineEdit, "Search history")
+    qtbot.keyClicks(search, "447700900029")
+    table = find(window, QTableWidget, "History")
+    assert table.rowCount() == 1
+    window.results.clear()
+    with qtbot.waitSignal(window.history.reopen_requested):
+        table.itemActivated.emit(table.item(0, 0))
+    assert column_texts(window, "Status") == ["29 Non-Whitelisted Destination"]
+
+
+def test_copy_summary_puts_the_preview_on_the_clipboard(qtbot: QtBot,
+                                                        window: MainWindow) -> None:
+    send(qtbot, window, "447700900029")
+    window.copy_summary_action.trigger()
+    dialog = window.summary_dialog
+    assert dialog is not None
+    preview = dialog.preview.toPlainText()
+    assert "44770090****" in preview and "447700900029" not in preview
+    assert "Non-Whitelisted Destination" in preview
+    qtbot.mouseClick(find(dialog, QPushButton, "Copy to clipboard"), Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == preview
+
+
+def test_paste_response_decodes_the_clipboard(window: MainWindow) -> None:
+    QGuiApplication.clipboard().setText('{"message-count":"1","messages":[{"status":"9",'
+                                        '"error-text":"Quota Exceeded - rejected"}]}')
+    window.paste_response()
+    assert column_texts(window, "Status") == ["9 Partner Quota Violation"]
+    assert window.troubleshooting.highlighted_id() == "status-9"
+
+
+def test_no_secret_reaches_settings_history_documents_logs_or_clipboard(
+    qtbot: QtBot, window: MainWindow, services: Services, paths: AppPaths,
+    prompter: ScriptedPrompter,
+) -> None:
+    url = services.sandbox.url()
+    add_profile(services, window._profiles,
+                Profile("Secretive", EndpointKind.CUSTOM, api_key=DEFAULT_API_KEY,
+                        rest_base_url=url, api_base_url=url), SECRET)
+    window._fill_profiles()
+    window.profile_combo.setCurrentIndex(1)
+    send(qtbot, window, "447700900000")
+    window.save_action.trigger()
+    window.copy_summary_action.trigger()
+    assert window.summary_dialog is not None
+    qtbot.mouseClick(find(window.summary_dialog, QPushButton, "Copy to clipboard"),
+                     Qt.MouseButton.LeftButton)
+    window.shutdown()
+    written = [p for p in paths.config.parent.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".sqlite3" for p in written) and prompter.path in written
+    for path in written:
+        assert SECRET.encode() not in path.read_bytes(), path
+    assert SECRET not in QGuiApplication.clipboard().text()
+
+
+def test_check_credentials_fetches_the_balance_without_sending(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    qtbot.mouseClick(find(window, QPushButton, "Check credentials"), Qt.MouseButton.LeftButton)
+    balance = find(window, QWidget, "Balance")
+    qtbot.waitUntil(lambda: "Balance: 10.00 EUR" in balance.text(),  # type: ignore[attr-defined]
+                    timeout=10_000)
+    assert window.history.table.rowCount() == 0
+
+
+def test_the_profiles_dialog_adds_a_profile_the_window_can_use(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    window.manage_profiles()
+    dialog = window.credentials_dialog
+    assert dialog is not None
+    qtbot.mouseClick(find(dialog, QPushButton, "New profile"), Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(find(dialog, QLineEdit, "Profile name"), "Acme live")
+    qtbot.keyClicks(find(dialog, QLineEdit, "API key"), "abcd1234")
+    qtbot.keyClicks(find(dialog, QLineEdit, "API secret"), SECRET)
+    qtbot.mouseClick(find(dialog, QPushButton, "Save"), Qt.MouseButton.LeftButton)
+    assert [window.profile_combo.itemText(i) for i in range(window.profile_combo.count())][1] \
+        == "Acme live"
+    assert services.secrets.get("Acme live", "api_secret") == SECRET
+
+
+def test_opening_a_missing_file_says_so(window: MainWindow, prompter: ScriptedPrompter,
+                                        tmp_path: Path) -> None:
+    window.open_path(tmp_path / "missing.json")
+    assert prompter.errors == ["Cannot open missing.json."]
+
+
+def test_running_smsgui_without_arguments_opens_the_window(tmp_path: Path) -> None:
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen",
+                       **{name: str(tmp_path / name.lower()) for name in (
+                           "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME",
+                           "XDG_CACHE_HOME")})
+    process = subprocess.Popen([sys.executable, "-m", "smsgui"], env=environment,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)
+    still_running = process.poll() is None
+    process.terminate()
+    _, errors = process.communicate(timeout=10)
+    assert still_running, errors
+    assert (tmp_path / "xdg_state_home" / "smsgui" / "log" / "smsgui.log").exists()

@@ -1,0 +1,69 @@
+"""Render the main window after a sandbox send with a partial failure: docs/screenshot.png.
+
+Run under a virtual screen, from the repository root:
+
+    QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" python tools/screenshot.py
+
+Everything it writes besides the PNG goes to a temporary folder; nothing is really sent.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
+
+from smsgui.core.secrets import MemorySecretStore
+from smsgui.ui.app import AppPaths, build_services, close_services
+from smsgui.ui.main_window import MainWindow
+
+OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.png"
+
+
+def named(root: QWidget, name: str) -> QWidget:
+    found = [w for w in root.findChildren(QWidget) if w.accessibleName() == name]
+    if not found:
+        raise LookupError(f"no widget named {name!r}")
+    return found[0]
+
+
+def wait(milliseconds: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(milliseconds, loop.quit)
+    loop.exec()
+
+
+def main() -> int:
+    app = QApplication(sys.argv)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        services = build_services(AppPaths(root / "config", root / "data", root / "logs"),
+                                  secrets=MemorySecretStore())
+        window = MainWindow(services)
+        window.resize(1560, 900)
+        window.show()
+        named(window, "From").setText("AcmeInc")  # type: ignore[attr-defined]
+        to = named(window, "To")
+        assert isinstance(to, QPlainTextEdit)
+        to.setPlainText("447700900000\n447700900029\n07700 900123")
+        message = named(window, "Message text")
+        assert isinstance(message, QPlainTextEdit)
+        message.setPlainText("Your Acme verification code is 4821. It expires in 10 minutes.")
+        finished = QEventLoop()
+        window.compose.send_requested.connect(lambda _: QTimer.singleShot(3000, finished.quit))
+        named(window, "Send").click()  # type: ignore[attr-defined]
+        finished.exec()
+        wait(300)
+        OUTPUT.parent.mkdir(exist_ok=True)
+        window.grab().save(str(OUTPUT))
+        window.close()
+        close_services(services)
+    print(f"wrote {OUTPUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
