@@ -15,6 +15,11 @@ def country_name(region: str | None) -> str | None:
     return _country_names().get(region.upper(), region)
 
 
+def known_countries() -> Mapping[str, str]:
+    """ISO region code to English name, for every region smsgui knows."""
+    return _country_names()
+
+
 @functools.cache
 def _country_names() -> Mapping[str, str]:
     names: dict[str, str] = {}

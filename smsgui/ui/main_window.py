@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from smsgui.core.checks import Draft
 from smsgui.core.client import ApiOutcome, BalanceOutcome, Credentials, SmsApiClient
+from smsgui.core.countries import known_countries
 from smsgui.core.documents import DocumentError, load_documents, parse_documents, save_documents
 from smsgui.core.exchange import Exchange, exchange_from_document, exchange_from_outcome
 from smsgui.core.history import History
@@ -141,6 +142,11 @@ class MainWindow(QMainWindow):
                                  "color: palette(highlighted-text); "
                                  "background: palette(highlight); border-radius: 4px; }")
         self.badge.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
+        self.country_combo = QComboBox()
+        self.country_combo.setAccessibleName("Default country")
+        self.country_combo.setToolTip("The country of numbers written without a country code")
+        for code, name in sorted(known_countries().items(), key=lambda item: item[1]):
+            self.country_combo.addItem(f"{name} ({code})", code)
         self.manage_button = QPushButton("&Profiles...")
         self.manage_button.setAccessibleName("Manage profiles")
         self.manage_button.setToolTip("Add, edit or delete profiles and their credentials")
@@ -165,6 +171,10 @@ class MainWindow(QMainWindow):
                        self.balance):
             bar.addWidget(widget)
         bar.addStretch()
+        country_label = QLabel("National &numbers are from:")
+        country_label.setBuddy(self.country_combo)
+        bar.addWidget(country_label)
+        bar.addWidget(self.country_combo)
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.badge)
         left = QTabWidget()
@@ -222,6 +232,7 @@ class MainWindow(QMainWindow):
         self.profile_combo.currentIndexChanged.connect(self._on_profile_combo_changed)
         self.check_button.clicked.connect(self.check_credentials)
         self.manage_button.clicked.connect(self.manage_profiles)
+        self.country_combo.currentIndexChanged.connect(self._on_country_combo_changed)
         self.cancel_button.clicked.connect(self.cancel_sending)
 
     def _restore(self) -> None:
@@ -230,6 +241,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(settings.geometry)
         else:
             self.resize(1400, 820)
+        country = self.country_combo.findData(settings.default_country)
+        self.country_combo.setCurrentIndex(max(country, 0))
         names = [profile.name for profile in self._profiles]
         if settings.last_profile in names:
             self.profile_combo.setCurrentIndex(names.index(settings.last_profile))
@@ -277,6 +290,11 @@ class MainWindow(QMainWindow):
                                   signature_method=profile.signature_method,
                                   auth_method=profile.auth_method)
         return SmsApiClient(self.services.http, credentials, profile.endpoint())
+
+    def _on_country_combo_changed(self) -> None:
+        region = str(self.country_combo.currentData())
+        self.services.settings.default_country = region
+        self.compose.set_default_region(region)
 
     def manage_profiles(self) -> None:
         dialog = CredentialsDialog(self._profiles, self.services.profiles, self.services.secrets,

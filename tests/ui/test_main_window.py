@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import itertools
+import logging
 import os
 import socket
 import subprocess
@@ -11,12 +14,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from faultserver import FaultServer, Reply
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton, QTableWidget, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 from uitools import find, type_text
 
+from smsgui.applog import setup_logging
 from smsgui.core.profiles import EndpointKind, Profile, ProfileStore
 from smsgui.core.secrets import MemorySecretStore
 from smsgui.sandbox.config import DEFAULT_API_KEY
@@ -237,9 +249,17 @@ def test_paste_response_decodes_the_clipboard(window: MainWindow) -> None:
     assert window.troubleshooting.highlighted_id() == "status-9"
 
 
+@pytest.fixture
+def app_log(paths: AppPaths) -> Iterator[Path]:
+    handler = setup_logging(paths.logs, level=logging.DEBUG)
+    yield paths.logs / "smsgui.log"
+    logging.getLogger().removeHandler(handler)
+    handler.close()
+
+
 def test_no_secret_reaches_settings_history_documents_logs_or_clipboard(
     qtbot: QtBot, window: MainWindow, services: Services, paths: AppPaths,
-    prompter: ScriptedPrompter,
+    prompter: ScriptedPrompter, app_log: Path,
 ) -> None:
     url = services.sandbox.url()
     add_profile(services, window._profiles,
@@ -256,8 +276,11 @@ def test_no_secret_reaches_settings_history_documents_logs_or_clipboard(
     window.shutdown()
     written = [p for p in paths.config.parent.rglob("*") if p.is_file()]
     assert any(p.suffix == ".sqlite3" for p in written) and prompter.path in written
+    assert app_log in written and "SMS to 44770090****" in app_log.read_text(encoding="utf-8")
+    token = base64.b64encode(f"{DEFAULT_API_KEY}:{SECRET}".encode())
     for path in written:
-        assert SECRET.encode() not in path.read_bytes(), path
+        content = path.read_bytes()
+        assert SECRET.encode() not in content and token not in content, path
     assert SECRET not in QGuiApplication.clipboard().text()
 
 
@@ -306,3 +329,36 @@ def test_running_smsgui_without_arguments_opens_the_window(tmp_path: Path) -> No
     _, errors = process.communicate(timeout=10)
     assert still_running, errors
     assert (tmp_path / "xdg_state_home" / "smsgui" / "log" / "smsgui.log").exists()
+
+
+def test_the_window_stays_responsive_during_a_slow_send(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    accepted = ('{"message-count":"1","messages":[{"to":"447700900000","message-id":"A",'
+                '"status":"0","remaining-balance":"9","message-price":"0.03","network":"23410"}]}')
+    with FaultServer(Reply(body=accepted, delay_s=0.8)) as slow:
+        add_profile(services, window._profiles,
+                    Profile("Slow", EndpointKind.CUSTOM, api_key="abcd1234",
+                            rest_base_url=slow.url, api_base_url=slow.url), SECRET)
+        window._fill_profiles()
+        window.profile_combo.setCurrentIndex(1)
+        ticks: list[float] = []
+        timer = QTimer()
+        timer.setInterval(5)
+        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+        timer.start()
+        send(qtbot, window, "447700900000, 447700900001")
+        timer.stop()
+    longest = max(later - earlier for earlier, later in itertools.pairwise(ticks))
+    assert len(window.results.exchanges()) == 2
+    assert longest < 0.050, f"the window froze for {longest * 1000:.0f} ms"
+
+
+def test_the_default_country_normalizes_national_numbers_and_is_remembered(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    combo = find(window, QComboBox, "Default country")
+    combo.setCurrentIndex(combo.findData("DE"))
+    assert services.settings.default_country == "DE"
+    find(window, QPlainTextEdit, "To").setPlainText("0151 23456789")
+    assert window.compose.report().recipients[0].e164 == "4915123456789"
