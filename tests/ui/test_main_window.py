@@ -362,3 +362,16 @@ def test_the_default_country_normalizes_national_numbers_and_is_remembered(
     assert services.settings.default_country == "DE"
     find(window, QPlainTextEdit, "To").setPlainText("0151 23456789")
     assert window.compose.report().recipients[0].e164 == "4915123456789"
+
+
+def test_every_control_a_keyboard_can_reach_has_an_accessible_name(window: MainWindow) -> None:
+    unnamed = [
+        f"{type(widget).__name__} {widget.objectName()!r}"
+        for widget in window.findChildren(QWidget)
+        if widget.focusPolicy() != Qt.FocusPolicy.NoFocus and widget.isVisibleTo(window)
+        and not widget.accessibleName()
+        and type(widget).__name__ not in {"QScrollBar", "QTabBar", "QHeaderView", "QSplitterHandle"}
+        and not type(widget).__name__.startswith("QAbstract")
+        and widget.parent() is not None and type(widget.parent()).__name__ != "QComboBox"
+    ]
+    assert unnamed == []
