@@ -19,12 +19,7 @@ from smsgui.core.history import History
 from smsgui.core.knowledge import default_knowledge_base
 from smsgui.core.profiles import ProfileStore
 from smsgui.core.resources import resource_path
-from smsgui.core.secrets import (
-    KeyringSecretStore,
-    MemorySecretStore,
-    SecretProblem,
-    SecretStore,
-)
+from smsgui.core.secrets import KeyringSecretStore, SecretStore
 from smsgui.sandbox.embedded import EmbeddedSandbox
 from smsgui.ui.errors import install_excepthook, route_qt_messages_to_logging
 from smsgui.ui.main_window import MainWindow, Services
@@ -48,16 +43,6 @@ class AppPaths:
                    logs=platformdirs.user_log_path(APP_NAME, appauthor=False))
 
 
-def choose_secret_store(keyring_store: SecretStore) -> tuple[SecretStore, SecretProblem | None]:
-    """The OS keyring when it works; otherwise memory only, never a plaintext file."""
-    problem = keyring_store.status()
-    if problem is None:
-        return keyring_store, None
-    logger.warning("No usable keyring (%s); secrets are kept for this session only",
-                   problem.headline)
-    return MemorySecretStore(), problem
-
-
 def build_services(paths: AppPaths, secrets: SecretStore | None = None) -> Services:
     paths.config.mkdir(parents=True, exist_ok=True)
     paths.data.mkdir(parents=True, exist_ok=True)
@@ -67,15 +52,12 @@ def build_services(paths: AppPaths, secrets: SecretStore | None = None) -> Servi
     except Exception:  # the app stays usable without a history
         logger.exception("The history database could not be opened")
         history = None
-    problem = None
-    if secrets is None:
-        secrets, problem = choose_secret_store(KeyringSecretStore())
+    # Whether the keyring works is asked by the window, off the UI thread (it may prompt).
     return Services(
         knowledge=default_knowledge_base(),
         settings=AppSettings(settings),
         profiles=ProfileStore(paths.config / "profiles.json"),
-        secrets=secrets,
-        keyring_problem=problem,
+        secrets=secrets or KeyringSecretStore(),
         history=history,
         sandbox=EmbeddedSandbox(),
         http=make_http_client(),

@@ -38,15 +38,26 @@ from PySide6.QtWidgets import (
 )
 
 from smsgui.core.checks import Draft
-from smsgui.core.client import ApiOutcome, BalanceOutcome, Credentials, SmsApiClient
+from smsgui.core.client import (
+    ApiOutcome,
+    BalanceOutcome,
+    Credentials,
+    SettingsOutcome,
+    SmsApiClient,
+)
 from smsgui.core.countries import known_countries
 from smsgui.core.documents import DocumentError, load_documents, parse_documents, save_documents
 from smsgui.core.exchange import Exchange, exchange_from_document, exchange_from_outcome
 from smsgui.core.history import History
 from smsgui.core.knowledge import KnowledgeBase
 from smsgui.core.profiles import Profile, ProfileStore
-from smsgui.core.secrets import SecretProblem, SecretStore, SecretStoreError
-from smsgui.core.sending import BatchPlan, BatchResult, plan_batch
+from smsgui.core.secrets import (
+    MemorySecretStore,
+    SecretProblem,
+    SecretStore,
+    SecretStoreError,
+)
+from smsgui.core.sending import DEFAULT_THROUGHPUT, BatchPlan, BatchResult, plan_batch
 from smsgui.core.summary import SummaryOptions
 from smsgui.sandbox.embedded import EmbeddedSandbox
 from smsgui.ui.about import AboutDialog
@@ -78,6 +89,15 @@ class Services:
     http: httpx.Client
     pool: QThreadPool
     keyring_problem: SecretProblem | None = None
+
+
+@dataclass(frozen=True)
+class AccountCheck:
+    """What "Check credentials" learned: the balance, and the throughput cap when it worked."""
+
+    profile: str
+    balance: BalanceOutcome
+    settings: SettingsOutcome | None
 
 
 class Prompter:
@@ -114,6 +134,7 @@ class MainWindow(QMainWindow):
         self._sandbox_send = True
         self._total = 0
         self._side_jobs: list[CallJob] = []
+        self._throughput: dict[str, int] = {}
         self.summary_dialog: SummaryDialog | None = None
         self.credentials_dialog: CredentialsDialog | None = None
         self._profiles: list[Profile] = services.profiles.load()
@@ -127,6 +148,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._restore()
+        self._probe_keyring()
 
     # -- building -------------------------------------------------------------------------------
 
@@ -291,6 +313,20 @@ class MainWindow(QMainWindow):
                                   auth_method=profile.auth_method)
         return SmsApiClient(self.services.http, credentials, profile.endpoint())
 
+    def _probe_keyring(self) -> None:
+        """Ask the keyring whether it works, off the UI thread: it may wait for an unlock."""
+        if self.services.secrets.persistent and self.services.keyring_problem is None:
+            self._start_side_job(CallJob(self.services.secrets.status), self._on_keyring_probed)
+
+    def _on_keyring_probed(self, problem: object) -> None:
+        if isinstance(problem, SecretProblem):
+            logger.warning("No usable keyring (%s); secrets are kept for this session only",
+                           problem.headline)
+            self.services.secrets = MemorySecretStore()
+            self.services.keyring_problem = problem
+            self.statusBar().showMessage(
+                f"{problem.headline}: secrets you enter are kept for this session only.")
+
     def _on_country_combo_changed(self) -> None:
         region = str(self.country_combo.currentData())
         self.services.settings.default_country = region
@@ -323,24 +359,36 @@ class MainWindow(QMainWindow):
         if client is None:
             return
         self.balance.setText("Checking...")
-        self._start_side_job(CallJob(client.balance), self._on_balance_finished)
+        name = self.profile.name
 
-    def _on_balance_finished(self, result: object) -> None:
-        dialog = self.credentials_dialog
-        if isinstance(result, BalanceOutcome) and dialog is not None and dialog.isVisible():
-            dialog.show_check_result(result.outcome.headline)
-        if isinstance(result, BalanceOutcome) and result.balance is not None:
-            self.balance.setText(f"Balance: {result.balance:.2f} EUR")
-            self.statusBar().showMessage("Credentials work: " + result.outcome.headline)
-        elif isinstance(result, BalanceOutcome):
-            self.balance.setText("Credentials not accepted")
-            entry = self.services.knowledge.get(result.outcome.entry_id) \
-                if result.outcome.entry_id in self.services.knowledge else None
-            if entry is not None:
-                self.troubleshooting.highlight(entry.id)
-            self.statusBar().showMessage(result.outcome.headline)
-        else:
+        def check() -> AccountCheck:
+            balance = client.balance()
+            settings = client.settings() if balance.balance is not None else None
+            return AccountCheck(name, balance, settings)
+
+        self._start_side_job(CallJob(check), self._on_account_checked)
+
+    def _on_account_checked(self, result: object) -> None:
+        if not isinstance(result, AccountCheck):
             self._show_job_failure(result)
+            return
+        outcome = result.balance.outcome
+        cap = result.settings.max_outbound_request if result.settings else None
+        if cap:
+            self._throughput[result.profile] = cap
+        if result.balance.balance is not None:
+            self.balance.setText(f"Balance: {result.balance.balance:.2f} EUR")
+            limit = f"; up to {cap} requests per second" if cap else ""
+            message = f"Credentials work: {outcome.headline.rstrip('.')}{limit}."
+        else:
+            self.balance.setText("Credentials not accepted")
+            if outcome.entry_id in self.services.knowledge:
+                self.troubleshooting.highlight(outcome.entry_id)
+            message = outcome.headline
+        self.statusBar().showMessage(message)
+        dialog = self.credentials_dialog
+        if dialog is not None and dialog.isVisible():
+            dialog.show_check_result(message)
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -348,7 +396,8 @@ class MainWindow(QMainWindow):
         if self._job is not None:
             return
         report = self.compose.report()
-        plan = plan_batch(draft, report)
+        throughput = self._throughput.get(self.profile.name, DEFAULT_THROUGHPUT)
+        plan = plan_batch(draft, report, throughput=throughput)
         if not plan.messages:
             return
         if not self.profile.is_sandbox and not self._confirm_live_send(plan):

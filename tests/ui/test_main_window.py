@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -292,6 +293,8 @@ def test_check_credentials_fetches_the_balance_without_sending(
     qtbot.waitUntil(lambda: "Balance: 10.00 EUR" in balance.text(),  # type: ignore[attr-defined]
                     timeout=10_000)
     assert window.history.table.rowCount() == 0
+    assert "up to 30 requests per second" in window.statusBar().currentMessage()
+    assert window._throughput[window.profile.name] == 30
 
 
 def test_the_profiles_dialog_adds_a_profile_the_window_can_use(
@@ -375,3 +378,22 @@ def test_every_control_a_keyboard_can_reach_has_an_accessible_name(window: MainW
         and widget.parent() is not None and type(widget.parent()).__name__ != "QComboBox"
     ]
     assert unnamed == []
+
+
+def test_without_a_working_keyring_secrets_are_kept_for_the_session(
+    qtbot: QtBot, paths: AppPaths, prompter: ScriptedPrompter
+) -> None:
+    services = build_services(paths)  # the tests' keyring backend is the "null" one
+    try:
+        main = MainWindow(services, prompter)
+        qtbot.addWidget(main)
+        qtbot.waitUntil(lambda: services.keyring_problem is not None, timeout=5_000)
+        assert isinstance(services.secrets, MemorySecretStore)
+        assert "session only" in main.statusBar().currentMessage()
+        main.manage_profiles()
+        assert main.credentials_dialog is not None
+        keyring_text = find(main.credentials_dialog, QLabel, "Keyring").text()
+        assert "never written to a file" in keyring_text
+        main.shutdown()
+    finally:
+        close_services(services)
