@@ -113,6 +113,7 @@ class Draft:
     callback: str | None = None
     client_ref: str | None = None
     ttl_ms: int | None = None
+    request_receipt: bool = False
 
 
 @dataclass(frozen=True)

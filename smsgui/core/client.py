@@ -301,6 +301,11 @@ class SmsApiClient:
         self._clock = clock
         self._timer = timer
 
+    @property
+    def account_id(self) -> str:
+        """The API key, which the Reports API calls the account id."""
+        return self._credentials.api_key
+
     # -- public calls ---------------------------------------------------------------------------
 
     def send(self, message: OutgoingSms) -> ApiOutcome:

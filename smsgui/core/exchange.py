@@ -6,12 +6,15 @@ answer look the same.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from smsgui.core.client import ApiOutcome
 from smsgui.core.decode import (
     Decoded,
     Receipt,
+    ReportRecord,
+    ReportsResponse,
     SendResponse,
     decode_receipt_fields,
     decode_response,
@@ -76,3 +79,50 @@ def exchange_from_document(document: ResponseDocument,
     ok, entry = overall(decoded, receipts)
     return Exchange(document=document, decoded=decoded, entry=entry,
                     headline=decoded.headline, ok=ok, receipts=receipts)
+
+
+def with_report_records(exchange: Exchange, records: Sequence[ReportRecord],
+                        knowledge: KnowledgeBase | None = None) -> Exchange:
+    """The exchange with what the Reports API says of its parts, kept like receipts.
+
+    A record becomes receipt-shaped fields marked ``"source": "reports"``, so the results, the
+    saved document and the diagnosis treat it like the receipt the carrier would have sent.
+    """
+    response = exchange.send_response
+    if response is None:
+        return exchange
+    ids = {part.message_id for part in response.parts if part.message_id}
+    fresh = tuple(_record_fields(r) for r in records if r.message_id in ids)
+    if not fresh:
+        return exchange
+    updated = {fields["messageId"] for fields in fresh}
+    # A newer lookup replaces an older one for the same message; real receipts stay.
+    kept = tuple(fields for fields in exchange.document.receipts
+                 if not (fields.get("source") == "reports" and fields.get("messageId") in updated))
+    document = replace(exchange.document, receipts=(*kept, *fresh))
+    return exchange_from_document(document, knowledge)
+
+
+def _record_fields(record: ReportRecord) -> dict[str, str]:
+    fields = {"source": "reports", "messageId": record.message_id or "",
+              "status": record.status or "", "msisdn": record.to or "", "to": record.sender or "",
+              "network-code": record.network.code if record.network else "",
+              "price": format(record.price, "f") if record.price is not None else ""}
+    if record.error_code is not None:
+        fields["err-code"] = str(record.error_code)
+    if record.latency_ms is not None:
+        fields["latency-ms"] = str(record.latency_ms)
+    return {key: value for key, value in fields.items() if value}
+
+
+def describe_reports(reports: ReportsResponse) -> str:
+    """One line for the status bar: how many delivered, how many not, what was not found."""
+    delivered = sum(1 for record in reports.records if record.status == "delivered")
+    waiting = sum(1 for record in reports.records if record.status in ("accepted", "buffered"))
+    failed = len(reports.records) - delivered - waiting
+    pieces = [piece for piece in (f"{delivered} delivered", f"{failed} not delivered",
+                                  f"{waiting} still on the way") if not piece.startswith("0 ")]
+    line = "Delivery check: " + (", ".join(pieces) or "no records yet")
+    if reports.ids_not_found:
+        line += f"; {len(reports.ids_not_found)} not found yet (records can take a few minutes)"
+    return line + "."

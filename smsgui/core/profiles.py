@@ -43,7 +43,13 @@ class Profile:
 
     @property
     def is_sandbox(self) -> bool:
+        """Sends go to the app's own sandbox: nothing really leaves the computer."""
         return self.kind is EndpointKind.SANDBOX
+
+    @property
+    def is_builtin(self) -> bool:
+        """The built-in Sandbox profile, which uses the sandbox's own public credentials."""
+        return self.is_sandbox and self.name == SANDBOX_PROFILE_NAME
 
     def endpoint(self, sandbox_url: str | None = None) -> Endpoint:
         """The base URLs; the sandbox profile needs the embedded sandbox's address."""
@@ -73,11 +79,11 @@ class ProfileStore:
             return [SANDBOX_PROFILE]
         raw_profiles = data.get("profiles") if isinstance(data, dict) else None
         profiles = [profile for raw in raw_profiles or [] if (profile := _profile(raw))]
-        return [SANDBOX_PROFILE, *(p for p in profiles if not p.is_sandbox)]
+        return [SANDBOX_PROFILE, *(p for p in profiles if p.name != SANDBOX_PROFILE_NAME)]
 
     def save(self, profiles: Sequence[Profile]) -> None:
-        """Write every profile but the built-in sandbox; raises DocumentError on failure."""
-        stored = [_profile_json(profile) for profile in profiles if not profile.is_sandbox]
+        """Write every profile but the built-in one; raises DocumentError on failure."""
+        stored = [_profile_json(profile) for profile in profiles if not profile.is_builtin]
         payload = {"version": _FORMAT_VERSION, "profiles": stored}
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)

@@ -151,6 +151,7 @@ class ComposeForm(QWidget):
             message_type=self._message_type(),
             default_region=self._default_region,
             callback=(self._callback_edit.text().strip() or None) if receipt else None,
+            request_receipt=receipt,
             client_ref=self._client_ref_edit.text().strip() or None,
             ttl_ms=ttl_minutes * MS_PER_MINUTE if ttl_minutes else None,
         )

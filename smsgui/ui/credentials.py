@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -38,6 +39,7 @@ from smsgui.core.secrets import SecretProblem, SecretStore, SecretStoreError
 from smsgui.core.signing import SignatureMethod
 
 _ENDPOINTS = (("Vonage (rest.nexmo.com)", EndpointKind.VONAGE),
+              ("Sandbox on this computer", EndpointKind.SANDBOX),
               ("Custom base URLs", EndpointKind.CUSTOM))
 _AUTH = (("HTTP Basic header (recommended)", AuthMethod.BASIC),
          ("Key and secret in the request body", AuthMethod.BODY),
@@ -185,11 +187,10 @@ class CredentialsDialog(QDialog):
 
     def _show(self, profile: Profile | None) -> None:
         self._editing = profile.name if profile else None
-        sandbox = profile is not None and profile.is_sandbox
+        sandbox = profile is not None and profile.is_builtin
         self.name.setText(profile.name if profile else "")
         self.api_key.setText(profile.api_key if profile else "")
-        self._select(self.endpoint, profile.kind if profile and not sandbox
-                     else EndpointKind.VONAGE)
+        self._select(self.endpoint, profile.kind if profile else EndpointKind.VONAGE)
         self._select(self.auth, profile.auth_method if profile else AuthMethod.BASIC)
         self._select(self.signature_method,
                      profile.signature_method if profile else SignatureMethod.MD5_HASH)
@@ -295,7 +296,7 @@ class CredentialsDialog(QDialog):
 
     def _on_delete(self) -> None:
         name = self._editing
-        if not name or name == SANDBOX_PROFILE_NAME:
+        if not name or name == SANDBOX_PROFILE_NAME or not self.confirm_delete(name):
             return
         try:
             self._secrets.delete_profile(name)
@@ -320,6 +321,13 @@ class CredentialsDialog(QDialog):
         if self._editing:
             self.status.setText("Checking the balance...")
             self.check_requested.emit(self._editing)
+
+    def confirm_delete(self, name: str) -> bool:
+        """Asked before a profile and its secrets go; tests replace it."""
+        answer = QMessageBox.question(
+            self, "Delete profile?",
+            f"Delete {name} and remove its secrets from the keyring? This cannot be undone.")
+        return answer == QMessageBox.StandardButton.Yes
 
     def show_check_result(self, text: str) -> None:
         self.status.setText(text)

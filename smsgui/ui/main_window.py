@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -39,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from smsgui.core.checks import Draft
 from smsgui.core.client import (
+    MAX_REPORT_IDS,
     ApiOutcome,
     BalanceOutcome,
     Credentials,
@@ -46,9 +49,16 @@ from smsgui.core.client import (
     SmsApiClient,
 )
 from smsgui.core.countries import known_countries
+from smsgui.core.decode import ReportsResponse
 from smsgui.core.documents import DocumentError, load_documents, parse_documents, save_documents
-from smsgui.core.exchange import Exchange, exchange_from_document, exchange_from_outcome
-from smsgui.core.history import History
+from smsgui.core.exchange import (
+    Exchange,
+    describe_reports,
+    exchange_from_document,
+    exchange_from_outcome,
+    with_report_records,
+)
+from smsgui.core.history import History, HistoryError
 from smsgui.core.knowledge import KnowledgeBase
 from smsgui.core.profiles import Profile, ProfileStore
 from smsgui.core.secrets import (
@@ -69,11 +79,13 @@ from smsgui.ui.results import ResultsPane
 from smsgui.ui.settings import AppSettings
 from smsgui.ui.summary_dialog import SummaryDialog
 from smsgui.ui.troubleshooting import TroubleshootingPanel
-from smsgui.ui.workers import CallJob, JobFailure, SendJob
+from smsgui.ui.workers import CallJob, ClientFactory, JobFailure, SendJob
 
 logger = logging.getLogger(__name__)
 SANDBOX_BADGE = "SANDBOX - nothing is really sent"
-_JOB_WAIT_MS = 15_000
+_REFUSED_CREDENTIALS = frozenset({"http-401", "http-403", "status-4"})
+# The longest a request can take: connect 5 s, write 10 s and read 15 s timeouts.
+_JOB_WAIT_MS = 35_000
 
 
 @dataclass
@@ -131,13 +143,14 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._exchanges: list[Exchange] = []
         self._job: SendJob | None = None
-        self._sandbox_send = True
         self._total = 0
+        self._sent_here = False
         self._side_jobs: list[CallJob] = []
         self._throughput: dict[str, int] = {}
         self.summary_dialog: SummaryDialog | None = None
         self.credentials_dialog: CredentialsDialog | None = None
         self._profiles: list[Profile] = services.profiles.load()
+        self._send_profile = self._profiles[0]
         self.compose = ComposeForm(services.knowledge)
         self.compose.set_default_region(services.settings.default_country)
         self.results = ResultsPane()
@@ -147,6 +160,7 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_menus()
         self._connect()
+        self._catch_file_drops()
         self._restore()
         self._probe_keyring()
 
@@ -178,6 +192,10 @@ class MainWindow(QMainWindow):
                                      "no message is sent")
         self.balance = QLabel()
         self.balance.setAccessibleName("Balance")
+        self.delivery_button = QPushButton("Check &delivery")
+        self.delivery_button.setAccessibleName("Check delivery")
+        self.delivery_button.setToolTip("Ask the Reports API what became of the messages shown: "
+                                        "delivered, failed and why")
         self.cancel_button = QPushButton("Cancel sending")
         self.cancel_button.setAccessibleName("Cancel sending")
         self.cancel_button.setToolTip("Drop the recipients not sent yet; the message in "
@@ -197,6 +215,7 @@ class MainWindow(QMainWindow):
         country_label.setBuddy(self.country_combo)
         bar.addWidget(country_label)
         bar.addWidget(self.country_combo)
+        bar.addWidget(self.delivery_button)
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.badge)
         left = QTabWidget()
@@ -219,11 +238,12 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        self._action(file_menu, "&Open...", QKeySequence.StandardKey.Open, self.open_file)
+        self.open_action = self._action(file_menu, "&Open...", QKeySequence.StandardKey.Open,
+                                        self.open_file)
         self.save_action = self._action(file_menu, "&Save...", QKeySequence.StandardKey.Save,
                                         self.save_file)
-        self._action(file_menu, "&Paste response", QKeySequence("Ctrl+Shift+V"),
-                     self.paste_response)
+        self.paste_action = self._action(file_menu, "&Paste response",
+                                         QKeySequence("Ctrl+Shift+V"), self.paste_response)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -254,6 +274,7 @@ class MainWindow(QMainWindow):
         self.profile_combo.currentIndexChanged.connect(self._on_profile_combo_changed)
         self.check_button.clicked.connect(self.check_credentials)
         self.manage_button.clicked.connect(self.manage_profiles)
+        self.delivery_button.clicked.connect(self.check_delivery)
         self.country_combo.currentIndexChanged.connect(self._on_country_combo_changed)
         self.cancel_button.clicked.connect(self.cancel_sending)
 
@@ -288,30 +309,31 @@ class MainWindow(QMainWindow):
         self.balance.clear()
         self.services.settings.last_profile = self.profile.name
 
-    def _client(self) -> SmsApiClient | None:
-        """A client for the current profile, or None after telling the person why not."""
-        profile = self.profile
-        if profile.is_sandbox:
-            sandbox = self.services.sandbox
-            return SmsApiClient(self.services.http, sandbox.credentials(profile.auth_method),
-                                profile.endpoint(sandbox.url()))
-        try:
-            secret = self.services.secrets.get(profile.name, "api_secret")
-            signature = self.services.secrets.get(profile.name, "signature_secret")
-        except SecretStoreError as error:
-            problem = error.problem
-            self.prompter.error(self, problem.headline, problem.cause, problem.next_step)
-            return None
-        if not secret:
-            self.prompter.error(
-                self, f"No API secret is stored for {profile.name}.",
-                "smsgui keeps secrets only in your system keyring, and none was found there.",
-                "Open the profile, enter the API secret from the Vonage Dashboard and save.")
-            return None
-        credentials = Credentials(profile.api_key, secret, signature_secret=signature,
-                                  signature_method=profile.signature_method,
-                                  auth_method=profile.auth_method)
-        return SmsApiClient(self.services.http, credentials, profile.endpoint())
+    def _client_factory(self, profile: Profile) -> ClientFactory:
+        """Makes the profile's client on a worker thread: the keyring may wait for an unlock."""
+        secrets, http, sandbox = self.services.secrets, self.services.http, self.services.sandbox
+
+        def make() -> SmsApiClient | SecretProblem:
+            endpoint = profile.endpoint(sandbox.url() if profile.is_sandbox else None)
+            if profile.is_builtin:
+                return SmsApiClient(http, sandbox.credentials(profile.auth_method), endpoint)
+            try:
+                secret = secrets.get(profile.name, "api_secret")
+                signature = secrets.get(profile.name, "signature_secret")
+            except SecretStoreError as error:
+                return error.problem
+            if not secret:
+                return SecretProblem(
+                    f"No API secret is stored for {profile.name}",
+                    "smsgui keeps secrets only in your system keyring (or, without one, for "
+                    "this session), and there is none for this profile.",
+                    "Open Profiles..., enter the API secret from the Vonage Dashboard and save.")
+            credentials = Credentials(profile.api_key, secret, signature_secret=signature,
+                                      signature_method=profile.signature_method,
+                                      auth_method=profile.auth_method)
+            return SmsApiClient(http, credentials, endpoint)
+
+        return make
 
     def _probe_keyring(self) -> None:
         """Ask the keyring whether it works, off the UI thread: it may wait for an unlock."""
@@ -355,81 +377,107 @@ class MainWindow(QMainWindow):
             self.check_credentials()
 
     def check_credentials(self) -> None:
-        client = self._client()
-        if client is None:
+        if self._job is not None:
             return
-        self.balance.setText("Checking...")
-        name = self.profile.name
+        profile = self.profile
+        make = self._client_factory(profile)
 
-        def check() -> AccountCheck:
+        def check() -> AccountCheck | SecretProblem:
+            client = make()
+            if isinstance(client, SecretProblem):
+                return client
             balance = client.balance()
             settings = client.settings() if balance.balance is not None else None
-            return AccountCheck(name, balance, settings)
+            return AccountCheck(profile.name, balance, settings)
 
+        self.balance.setText("Checking...")
         self._start_side_job(CallJob(check), self._on_account_checked)
 
     def _on_account_checked(self, result: object) -> None:
+        self.balance.clear()
+        if isinstance(result, SecretProblem):
+            self._show_problem(result.headline, result.cause, result.next_step)
+            return
         if not isinstance(result, AccountCheck):
             self._show_job_failure(result)
             return
-        outcome = result.balance.outcome
         cap = result.settings.max_outbound_request if result.settings else None
         if cap:
             self._throughput[result.profile] = cap
-        if result.balance.balance is not None:
-            self.balance.setText(f"Balance: {result.balance.balance:.2f} EUR")
-            limit = f"; up to {cap} requests per second" if cap else ""
-            message = f"Credentials work: {outcome.headline.rstrip('.')}{limit}."
-        else:
-            self.balance.setText("Credentials not accepted")
-            if outcome.entry_id in self.services.knowledge:
-                self.troubleshooting.highlight(outcome.entry_id)
-            message = outcome.headline
+        message = self._describe_check(result, cap)
         self.statusBar().showMessage(message)
         dialog = self.credentials_dialog
         if dialog is not None and dialog.isVisible():
             dialog.show_check_result(message)
+
+    def _describe_check(self, result: AccountCheck, cap: int | None) -> str:
+        outcome = result.balance.outcome
+        current = result.profile == self.profile.name
+        if result.balance.balance is not None:
+            if current:
+                self.balance.setText(f"Balance: {result.balance.balance:.2f} EUR")
+            limit = f"; up to {cap} requests per second" if cap else ""
+            return f"{result.profile}: credentials work. {outcome.headline.rstrip('.')}{limit}."
+        knowledge = self.services.knowledge
+        entry = knowledge.get(outcome.entry_id) if outcome.entry_id in knowledge else None
+        if entry is not None and current:
+            self.troubleshooting.highlight(entry.id)
+        if outcome.entry_id in _REFUSED_CREDENTIALS:
+            if current:
+                self.balance.setText("Credentials not accepted")
+            return f"{result.profile}: the API key or secret was not accepted."
+        if entry is not None:
+            self._show_problem(outcome.headline, entry.meaning, entry.next_steps[0])
+        return f"{result.profile}: the credentials could not be checked. {outcome.headline}"
 
     # -- sending --------------------------------------------------------------------------------
 
     def _on_compose_send_requested(self, draft: Draft) -> None:
         if self._job is not None:
             return
-        report = self.compose.report()
-        throughput = self._throughput.get(self.profile.name, DEFAULT_THROUGHPUT)
-        plan = plan_batch(draft, report, throughput=throughput)
+        profile = self.profile
+        throughput = self._throughput.get(profile.name, DEFAULT_THROUGHPUT)
+        plan = plan_batch(draft, self.compose.report(), throughput=throughput)
         if not plan.messages:
             return
-        if not self.profile.is_sandbox and not self._confirm_live_send(plan):
+        if not profile.is_sandbox and not self._confirm_live_send(plan, profile):
             return
-        client = self._client()
-        if client is None:
-            return
-        self._start_send(plan, client)
+        self._start_send(plan, profile)
 
-    def _confirm_live_send(self, plan: BatchPlan) -> bool:
+    def _confirm_live_send(self, plan: BatchPlan, profile: Profile) -> bool:
         price = self.services.settings.price_per_part
         cost = plan.estimated_cost(price)
         recipients = len(plan.messages)
         text = (f"Send {plan.total_parts} SMS part(s) to {recipients} recipient(s) through "
-                f"{self.profile.name}?\n\nEstimated cost: about {cost:.2f} EUR "
+                f"{profile.name}?\n\nEstimated cost: about {cost:.2f} EUR "
                 f"({price} EUR per part; the real price depends on the destination). "
                 "Real phones will receive this message.")
         return self.prompter.confirm(self, "Send for real?", text)
 
-    def _start_send(self, plan: BatchPlan, client: SmsApiClient) -> None:
+    def _start_send(self, plan: BatchPlan, profile: Profile) -> None:
         self._exchanges = []
-        self._sandbox_send = self.profile.is_sandbox
+        self._send_profile = profile
+        self._total = len(plan.messages)
         self.results.clear()
-        self.results.show_progress(0, len(plan.messages))
-        self.compose.set_busy(True)
-        self.cancel_button.setEnabled(True)
-        self._job = SendJob(plan, client)
+        self.results.show_progress(0, self._total)
+        self._job = SendJob(plan, self._client_factory(profile))
         self._job.signals.progressed.connect(self._on_send_progressed)
         self._job.signals.finished.connect(self._on_send_finished)
-        self._total = len(plan.messages)
+        self._set_sending(True)
         self.statusBar().showMessage(f"Sending to {self._total} recipient(s)...")
         self.services.pool.start(self._job)
+
+    def _set_sending(self, sending: bool) -> None:
+        """While a send runs, nothing may change where it goes or what the results show."""
+        for widget in (self.profile_combo, self.manage_button, self.check_button,
+                       self.country_combo, self.history):
+            widget.setEnabled(not sending)
+        for action in (self.open_action, self.paste_action):
+            action.setEnabled(not sending)
+        self.setAcceptDrops(not sending)
+        self.compose.set_busy(sending)
+        self.cancel_button.setEnabled(sending)
+        self._update_actions()
 
     def cancel_sending(self) -> None:
         if self._job is not None:
@@ -439,16 +487,21 @@ class MainWindow(QMainWindow):
                                          "the rest are not sent.")
 
     def _on_send_progressed(self, index: int, outcome: ApiOutcome) -> None:
-        self._exchanges.append(exchange_from_outcome(outcome, self._sandbox_send,
+        self._exchanges.append(exchange_from_outcome(outcome, self._send_profile.is_sandbox,
                                                      self.services.knowledge))
+        self._sent_here = True
         self.results.show_exchanges(self._exchanges)
         self.results.show_progress(len(self._exchanges), self._total)
 
     def _on_send_finished(self, result: object) -> None:
         self._job = None
-        self.compose.set_busy(False)
-        self.cancel_button.setEnabled(False)
-        self._update_actions()
+        self._set_sending(False)
+        self.results.show_progress(self._total, self._total)
+        self._record_history()
+        if isinstance(result, SecretProblem):
+            self.statusBar().showMessage("Nothing was sent.")
+            self._show_problem(result.headline, result.cause, result.next_step)
+            return
         if isinstance(result, JobFailure):
             self._show_job_failure(result)
             return
@@ -460,14 +513,13 @@ class MainWindow(QMainWindow):
         else:
             problems = f"; {failed} with a problem - see the results" if failed else ""
             self.statusBar().showMessage(f"Done: {done}{problems}.")
-        self._record_history()
 
     def _record_history(self) -> None:
         history = self.services.history
         if history is None or not self._exchanges:
             return
         try:
-            history.record(self._exchanges, self.profile.name)
+            history.record(self._exchanges, self._send_profile.name)
         except Exception:  # the send itself worked; a history hiccup must not hide it
             logger.exception("Could not record the send in the history")
             self.statusBar().showMessage("The send worked, but the history could not be saved.")
@@ -476,8 +528,9 @@ class MainWindow(QMainWindow):
 
     # -- results from elsewhere -----------------------------------------------------------------
 
-    def show_exchanges(self, exchanges: Sequence[Exchange]) -> None:
+    def show_exchanges(self, exchanges: Sequence[Exchange], sent_here: bool = False) -> None:
         self._exchanges = list(exchanges)
+        self._sent_here = sent_here
         self.results.show_exchanges(self._exchanges)
         self._update_actions()
 
@@ -530,8 +583,15 @@ class MainWindow(QMainWindow):
         history = self.services.history
         if history is None:
             return
+        try:
+            documents = history.load(row_id)
+        except HistoryError as error:
+            self._show_problem("This send cannot be reopened.", str(error),
+                               "Search the history again; the list may be out of date.")
+            self.history.refresh()
+            return
         self.show_exchanges([exchange_from_document(d, self.services.knowledge)
-                             for d in history.load(row_id)])
+                             for d in documents])
         self.statusBar().showMessage("Reopened from the history.")
 
     def copy_summary(self) -> None:
@@ -556,8 +616,69 @@ class MainWindow(QMainWindow):
         has_result = bool(self._exchanges)
         self.save_action.setEnabled(has_result)
         self.copy_summary_action.setEnabled(has_result)
+        self.delivery_button.setEnabled(bool(self._message_ids()) and self._job is None)
+
+    def _message_ids(self) -> list[str]:
+        return [part.message_id for exchange in self._exchanges if exchange.send_response
+                for part in exchange.send_response.parts if part.message_id]
+
+    # -- delivery -------------------------------------------------------------------------------
+
+    def check_delivery(self) -> None:
+        """Look the shown messages up in the Reports API and attach what it says."""
+        ids = self._message_ids()[:MAX_REPORT_IDS]
+        if not ids or self._job is not None:
+            return
+        make = self._client_factory(self._send_profile if self._sent_here else self.profile)
+
+        def look_up() -> ApiOutcome | SecretProblem:
+            client = make()
+            if isinstance(client, SecretProblem):
+                return client
+            return client.reports(ids, client.account_id)
+
+        self.statusBar().showMessage("Asking the Reports API what became of the messages...")
+        self._start_side_job(CallJob(look_up), self._on_delivery_checked)
+
+    def _on_delivery_checked(self, result: object) -> None:
+        if isinstance(result, SecretProblem):
+            self._show_problem(result.headline, result.cause, result.next_step)
+            return
+        if not isinstance(result, ApiOutcome):
+            self._show_job_failure(result)
+            return
+        if not isinstance(result.decoded, ReportsResponse):
+            knowledge = self.services.knowledge
+            entry = knowledge.get(result.entry_id) if result.entry_id in knowledge else None
+            self._show_problem(result.headline, entry.meaning if entry else "",
+                               entry.next_steps[0] if entry else "Try again later.")
+            return
+        reports = result.decoded
+        self.show_exchanges([with_report_records(e, reports.records, self.services.knowledge)
+                             for e in self._exchanges])
+        self.statusBar().showMessage(describe_reports(reports))
 
     # -- drag and drop ----------------------------------------------------------------------------
+
+    def _catch_file_drops(self) -> None:
+        """A file dropped on a text field opens it, instead of pasting its path into the SMS."""
+        for editor in self.compose.findChildren(QPlainTextEdit):
+            # Qt delivers a drop to the viewport or, when it declines, to the editor itself.
+            editor.installEventFilter(self)
+            editor.viewport().installEventFilter(self)
+        for line in self.compose.findChildren(QLineEdit):
+            line.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        kinds = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
+        if event.type() in kinds and isinstance(event, QDropEvent) \
+                and event.mimeData().hasUrls():
+            if event.type() == QEvent.Type.Drop and self.acceptDrops():
+                self.dropEvent(event)
+            else:
+                event.acceptProposedAction()
+            return True
+        return super().eventFilter(watched, event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
         if event.mimeData().hasUrls():
@@ -581,6 +702,9 @@ class MainWindow(QMainWindow):
         job.signals.finished.connect(finished)
         self.services.pool.start(job)
 
+    def _show_problem(self, headline: str, cause: str, next_step: str) -> None:
+        self.prompter.error(self, headline, cause, next_step)
+
     def _show_job_failure(self, result: object) -> None:
         detail = result.detail if isinstance(result, JobFailure) else repr(result)
         headline = result.headline if isinstance(result, JobFailure) else "Unexpected result."
@@ -589,6 +713,15 @@ class MainWindow(QMainWindow):
                             detail)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._job is not None:
+            if not self.prompter.confirm(
+                    self, "A send is still running",
+                    "Stop sending and close? The message being sent right now still finishes; "
+                    "the recipients after it are not sent."):
+                event.ignore()
+                return
+            self._job.cancel()
+            self.hide()  # the wait below is for the request in flight; show no frozen window
         self.shutdown()
         super().closeEvent(event)
 

@@ -82,6 +82,14 @@ class Delivery:
     ok: bool
 
 
+def worst_row(rows: Sequence[ResultRow]) -> int:
+    """The failed row with the most serious entry (the first of equals), else the first row."""
+    failed = [(index, row) for index, row in enumerate(rows) if row.failed]
+    if not failed:
+        return 0
+    return max(failed, key=lambda item: (item[1].severity.rank, -item[0]))[0]
+
+
 @dataclass(frozen=True)
 class ResultRow:
     """One table row: a message part, or a whole exchange that has no parts to list."""
@@ -554,7 +562,7 @@ class ResultsPane(QWidget):
         self._fill_table(rows)
         self._show_summary(summarize(self._exchanges, rows))
         self.raw.setPlainText(raw_text(self._exchanges))
-        self._select_row(next((i for i, row in enumerate(rows) if row.failed), 0))
+        self._select_row(worst_row(rows))
 
     def clear(self) -> None:
         """Back to the empty state: no rows, no verdict, no warning."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from smsgui.core.client import ApiOutcome, SmsApiClient
+from smsgui.core.secrets import SecretProblem
 from smsgui.core.sending import BatchPlan, BatchResult, BatchRunner
 
 logger = logging.getLogger(__name__)
@@ -57,14 +58,21 @@ class _Job(QRunnable):
         raise NotImplementedError
 
 
-class SendJob(_Job):
-    """Sends a batch plan; reports each recipient's outcome, then the BatchResult."""
+ClientFactory = Callable[[], "SmsApiClient | SecretProblem"]
 
-    def __init__(self, plan: BatchPlan, client: SmsApiClient,
+
+class SendJob(_Job):
+    """Sends a batch plan; reports each recipient's outcome, then the BatchResult.
+
+    The client is made on the worker thread: looking secrets up in the keyring can wait for an
+    unlock prompt. When no client can be made, the job's result is the SecretProblem saying why.
+    """
+
+    def __init__(self, plan: BatchPlan, make_client: ClientFactory,
                  runner: BatchRunner | None = None) -> None:
         super().__init__()
         self._plan = plan
-        self._client = client
+        self._make_client = make_client
         self._runner = runner or BatchRunner()
         self._cancelled = threading.Event()
 
@@ -72,9 +80,11 @@ class SendJob(_Job):
         """Drop the recipients not yet started; the request in flight is never resent."""
         self._cancelled.set()
 
-    def work(self) -> BatchResult:
-        return self._runner.run(self._plan, self._client.send, self._report,
-                                self._cancelled.is_set)
+    def work(self) -> BatchResult | SecretProblem:
+        client = self._make_client()
+        if isinstance(client, SecretProblem):
+            return client
+        return self._runner.run(self._plan, client.send, self._report, self._cancelled.is_set)
 
     def _report(self, index: int, outcome: ApiOutcome) -> None:
         self.signals.progressed.emit(index, outcome)

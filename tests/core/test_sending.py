@@ -84,3 +84,10 @@ def test_cancel_drops_the_rest_and_a_failure_is_never_resent() -> None:
     assert sent == ["447700900001"]
     assert result.cancelled and result.not_started == 2
     assert result.outcomes[0].may_have_been_sent
+
+
+def test_asking_for_a_receipt_without_a_callback_still_asks() -> None:
+    draft = Draft(recipients=("447700900123",), sender="Acme", text="Hi", request_receipt=True)
+    (message,) = plan_batch(draft, check_draft(draft)).messages
+    assert message.form_fields()["status-report-req"] == "true"
+    assert "callback" not in message.form_fields()

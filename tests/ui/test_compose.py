@@ -260,6 +260,7 @@ def test_send_emits_the_draft_with_every_option(qtbot: QtBot, form: ComposeForm)
         callback="https://example.com/dlr",
         client_ref="ticket-42",
         ttl_ms=3_600_000,
+        request_receipt=True,
     )]
 
 

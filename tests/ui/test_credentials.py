@@ -112,6 +112,11 @@ def test_deleting_a_profile_deletes_its_secrets(qtbot: QtBot, store: ProfileStor
     qtbot.keyClicks(find(dialog, QLineEdit, "Signature secret"), "sig-" + SECRET)
     click(qtbot, dialog, "Save")
     assert len(keyring.passwords) == 2
+    asked: list[str] = []
+    dialog.confirm_delete = lambda name: asked.append(name) or False  # type: ignore[method-assign]
+    click(qtbot, dialog, "Delete")
+    assert asked == ["Signed"] and len(keyring.passwords) == 2
+    dialog.confirm_delete = lambda name: True  # type: ignore[method-assign]
     click(qtbot, dialog, "Delete")
     assert keyring.passwords == {}
     assert [p.name for p in store.load()] == [SANDBOX_PROFILE.name]

@@ -11,12 +11,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from faultserver import FaultServer, Reply
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -147,6 +148,7 @@ def test_failures_highlight_their_entry(qtbot: QtBot, window: MainWindow, number
                                         status: str, entry_id: str) -> None:
     send(qtbot, window, number)
     assert column_texts(window, "Status") == [status]
+    assert column_texts(window, "Price") == [""] and column_texts(window, "Balance") == [""]
     assert window.troubleshooting.highlighted_id() == entry_id
 
 
@@ -208,12 +210,17 @@ def test_an_unreachable_server(qtbot: QtBot, window: MainWindow, services: Servi
 
 def test_save_then_reload_shows_the_same_results(qtbot: QtBot, window: MainWindow) -> None:
     send(qtbot, window, "447700900000, 447700900029", text="x" * 200)
-    before = [column_texts(window, name) for name in ("Recipient", "Status", "Price", "Message")]
+    columns = ("Recipient", "Part", "Message", "Status", "Error", "Price", "Balance", "Network")
+
+    def shown() -> list[object]:
+        return [*(column_texts(window, name) for name in columns), window.results.verdict.text(),
+                window.results.summary.text(), window.troubleshooting.highlighted_id()]
+
+    before = shown()
     window.save_action.trigger()
     window.results.clear()
     window.open_file()
-    after = [column_texts(window, name) for name in ("Recipient", "Status", "Price", "Message")]
-    assert after == before and len(before[0]) == 3
+    assert shown() == before and len(column_texts(window, "Part")) == 3
 
 
 def test_history_search_and_reopen(qtbot: QtBot, window: MainWindow) -> None:
@@ -224,8 +231,9 @@ def test_history_search_and_reopen(qtbot: QtBot, window: MainWindow) -> None:
     table = find(window, QTableWidget, "History")
     assert table.rowCount() == 1
     window.results.clear()
+    cell = table.visualItemRect(table.item(0, 0)).center()
     with qtbot.waitSignal(window.history.reopen_requested):
-        table.itemActivated.emit(table.item(0, 0))
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     assert column_texts(window, "Status") == ["29 Non-Whitelisted Destination"]
 
 
@@ -292,7 +300,8 @@ def test_check_credentials_fetches_the_balance_without_sending(
     balance = find(window, QWidget, "Balance")
     qtbot.waitUntil(lambda: "Balance: 10.00 EUR" in balance.text(),  # type: ignore[attr-defined]
                     timeout=10_000)
-    assert window.history.table.rowCount() == 0
+    assert services.sandbox._server is not None
+    assert services.sandbox._server.account.balance == Decimal("10.00")  # nothing was sent
     assert "up to 30 requests per second" in window.statusBar().currentMessage()
     assert window._throughput[window.profile.name] == 30
 
@@ -397,3 +406,72 @@ def test_without_a_working_keyring_secrets_are_kept_for_the_session(
         main.shutdown()
     finally:
         close_services(services)
+
+
+def test_while_sending_nothing_can_change_where_it_goes(
+    qtbot: QtBot, window: MainWindow, services: Services, prompter: ScriptedPrompter
+) -> None:
+    accepted = ('{"message-count":"1","messages":[{"to":"447700900000","message-id":"A",'
+                '"status":"0","remaining-balance":"9","message-price":"0.03","network":"23410"}]}')
+    with FaultServer(Reply(body=accepted, delay_s=0.4)) as slow:
+        add_profile(services, window._profiles,
+                    Profile("Slow", EndpointKind.CUSTOM, api_key="abcd1234",
+                            rest_base_url=slow.url, api_base_url=slow.url), SECRET)
+        window._fill_profiles()
+        window.profile_combo.setCurrentIndex(1)
+        find(window, QLineEdit, "From").setText("AcmeInc")
+        find(window, QPlainTextEdit, "To").setPlainText("447700900000, 447700900001, 447700900002")
+        type_text(find(window, QPlainTextEdit, "Message text"), "Hi")
+        qtbot.mouseClick(find(window, QPushButton, "Send"), Qt.MouseButton.LeftButton)
+        assert window._job is not None
+        assert not window.profile_combo.isEnabled() and not window.open_action.isEnabled()
+        assert not window.paste_action.isEnabled() and not window.history.isEnabled()
+        qtbot.waitUntil(lambda: len(slow.requests) == 1, timeout=5_000)
+        prompter.confirm_answer = False
+        window.close()
+        assert window.isVisible(), "closing was declined, so the window stays"
+        qtbot.mouseClick(find(window, QPushButton, "Cancel sending"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window._job is None, timeout=10_000)
+    assert len(slow.requests) == 1
+    assert "2 recipient(s) were not sent" in window.statusBar().currentMessage()
+    assert not window.results.progress.isVisible()
+    assert window.profile_combo.isEnabled() and window.open_action.isEnabled()
+    rows = services.history.search("") if services.history else []
+    assert rows and rows[0].profile == "Slow"
+
+
+def test_a_file_dropped_on_the_message_opens_it_instead_of_pasting_its_path(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    path = tmp_path / "dropped.json"
+    path.write_text('{"messages":[{"status":"29","error-text":"x"}]}', encoding="utf-8")
+    message = find(window, QPlainTextEdit, "Message text")
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(path))])
+    drop = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, data,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    # Offscreen Qt delivers no synthetic drops, so hand the event to the window's filter as Qt
+    # would for a drop on the editor's viewport.
+    assert window.eventFilter(message.viewport(), drop)
+    assert message.toPlainText() == ""
+    assert column_texts(window, "Status") == ["29 Non-Whitelisted Destination"]
+
+
+def test_check_delivery_follows_an_accepted_message_to_its_outcome(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    send(qtbot, window, "447700900106")  # accepted; its receipt will say rejected, err-code 6
+    assert column_texts(window, "Status") == ["0 Success"]
+    button = find(window, QPushButton, "Check delivery")
+    assert button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Delivery check" in window.statusBar().currentMessage(),
+                    timeout=10_000)
+    assert "still on the way" in window.statusBar().currentMessage()
+    qtbot.wait(1100)  # the embedded sandbox finalizes after its 1 s receipt delay
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "not delivered" in window.statusBar().currentMessage(),
+                    timeout=10_000)
+    assert window.troubleshooting.highlighted_id() == "receipt-error-6"
+    assert not window._exchanges[0].ok
+    assert [dict(r)["status"] for r in window._exchanges[0].document.receipts] == ["rejected"]

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from smsgui.core.checks import Draft, check_draft
 from smsgui.core.client import ApiOutcome, Credentials, Endpoint, SmsApiClient
 from smsgui.core.decode import SendResponse
+from smsgui.core.secrets import SecretProblem
 from smsgui.core.sending import BatchPlan, BatchResult, plan_batch
 from smsgui.sandbox import SandboxServer
 from smsgui.ui.workers import CallJob, JobFailure, SendJob
@@ -49,7 +50,8 @@ def test_a_batch_reports_each_recipient_then_the_result(
     qtbot: QtBot, pool: QThreadPool, http: httpx.Client
 ) -> None:
     with SandboxServer() as sandbox:
-        job = SendJob(plan("447700900000", "447700900029"), client_for(sandbox.url, http))
+        client = client_for(sandbox.url, http)
+        job = SendJob(plan("447700900000", "447700900029"), lambda: client)
         progress: list[tuple[int, ApiOutcome]] = []
         job.signals.progressed.connect(lambda index, outcome: progress.append((index, outcome)))
         with qtbot.waitSignal(job.signals.finished, timeout=10_000) as blocker:
@@ -68,8 +70,8 @@ def test_cancel_drops_pending_recipients_and_finishes_the_one_in_flight(
     qtbot: QtBot, pool: QThreadPool, http: httpx.Client
 ) -> None:
     with FaultServer(Reply(body=ACCEPTED, delay_s=0.3)) as server:
-        job = SendJob(plan("447700900000", "447700900001", "447700900002"),
-                      client_for(server.url, http))
+        client = client_for(server.url, http)
+        job = SendJob(plan("447700900000", "447700900001", "447700900002"), lambda: client)
         with qtbot.waitSignal(job.signals.finished, timeout=10_000) as blocker:
             pool.start(job)
             QTimer.singleShot(100, job.cancel)  # the person clicks Cancel mid-request
@@ -86,7 +88,8 @@ def test_the_ui_thread_never_stalls_during_a_slow_send(
     timer.setInterval(5)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
     with FaultServer(Reply(body=ACCEPTED, delay_s=0.8)) as server:
-        job = SendJob(plan("447700900000", "447700900001"), client_for(server.url, http))
+        client = client_for(server.url, http)
+        job = SendJob(plan("447700900000", "447700900001"), lambda: client)
         timer.start()
         with qtbot.waitSignal(job.signals.finished, timeout=10_000):
             pool.start(job)
@@ -107,3 +110,12 @@ def test_an_unexpected_error_becomes_a_value_not_a_crash(qtbot: QtBot,
     failure = blocker.args[0]
     assert isinstance(failure, JobFailure)
     assert "KeyError" in failure.headline and "boom" in failure.detail
+
+
+def test_a_client_that_cannot_be_made_is_reported_not_sent(qtbot: QtBot,
+                                                            pool: QThreadPool) -> None:
+    problem = SecretProblem("Your keyring is locked", "It is locked.", "Unlock it.")
+    job = SendJob(plan("447700900000"), lambda: problem)
+    with qtbot.waitSignal(job.signals.finished, timeout=5_000) as blocker:
+        pool.start(job)
+    assert blocker.args[0] is problem
