@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import json
 import logging
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from smsgui import __version__
+from smsgui.core.loopback import (
+    BodyRefused,
+    LoopbackHTTPServer,
+    LoopbackRequestHandler,
+    LoopbackServer,
+    read_body,
+)
 from smsgui.core.privacy import mask_number
 from smsgui.sandbox.account import Account
 from smsgui.sandbox.config import SandboxConfig
@@ -32,8 +35,6 @@ from smsgui.sandbox.sms import Caller, submit
 
 logger = logging.getLogger(__name__)
 
-CLIENT_TIMEOUT_SECONDS = 10
-_POLL_INTERVAL = 0.05
 _BAD_CREDENTIALS: Mapping[str, object] = {"error-code": "401",
                                          "error-code-label": "authentication failed"}
 
@@ -48,41 +49,33 @@ class SandboxServer:
         self.account = Account(self.config.balance, self.config.rate_limit,
                                self.config.dlr_delay, make_id=lambda: str(uuid.uuid4()))
         self._reports = ReportsEndpoint(self.account, self.config)
-        self._host, self._port = host, port
-        self._http: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server = LoopbackServer(_Handler, self, host, port, name="sandbox-server")
         self._receipts: ReceiptSender | None = None
 
     @property
     def url(self) -> str:
         """The base URL, e.g. ``http://127.0.0.1:8000``; valid once started."""
-        if self._http is None:
+        if not self._server.running:
             raise RuntimeError("the sandbox is not running")
-        host, port = self._http.server_address[:2]
-        name = host.decode() if isinstance(host, bytes) else str(host)
-        shown = f"[{name}]" if ":" in name else name
-        return f"http://{shown}:{port}"
+        return self._server.url
 
     def start(self) -> SandboxServer:
         self._receipts = ReceiptSender(self.config.api_key, self.clock)
-        self._http = _HTTPServer((self._host, self._port), _Handler, self)
-        self._thread = threading.Thread(target=self._http.serve_forever,
-                                        kwargs={"poll_interval": _POLL_INTERVAL},
-                                        name="sandbox-server", daemon=True)
-        self._thread.start()
+        try:
+            self._server.start()
+        except OSError:
+            self._receipts.stop()
+            self._receipts = None
+            raise
         logger.debug("Sandbox listening on %s", self.url)
         return self
 
     def stop(self) -> None:
         """Stop serving, wait for every request thread and receipt sender to finish."""
-        if self._http is not None:
-            self._http.shutdown()
-            self._http.server_close()
-        if self._thread is not None:
-            self._thread.join()
+        self._server.stop()
         if self._receipts is not None:
             self._receipts.stop()
-        self._http = self._thread = self._receipts = None
+        self._receipts = None
 
     def __enter__(self) -> SandboxServer:
         return self.start()
@@ -135,72 +128,16 @@ class SandboxServer:
         return (key, secret) == (self.config.api_key, self.config.api_secret)
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = False
-    block_on_close = True
-    request_queue_size = 128  # the default 5 resets connections under a burst of clients
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
-                 sandbox: SandboxServer) -> None:
-        self.sandbox = sandbox
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        super().__init__(address, handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._connections_lock:
-            self._connections.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-        super().shutdown_request(request)
-
-    def server_close(self) -> None:
-        # Idle keep-alive connections would hold their threads until the client timeout;
-        # cutting them lets block_on_close join every thread at once.
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        super().server_close()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    protocol_version = "HTTP/1.1"
+class _Handler(LoopbackRequestHandler):
+    server: LoopbackHTTPServer[SandboxServer]
     server_version = f"smsgui-sandbox/{__version__}"
-    timeout = CLIENT_TIMEOUT_SECONDS
-    # Headers and body leave in two small writes; with Nagle's algorithm the second waits for
-    # the client's delayed ACK, about 40 ms per answer on a kept-open connection.
-    disable_nagle_algorithm = True
 
-    def do_OPTIONS(self) -> None:
-        self._dispatch("OPTIONS")
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
-    def do_PATCH(self) -> None:
-        self._dispatch("PATCH")
-
-    def _dispatch(self, method: str) -> None:
+    def serve(self, method: str) -> None:
         body = self._read_body()
         if body is None:
             return
         url = urlsplit(self.path)
-        sandbox = self.server.sandbox
+        sandbox = self.server.owner
         caller = _basic_caller(self.headers.get("Authorization"))
         params = {**dict(parse_qsl(url.query, keep_blank_values=True)),
                   **_body_params(body, self.headers.get("Content-Type", ""))}
@@ -225,33 +162,13 @@ class _Handler(BaseHTTPRequestHandler):
                                       f"The sandbox has no endpoint {url.path}."))
 
     def _read_body(self) -> bytes | None:
-        """The request body, or None when it cannot be read exactly (after answering if useful).
-
-        Only a single, plain Content-Length frames a body here; anything else would risk
-        reading part of one request as the next, so it is refused and the connection closed.
-        """
-        if self.headers.get("Transfer-Encoding"):
-            self._answer(411, problem("length-required", "Length Required",
-                                      "Send the body with a Content-Length."), close=True)
-            return None
-        lengths = self.headers.get_all("Content-Length") or ["0"]
-        declared = lengths[0].strip()
-        if len(set(lengths)) > 1 or not declared.isdigit():
-            self._answer(400, problem("bad-request", "Bad Request",
-                                      "Content-Length is missing a single number."), close=True)
-            return None
-        length = int(declared)
-        if length > self.server.sandbox.config.max_body_bytes:
-            self._answer(413, problem("payload-too-large", "Payload Too Large",
-                                      f"Bodies are limited to "
-                                      f"{self.server.sandbox.config.max_body_bytes} bytes."),
-                         close=True)
-            return None
-        body = self.rfile.read(length) if length else b""
-        if len(body) < length:
-            self.close_connection = True  # the client left mid-body: nothing to answer
-            return None
-        return body
+        """The request body, or None when it cannot be read exactly (after answering if useful)."""
+        body = read_body(self, self.server.owner.config.max_body_bytes)
+        if not isinstance(body, BodyRefused):
+            return body
+        if body.status is not None:
+            self._answer(body.status, problem(body.kind, body.title, body.detail), close=True)
+        return None
 
     def _answer(self, status: int, body: Mapping[str, Any], close: bool = False,
                 extra_headers: Mapping[str, str] | None = None) -> None:
@@ -268,15 +185,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         self.end_headers()
         self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s - %s", self.address_string(), format % args)
-
-    def handle(self) -> None:
-        try:
-            super().handle()
-        except (ConnectionError, TimeoutError) as error:
-            logger.debug("Client %s went away: %s", self.client_address[0], error)
 
 
 def _basic_caller(header: str | None) -> Caller:
