@@ -77,8 +77,11 @@ def exchange_from_document(document: ResponseDocument,
     receipts = tuple(r for r in (decode_receipt_fields(fields, knowledge)
                                  for fields in document.receipts) if isinstance(r, Receipt))
     ok, entry = overall(decoded, receipts)
+    headline = decoded.headline
+    if decoded.ok and not ok:
+        headline = f"Accepted, but not delivered: {entry.title}."
     return Exchange(document=document, decoded=decoded, entry=entry,
-                    headline=decoded.headline, ok=ok, receipts=receipts)
+                    headline=headline, ok=ok, receipts=receipts)
 
 
 def with_report_records(exchange: Exchange, records: Sequence[ReportRecord],

@@ -106,6 +106,12 @@ def _exchange_lines(exchange: Exchange, options: SummaryOptions) -> list[tuple[s
     _, lines = _result_section(exchange.decoded, options)
     for receipt in exchange.receipts:
         lines.extend(_receipt_lines(receipt, options))
+    from smsgui.core.timeline import timeline  # imported here: `smsgui decode` needs no httpx
+
+    for story in timeline(exchange):
+        verdict = story.verdict
+        lines.append((f"Outcome of {story.message_id or 'the message'}",
+                      verdict.label + (f": {verdict.detail}" if verdict.detail else "")))
     return lines
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool
+from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -61,6 +61,8 @@ from smsgui.core.exchange import (
 from smsgui.core.history import History, HistoryError
 from smsgui.core.knowledge import KnowledgeBase
 from smsgui.core.profiles import Profile, ProfileStore
+from smsgui.core.receipts import ReceiptBook
+from smsgui.core.receiver import ReceiptReceiver
 from smsgui.core.secrets import (
     MemorySecretStore,
     SecretProblem,
@@ -75,6 +77,7 @@ from smsgui.ui.compose import ComposeForm
 from smsgui.ui.credentials import CredentialsDialog
 from smsgui.ui.errors import ErrorDialog
 from smsgui.ui.history_view import HistoryPanel
+from smsgui.ui.receipts_view import ReceiptsPanel
 from smsgui.ui.results import ResultsPane
 from smsgui.ui.settings import AppSettings
 from smsgui.ui.summary_dialog import SummaryDialog
@@ -134,6 +137,12 @@ class Prompter:
         ErrorDialog(headline, cause, next_step, details, parent).open()
 
 
+class ReceiptBridge(QObject):
+    """Carries receipts from the receiver's threads to the UI thread."""
+
+    received = Signal(object)  # the receipt's raw fields
+
+
 class MainWindow(QMainWindow):
     def __init__(self, services: Services, prompter: Prompter | None = None) -> None:
         super().__init__()
@@ -156,6 +165,10 @@ class MainWindow(QMainWindow):
         self.results = ResultsPane()
         self.troubleshooting = TroubleshootingPanel(services.knowledge)
         self.history = HistoryPanel(services.history)
+        self.receipts = ReceiptsPanel()
+        self.receipt_book = ReceiptBook(services.knowledge)
+        self._receipt_bridge = ReceiptBridge()
+        self._receiver: ReceiptReceiver | None = None
         self._build_profile_bar()
         self._build_layout()
         self._build_menus()
@@ -222,6 +235,7 @@ class MainWindow(QMainWindow):
         left.setAccessibleName("Compose and history")
         left.addTab(self.compose, "&Compose")
         left.addTab(self.history, "&History")
+        left.addTab(self.receipts, "&Receipts")
         self.left_tabs = left
         splitter = QSplitter(Qt.Orientation.Horizontal)
         for widget in (left, self.results, self.troubleshooting):
@@ -276,6 +290,9 @@ class MainWindow(QMainWindow):
         self.manage_button.clicked.connect(self.manage_profiles)
         self.delivery_button.clicked.connect(self.check_delivery)
         self.country_combo.currentIndexChanged.connect(self._on_country_combo_changed)
+        self.receipts.start_requested.connect(self.start_receiver)
+        self.receipts.stop_requested.connect(self.stop_receiver)
+        self._receipt_bridge.received.connect(self._on_receipt_received)
         self.cancel_button.clicked.connect(self.cancel_sending)
 
     def _restore(self) -> None:
@@ -437,7 +454,8 @@ class MainWindow(QMainWindow):
             return
         profile = self.profile
         throughput = self._throughput.get(profile.name, DEFAULT_THROUGHPUT)
-        plan = plan_batch(draft, self.compose.report(), throughput=throughput)
+        plan = plan_batch(draft, self.compose.report(), throughput=throughput,
+                          status_report_callback=self._receipt_callback(profile))
         if not plan.messages:
             return
         if not profile.is_sandbox and not self._confirm_live_send(plan, profile):
@@ -487,8 +505,9 @@ class MainWindow(QMainWindow):
                                          "the rest are not sent.")
 
     def _on_send_progressed(self, index: int, outcome: ApiOutcome) -> None:
-        self._exchanges.append(exchange_from_outcome(outcome, self._send_profile.is_sandbox,
-                                                     self.services.knowledge))
+        exchange = exchange_from_outcome(outcome, self._send_profile.is_sandbox,
+                                         self.services.knowledge)
+        self._exchanges.append(self.receipt_book.attach(exchange))
         self._sent_here = True
         self.results.show_exchanges(self._exchanges)
         self.results.show_progress(len(self._exchanges), self._total)
@@ -624,6 +643,49 @@ class MainWindow(QMainWindow):
 
     # -- delivery -------------------------------------------------------------------------------
 
+    def _receipt_callback(self, profile: Profile) -> str | None:
+        """Where receipts should go: the local receiver for the sandbox, a tunnel for live."""
+        if profile.is_sandbox:
+            return self.start_receiver()
+        if self._receiver is not None:
+            return self.receipts.public_callback()
+        return None
+
+    def start_receiver(self, port: int = 0) -> str | None:
+        """Start the receipt receiver if it is not running; returns its callback URL."""
+        if self._receiver is None:
+            receiver = ReceiptReceiver(self._receipt_bridge.received.emit, port=port)
+            try:
+                receiver.start()
+            except OSError as error:
+                self.receipts.show_running(None)
+                self._show_problem(f"Receipts cannot be received on port {port}.",
+                                   f"The port is not available ({error.strerror or error}).",
+                                   "Choose another port, or leave it at 'any free port'.")
+                return None
+            self._receiver = receiver
+        self.receipts.show_running(self._receiver.callback_url)
+        return self._receiver.callback_url
+
+    def stop_receiver(self) -> None:
+        if self._receiver is not None:
+            self._receiver.stop()
+            self._receiver = None
+        self.receipts.show_running(None)
+
+    def _on_receipt_received(self, fields: dict[str, str]) -> None:
+        receipt = self.receipt_book.add(fields)
+        if receipt is None:
+            return
+        self.receipts.add_receipt(receipt)
+        before = [exchange.ok for exchange in self._exchanges]
+        self._exchanges = [self.receipt_book.attach(e) for e in self._exchanges]
+        self.results.show_exchanges(self._exchanges)
+        self._update_actions()
+        self.statusBar().showMessage(f"Delivery receipt: {receipt.headline}")
+        if before != [exchange.ok for exchange in self._exchanges] and not receipt.ok:
+            self.troubleshooting.highlight(receipt.entry.id)
+
     def check_delivery(self) -> None:
         """Look the shown messages up in the Reports API and attach what it says."""
         ids = self._message_ids()[:MAX_REPORT_IDS]
@@ -730,5 +792,6 @@ class MainWindow(QMainWindow):
         if self._job is not None:
             self._job.cancel()
         self.services.pool.waitForDone(_JOB_WAIT_MS)
+        self.stop_receiver()
         self.services.settings.geometry = self.saveGeometry()
         self.services.settings.sync()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +35,8 @@ from smsgui.core.documents import RequestRecord, ResponseDocument
 from smsgui.core.exchange import Exchange
 from smsgui.core.knowledge import Entry, Severity
 from smsgui.core.networks import Network
-from smsgui.core.privacy import redact_fields, redact_url
+from smsgui.core.privacy import mask_number, redact_fields, redact_url
+from smsgui.core.timeline import TimelineEvent, timeline
 from smsgui.ui.troubleshooting import severity_icon
 
 ENTRY_ID_ROLE: Final = Qt.ItemDataRole.UserRole
@@ -448,6 +451,9 @@ class ResultsPane(QWidget):
         self.warning_box = self._make_warning_box()
         self.table = self._make_table()
         self.raw = self._make_raw()
+        self.timeline = QTextBrowser()
+        self.timeline.setAccessibleName("Timeline")
+        self.timeline.setOpenExternalLinks(False)
         self.tabs = self._make_tabs()
         self._build_layout()
         self.clear()
@@ -533,9 +539,11 @@ class ResultsPane(QWidget):
         tabs = QTabWidget()
         tabs.setAccessibleName("Result views")
         tabs.addTab(self.table, "&Results")
+        tabs.addTab(self.timeline, "&Timeline")
         tabs.addTab(self.raw, "Ra&w")
         tabs.setTabToolTip(0, "A row per message part: status, price, network")
-        tabs.setTabToolTip(1, "The exact request (secrets redacted) and response")
+        tabs.setTabToolTip(1, "Each message from submission to its delivery receipt")
+        tabs.setTabToolTip(2, "The exact request (secrets redacted) and response")
         return tabs
 
     def _build_layout(self) -> None:
@@ -562,6 +570,7 @@ class ResultsPane(QWidget):
         self._fill_table(rows)
         self._show_summary(summarize(self._exchanges, rows))
         self.raw.setPlainText(raw_text(self._exchanges))
+        self.timeline.setHtml(timeline_html(self._exchanges))
         self._select_row(worst_row(rows))
 
     def clear(self) -> None:
@@ -569,6 +578,7 @@ class ResultsPane(QWidget):
         self._exchanges = ()
         self.table.setRowCount(0)
         self.raw.clear()
+        self.timeline.clear()
         _set_label_text(self.verdict, EMPTY_VERDICT)
         self.verdict_icon.clear()
         self.verdict_icon.hide()
@@ -678,3 +688,20 @@ class ResultsPane(QWidget):
         cells = (self.table.item(row, column) for column in range(self.table.columnCount())
                  if not self.table.isColumnHidden(column))
         QApplication.clipboard().setText("\t".join(cell.text() if cell else "" for cell in cells))
+
+
+def timeline_html(exchanges: Sequence[Exchange]) -> str:
+    """Every message's story, oldest step first, the verdict in bold."""
+    blocks = []
+    for exchange in exchanges:
+        for story in timeline(exchange):
+            title = f"Message {story.message_id or '(no id)'} to {mask_number(story.recipient)}"
+            steps = "".join(_timeline_step(event) for event in story.events)
+            blocks.append(f"<h4>{html.escape(title)}</h4><ol>{steps}</ol>")
+    return "".join(blocks) or "<p>No messages yet.</p>"
+
+
+def _timeline_step(event: TimelineEvent) -> str:
+    when = event.at.strftime("%Y-%m-%d %H:%M UTC ") if event.at else ""
+    text = html.escape(f"{when}{event.label}" + (f": {event.detail}" if event.detail else ""))
+    return f"<li><b>{text}</b></li>" if event.final else f"<li>{text}</li>"

@@ -59,3 +59,10 @@ def test_a_saved_transport_failure_reloads_as_the_same_failure(tmp_path: Path) -
     reloaded = exchange_from_document(load_document(path))
     assert (reloaded.entry.id, reloaded.headline) == (sent.entry.id, sent.headline)
     assert reloaded.may_have_been_sent and reloaded.decoded is None
+
+
+def test_an_accepted_message_with_a_failed_receipt_says_so_in_its_headline() -> None:
+    body = '{"messages":[{"to":"447700900000","message-id":"A","status":"0"}]}'
+    exchange = exchange_from_document(ResponseDocument(body=body, receipts=(
+        {"messageId": "A", "status": "rejected", "err-code": "6"},)))
+    assert exchange.headline.startswith("Accepted, but not delivered:")

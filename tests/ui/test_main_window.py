@@ -474,4 +474,25 @@ def test_check_delivery_follows_an_accepted_message_to_its_outcome(
                     timeout=10_000)
     assert window.troubleshooting.highlighted_id() == "receipt-error-6"
     assert not window._exchanges[0].ok
-    assert [dict(r)["status"] for r in window._exchanges[0].document.receipts] == ["rejected"]
+    receipts = window._exchanges[0].document.receipts
+    assert {(r.get("source", "receipt"), r["status"]) for r in receipts} == {
+        ("receipt", "rejected"), ("reports", "rejected")}
+
+
+def test_on_the_sandbox_receipts_arrive_by_themselves_and_survive_a_reload(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    send(qtbot, window, "447700900106, 447700900000")
+    assert find(window, QLineEdit, "Receiver address").text().startswith("http://127.0.0.1:")
+    qtbot.waitUntil(lambda: len(window.receipt_book) == 2, timeout=10_000)
+    assert window.troubleshooting.highlighted_id() == "receipt-error-6"
+    assert [exchange.ok for exchange in window._exchanges] == [False, True]
+    timeline = window.results.timeline.toPlainText()
+    assert "Not delivered" in timeline and "Delivered" in timeline
+    window.save_action.trigger()
+    window.results.clear()
+    window.open_file()
+    assert [exchange.ok for exchange in window._exchanges] == [False, True]
+    assert "Not delivered" in window.results.timeline.toPlainText()
+    find(window, QPushButton, "Receive receipts").click()
+    assert find(window, QLineEdit, "Receiver address").text() == ""

@@ -272,8 +272,9 @@ def test_the_raw_tab_shows_the_redacted_request_and_the_response(
                  send(sandbox, http, auth=AuthMethod.SIGNATURE),
                  send(sandbox, http)]
     show(qtbot, pane, exchanges)
+    raw_tab = pane.tabs.indexOf(pane.raw)
     qtbot.mouseClick(pane.tabs.tabBar(), Qt.MouseButton.LeftButton,
-                     pos=pane.tabs.tabBar().tabRect(1).center())
+                     pos=pane.tabs.tabBar().tabRect(raw_tab).center())
     assert pane.tabs.currentWidget() is pane.raw
     raw = pane.raw.toPlainText()
     assert f"POST {sandbox.url}/sms/json" in raw
@@ -366,3 +367,18 @@ def test_controls_have_accessible_names(pane: ResultsPane) -> None:
     names = {child.accessibleName() for child in pane.findChildren(QWidget)}
     assert {"Results table", "Result summary", "Verdict",
             "Raw request and response"} <= names
+
+
+def test_the_timeline_tells_each_message_from_submission_to_verdict(
+    qtbot: QtBot, pane: ResultsPane
+) -> None:
+    body = ('{"message-count":"1","messages":[{"to":"447700900123","message-id":"MSG-1",'
+            '"status":"0","message-price":"0.0333","remaining-balance":"9.9","network":"23410"}]}')
+    document = ResponseDocument(body=body, receipts=(
+        {"messageId": "MSG-1", "status": "rejected", "err-code": "6", "msisdn": "447700900123",
+         "to": "Acme", "scts": "2611271030"},))
+    show(qtbot, pane, [exchange_from_document(document)])
+    text = pane.timeline.toPlainText()
+    assert "Message MSG-1 to 44770090****" in text
+    assert "447700900123" not in text
+    assert "Not delivered" in text and "err-code 6" in text
