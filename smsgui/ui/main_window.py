@@ -60,6 +60,7 @@ from smsgui.core.exchange import (
 )
 from smsgui.core.history import History, HistoryError
 from smsgui.core.knowledge import KnowledgeBase
+from smsgui.core.privacy import mask_number
 from smsgui.core.profiles import Profile, ProfileStore
 from smsgui.core.receipts import ReceiptBook
 from smsgui.core.receiver import ReceiptReceiver
@@ -682,7 +683,8 @@ class MainWindow(QMainWindow):
         self._exchanges = [self.receipt_book.attach(e) for e in self._exchanges]
         self.results.show_exchanges(self._exchanges)
         self._update_actions()
-        self.statusBar().showMessage(f"Delivery receipt: {receipt.headline}")
+        self.statusBar().showMessage(f"Receipt for {mask_number(receipt.recipient)}: "
+                                     f"{receipt.headline.removeprefix('Receipt: ')}")
         if before != [exchange.ok for exchange in self._exchanges] and not receipt.ok:
             self.troubleshooting.highlight(receipt.entry.id)
 

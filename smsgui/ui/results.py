@@ -195,6 +195,10 @@ def _exchange_row(exchange: Exchange) -> ResultRow:
     else:
         details = (None, None, None, None, None)
     to, message_id, price, network, client_ref = details
+    headline = exchange.headline
+    if source is not None:
+        headline += (f" Read it the right way round: msisdn ({mask_number(source.recipient)}) "
+                     f"is the recipient, to ({source.sender or '-'}) is your sender.")
     return ResultRow(
         recipient=exchange.recipient or to or "",
         part=NO_PART,
@@ -202,7 +206,7 @@ def _exchange_row(exchange: Exchange) -> ResultRow:
         status=exchange.entry.display_title,
         severity=exchange.entry.severity,
         status_tip=_entry_tip(exchange.entry),
-        error_text=exchange.headline,
+        error_text=headline,
         price=money(price),
         balance="",
         network=_network_label(network),

@@ -496,3 +496,12 @@ def test_on_the_sandbox_receipts_arrive_by_themselves_and_survive_a_reload(
     assert "Not delivered" in window.results.timeline.toPlainText()
     find(window, QPushButton, "Receive receipts").click()
     assert find(window, QLineEdit, "Receiver address").text() == ""
+
+
+def test_a_pasted_receipt_says_which_field_is_the_recipient(window: MainWindow) -> None:
+    QGuiApplication.clipboard().setText(
+        "msisdn=447700900123&to=AcmeInc&messageId=X1&status=failed&err-code=6")
+    window.paste_response()
+    (text,) = column_texts(window, "Error")
+    assert "msisdn (44770090****) is the recipient" in text and "to (AcmeInc)" in text
+    assert window.troubleshooting.highlighted_id() == "receipt-error-6"
