@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "Run without a command to open the window.",
     )
     parser.add_argument("--version", action="version", version=f"smsgui {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="send through the window to the built-in sandbox in a throwaway "
+                             "folder and check the result; exit 0 passed, 1 failed")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     decode = commands.add_parser(
@@ -102,7 +105,14 @@ def _add_sandbox_command(commands: argparse._SubParsersAction[argparse.ArgumentP
 
 def main(argv: Sequence[str] | None = None) -> int:
     _never_fail_on_output_encoding()
-    arguments = build_parser().parse_args(argv)
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    if arguments.self_test:
+        if arguments.command is not None:
+            parser.error("--self-test cannot be combined with a command")
+        from smsgui.ui.selftest import run_cli  # Qt is imported only when the window is wanted
+
+        return run_cli()
     if arguments.command == "decode":
         return run_decode(arguments, sys.stdin, sys.stdout, sys.stderr)
     if arguments.command == "check":

@@ -269,6 +269,7 @@ class MainWindow(QMainWindow):
         self._action(account_menu, "Manage &profiles...", None, self.manage_profiles)
         self._action(account_menu, "&Check credentials", None, self.check_credentials)
         help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "Run &self-test", None, self.run_self_test)
         self._action(help_menu, "&About smsgui", None, lambda: AboutDialog(self).open())
         self._update_actions()
 
@@ -631,6 +632,17 @@ class MainWindow(QMainWindow):
         self.services.settings.summary_markdown = options.markdown
         self.services.settings.mask_numbers = options.mask_numbers
         self.statusBar().showMessage("The diagnostic summary is on the clipboard.")
+
+    def run_self_test(self) -> None:
+        """Check this install end to end in a hidden window with its own throwaway data."""
+        from smsgui.ui.selftest import run_self_test_in_window
+
+        report = run_self_test_in_window(self)
+        icon = QMessageBox.Icon.Information if report.passed else QMessageBox.Icon.Warning
+        box = QMessageBox(icon, "Self-test", report.summary, parent=self)
+        box.setDetailedText(report.describe())
+        self.self_test_box = box
+        box.open()
 
     def _update_actions(self) -> None:
         has_result = bool(self._exchanges)

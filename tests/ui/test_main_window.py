@@ -505,3 +505,12 @@ def test_a_pasted_receipt_says_which_field_is_the_recipient(window: MainWindow) 
     (text,) = column_texts(window, "Error")
     assert "msisdn (44770090****) is the recipient" in text and "to (AcmeInc)" in text
     assert window.troubleshooting.highlighted_id() == "receipt-error-6"
+
+
+def test_the_help_menu_runs_the_self_test(qtbot: QtBot, window: MainWindow,
+                                          services: Services) -> None:
+    window.run_self_test()
+    box = window.self_test_box
+    assert "self-test passed" in box.text()
+    box.close()
+    assert window.history.table.rowCount() == 0  # the user's history was not touched
