@@ -39,4 +39,9 @@ assert answer["messages"][0]["status"] == "0", answer
 PY
 kill -TERM "$sandbox_pid"
 wait "$sandbox_pid" || { echo "the sandbox did not exit 0 on SIGTERM"; exit 1; }
-echo "wheel smoke test passed: decode, check and sandbox work from an installed wheel"
+
+# The installed app checks itself end to end, touching only throwaway folders.
+HOME="$work/home" XDG_CONFIG_HOME="$work/home/config" XDG_DATA_HOME="$work/home/data" \
+  XDG_STATE_HOME="$work/home/state" XDG_CACHE_HOME="$work/home/cache" \
+  QT_QPA_PLATFORM=offscreen "$work/venv/bin/smsgui" --self-test
+echo "wheel smoke test passed: decode, check, sandbox and --self-test work from an installed wheel"
