@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
@@ -124,6 +126,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_app()
 
 
+def _write(stream: TextIO, text: str) -> None:
+    """Write the result; a reader that went away (``| head``, ``| grep -q``) is not an error."""
+    try:
+        stream.write(text)
+        stream.flush()
+    except BrokenPipeError:
+        # Python would report the closed pipe again while flushing at exit.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
 def _never_fail_on_output_encoding() -> None:
     # A console or pipe that cannot show a character (cp1252 on Windows) must not turn a
     # summary into a traceback; a replacement character is the lesser evil.
@@ -167,13 +180,12 @@ def run_decode(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
         from smsgui.core.export import decoded_as_json
 
         payload = decoded_as_json(decoded, receipts)
-        print(json.dumps(payload, indent=2, ensure_ascii=False), file=stdout)
+        _write(stdout, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     else:
         options = SummaryOptions(markdown=arguments.markdown,
                                  mask_numbers=not arguments.show_numbers,
                                  include_text=arguments.include_text)
-        print(build_summary(decoded, context_for_document(document, receipts), options),
-              end="", file=stdout)
+        _write(stdout, build_summary(decoded, context_for_document(document, receipts), options))
     ok, _ = overall(decoded, receipts)
     return EXIT_OK if ok else EXIT_FAILED
 
@@ -189,12 +201,12 @@ def _decode_batch(documents: Sequence[ResponseDocument], arguments: argparse.Nam
     if arguments.json:
         payload = {"kind": "batch", "ok": ok, "documents": [
             decoded_as_json(e.decoded, e.receipts) for e in exchanges if e.decoded is not None]}
-        print(json.dumps(payload, indent=2, ensure_ascii=False), file=stdout)
+        _write(stdout, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     else:
         options = SummaryOptions(markdown=arguments.markdown,
                                  mask_numbers=not arguments.show_numbers,
                                  include_text=arguments.include_text)
-        print(build_batch_summary(exchanges, options), end="", file=stdout)
+        _write(stdout, build_batch_summary(exchanges, options))
     return EXIT_OK if ok else EXIT_FAILED
 
 
@@ -221,9 +233,9 @@ def run_check(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
     report = without_findings(check_draft(draft), not_asked)
     if arguments.json:
         payload: dict[str, Any] = check_report_as_json(report, arguments.sender)
-        print(json.dumps(payload, indent=2, ensure_ascii=False), file=stdout)
+        _write(stdout, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     else:
-        print(describe_checks(report), end="", file=stdout)
+        _write(stdout, describe_checks(report))
     return EXIT_FAILED if report.blocking else EXIT_OK
 
 

@@ -249,3 +249,19 @@ def test_a_batch_file_summarises_every_recipient(
     code, out, _ = run(["decode", "--json", str(path)], capsys)
     data = json.loads(out)
     assert data["kind"] == "batch" and not data["ok"] and len(data["documents"]) == 2
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
+    parts = [{"to": "447700900000", "message-id": f"id{n}", "status": "0",
+              "message-price": "0.0333", "network": "23410"} for n in range(1000)]
+    body = tmp_path / "big.json"
+    body.write_text(json.dumps({"messages": parts}), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "smsgui", "decode", "--json", str(body)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()  # like `| head -c 10` or `| grep -q`
+    errors = process.stderr.read()
+    process.stderr.close()
+    assert process.wait(timeout=60) == 0
+    assert b"Traceback" not in errors
