@@ -19,13 +19,14 @@ import enum
 import ipaddress
 import json
 import logging
+import math
 import platform
 import re
 import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC
 from decimal import Decimal
 from types import MappingProxyType
@@ -37,7 +38,7 @@ import httpx
 from smsgui import __version__
 from smsgui.core.decode import Decoded, Unreadable, decode_response
 from smsgui.core.documents import Failure, RequestRecord, ResponseDocument
-from smsgui.core.knowledge import default_knowledge_base
+from smsgui.core.knowledge import Retry, default_knowledge_base
 from smsgui.core.privacy import REDACTED, mask_number, redact_fields
 from smsgui.core.signing import SignatureMethod, signed_params
 from smsgui.core.values import decimal_or_none, int_or_none, text_or_none
@@ -45,6 +46,9 @@ from smsgui.core.values import decimal_or_none, int_or_none, text_or_none
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES: Final = 1024 * 1024
+KEPT_OF_TOO_LARGE: Final = 4096
+"""How much of an answer over ``MAX_BODY_BYTES`` is kept (characters): its beginning says what
+answered, and a megabyte of it would only freeze whatever shows or stores it."""
 MAX_REPORT_IDS: Final = 20
 NO_ENTRY_ID: Final = ""
 """The ``entry_id`` of a successful balance or settings call: there is nothing to explain."""
@@ -191,9 +195,16 @@ class ApiOutcome:
     detail: str = ""
 
     def to_document(self, sandbox: bool | None) -> ResponseDocument:
-        """What to save: the request without secrets, status, timing and the body as received."""
-        failure = None if self.decoded is not None else Failure(
-            self.entry_id, self.headline, self.may_have_been_sent)
+        """What to save: the request without secrets, status, timing and the body as received.
+
+        A failure the body alone does not explain (no answer, an HTTP error, a send that may have
+        been carried out) is kept as the document's ``failure``, so a reopened document says the
+        same as the send did.
+        """
+        explained = self.ok or (self.decoded is not None and not self.may_have_been_sent
+                                and self.decoded.entry.id == self.entry_id)
+        failure = None if explained else Failure(self.entry_id, self.headline,
+                                                 self.may_have_been_sent)
         return ResponseDocument(body=self.body or "", http_status=self.http_status,
                                 elapsed_ms=self.elapsed_ms, request=self.request,
                                 sandbox=sandbox, failure=failure)
@@ -324,7 +335,9 @@ class SmsApiClient:
             form=tuple(self._with_credentials(message.form_fields()).items()),
         )
         result = self._execute(plan)
-        return result if isinstance(result, ApiOutcome) else self._interpret_decodable(result)
+        if isinstance(result, ApiOutcome):
+            return result
+        return self._interpret_decodable(result, sending=True)
 
     def balance(self) -> BalanceOutcome:
         """GET ``/account/get-balance``."""
@@ -490,14 +503,20 @@ class SmsApiClient:
 
     # -- interpreting answers -------------------------------------------------------------------
 
-    def _interpret_decodable(self, answer: _Answer) -> ApiOutcome:
-        """SMS and Reports answers: a 2xx body goes to the decoder."""
+    def _interpret_decodable(self, answer: _Answer, sending: bool = False) -> ApiOutcome:
+        """SMS and Reports answers: a 2xx body goes to the decoder.
+
+        A send the server answered with 2xx but in words smsgui cannot read (cut off, broken,
+        empty) may well have been carried out, so the person is told to check before resending.
+        """
         if answer.too_large or not 200 <= answer.status < 300:
             return self._interpret_unsuccessful(answer)
         decoded = decode_response(answer.body)
+        unsure = (sending and isinstance(decoded, Unreadable)
+                  and decoded.entry.retry is Retry.CHECK_FIRST)
         return self._answered(answer, _Verdict(
             decoded.entry.id, decoded.headline, ok=decoded.ok, decoded=decoded,
-            detail=_decoded_detail(decoded),
+            detail=_decoded_detail(decoded), may_have_been_sent=unsure,
         ))
 
     def _interpret_unexpected(self, answer: _Answer) -> ApiOutcome:
@@ -516,7 +535,8 @@ class SmsApiClient:
 
     def _interpret_unsuccessful(self, answer: _Answer) -> ApiOutcome:
         if answer.too_large:
-            return self._answered(answer, _Verdict(
+            kept = replace(answer, body=answer.body[:KEPT_OF_TOO_LARGE])
+            return self._answered(kept, _Verdict(
                 "response-too-large",
                 f"The server's answer was larger than {MAX_BODY_BYTES // 1024} KiB, "
                 "so smsgui stopped reading it.",
@@ -535,6 +555,8 @@ class SmsApiClient:
         retry_after = None
         if answer.status in (429, 503):
             retry_after = parse_retry_after(answer.headers.get("Retry-After"), self._clock())
+            if retry_after is not None:
+                headline = f"{headline} {_wait_advice(retry_after)}"
         details: list[str] = []
         if 300 <= answer.status < 400:
             details.append(f"Location (not followed): {answer.headers.get('Location', '-')}")
@@ -742,6 +764,18 @@ def _http_headline(answer: _Answer, title: str | None) -> str:
     if answer.status >= 500:
         return f"The server had a problem and answered {status}."
     return f"The server refused the request: {status}."
+
+
+def _wait_advice(seconds: float) -> str:
+    """What a Retry-After header asks, in words: "Wait 30 seconds before trying again."."""
+    if seconds <= 0:
+        return "The server says it can be tried again now."
+    if seconds < 120:
+        whole = math.ceil(seconds)
+        return f"Wait {whole} second{'s' if whole != 1 else ''} before trying again."
+    if seconds < 2 * 3600:
+        return f"Wait {math.ceil(seconds / 60)} minutes before trying again."
+    return f"Wait {math.ceil(seconds / 3600)} hours before trying again."
 
 
 def _server_error_text(decoded: Decoded | None) -> str | None:

@@ -118,7 +118,7 @@ def _request_to_json(request: RequestRecord | None) -> dict[str, Any] | None:
 
 def save_document(document: ResponseDocument, path: Path, now: datetime | None = None) -> None:
     """Write atomically: a reader sees the old file or the new one, never half of one."""
-    write_atomically(path, document_to_json(document, now).encode("utf-8"))
+    write_atomically(path, json_bytes(document_to_json(document, now)))
 
 
 def save_documents(documents: Sequence[ResponseDocument], path: Path,
@@ -126,7 +126,17 @@ def save_documents(documents: Sequence[ResponseDocument], path: Path,
     """Save one send to one or several recipients, atomically."""
     if not documents:
         raise DocumentError("There is nothing to save yet.")
-    write_atomically(path, documents_to_json(documents, now).encode("utf-8"))
+    write_atomically(path, json_bytes(documents_to_json(documents, now)))
+
+
+def json_bytes(text: str) -> bytes:
+    """JSON text as UTF-8, whatever it holds.
+
+    JSON escapes can carry half of a UTF-16 pair ("\\ud800"), which has no UTF-8 form; it can
+    only stand inside a JSON string, so it is written back as that same escape and reads back
+    unchanged.
+    """
+    return text.encode("utf-8", "backslashreplace")
 
 
 def write_atomically(path: Path, payload: bytes) -> None:
@@ -219,13 +229,12 @@ def _document_or_body(text: str, data: dict[str, Any] | None) -> ResponseDocumen
 
 
 def _text_of(raw: bytes | str) -> str:
-    if isinstance(raw, bytes):
-        if len(raw) > MAX_DOCUMENT_BYTES:
-            raise DocumentError(f"The input is larger than "
-                                f"{MAX_DOCUMENT_BYTES // 1_048_576} MB; smsgui does not open it.")
-        text, _ = bytes_to_text(raw)
-    else:
-        text = raw
+    # Pasted text has the same cap as a file: a real answer is a few kilobytes, and megabytes of
+    # it would only keep the window busy showing them.
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise DocumentError(f"The input is larger than "
+                            f"{MAX_DOCUMENT_BYTES // 1_048_576} MB; smsgui does not open it.")
+    text = bytes_to_text(raw)[0] if isinstance(raw, bytes) else raw
     return text.lstrip("\ufeff")
 
 

@@ -66,12 +66,18 @@ def exchange_from_outcome(outcome: ApiOutcome, sandbox: bool | None,
 
 def exchange_from_document(document: ResponseDocument,
                            knowledge: KnowledgeBase | None = None) -> Exchange:
-    """A saved or pasted answer, decoded with its receipts."""
+    """A saved or pasted answer, decoded with its receipts.
+
+    A saved failure (no answer, an HTTP error, a send that may have gone out) is what the send
+    said at the time, so it wins over what the body alone would suggest.
+    """
     base = knowledge or default_knowledge_base()
     failure = document.failure
-    if failure is not None and not document.body and failure.entry_id in base:
-        return Exchange(document=document, decoded=None, entry=base.get(failure.entry_id),
-                        headline=failure.headline, ok=False,
+    if failure is not None and failure.entry_id in base:
+        entry = base.get(failure.entry_id)
+        decoded = decode_response(document.body, knowledge) if document.body else None
+        return Exchange(document=document, decoded=decoded, entry=entry,
+                        headline=failure.headline or f"{entry.title}.", ok=False,
                         may_have_been_sent=failure.may_have_been_sent)
     decoded = decode_response(document.body, knowledge)
     receipts = tuple(r for r in (decode_receipt_fields(fields, knowledge)

@@ -30,6 +30,7 @@ from smsgui.core.documents import (
     RequestRecord,
     ResponseDocument,
     document_to_json,
+    json_bytes,
     parse_document,
 )
 from smsgui.core.exchange import Exchange
@@ -547,20 +548,27 @@ def _prepare(exchanges: Sequence[Exchange], profile: str, sent_at: datetime) -> 
     sender = next((s for e in exchanges if (s := _field(e.document, "from"))), "")
     return _Record(
         sent_at=_iso(sent_at),
-        profile=profile,
+        profile=_storable(profile),
         sandbox=any(exchange.document.sandbox for exchange in exchanges),
-        sender=sender,
+        sender=_storable(sender),
         recipients=recipients,
         message_ids=message_ids,
         statuses=statuses,
         ok=all(exchange.ok for exchange in exchanges),
-        headline=headline,
+        headline=_storable(headline),
         entry_id=worst.entry.id,
-        numbers=" ".join([*(_digits(number) for number in recipients),
-                          *(message_id.lower() for message_id in message_ids)]),
-        words=_words(exchanges, message_ids, statuses, (headline, sender, profile)),
-        documents=tuple(document_to_json(_scrubbed(e.document), now=sent_at) for e in exchanges),
+        numbers=_storable(" ".join([*(_digits(number) for number in recipients),
+                                    *(message_id.lower() for message_id in message_ids)])),
+        words=_storable(_words(exchanges, message_ids, statuses, (headline, sender, profile))),
+        documents=tuple(_storable(document_to_json(_scrubbed(e.document), now=sent_at))
+                        for e in exchanges),
     )
+
+
+def _storable(text: str) -> str:
+    """Text SQLite can keep: half of a UTF-16 pair (from a JSON escape in an answer) has no
+    UTF-8 form, so it is kept as its escape; in a document that escape reads back unchanged."""
+    return json_bytes(text).decode("utf-8")
 
 
 def _recipients(exchanges: Sequence[Exchange]) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 from decimal import Decimal, InvalidOperation
 
 _MAX_INT_DIGITS = 18
@@ -61,11 +62,14 @@ def decimal_or_none(value: object) -> Decimal | None:
 
 
 def bytes_to_text(raw: bytes) -> tuple[str, bool]:
-    """Decode bytes as UTF-8, or UTF-16/32 when a byte-order mark says so.
+    """Decode bytes as UTF-8, or UTF-16/32 when a byte-order mark says so or, without one, when
+    the zero bytes around the first characters do (as JSON's own detection, RFC 4627 section 3:
+    Windows tools write UTF-16 with and without the mark).
 
     Returns the text and whether it decoded cleanly; undecodable bytes become U+FFFD.
     """
-    encoding = next((name for mark, name in _BYTE_ORDER_MARKS if raw.startswith(mark)), "utf-8")
+    encoding = next((name for mark, name in _BYTE_ORDER_MARKS if raw.startswith(mark)),
+                    None) or json.detect_encoding(raw)
     try:
         return raw.decode(encoding), True
     except UnicodeDecodeError:

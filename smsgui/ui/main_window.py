@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
         self._catch_file_drops()
         self._restore()
         self._probe_keyring()
+        self._report_recovered_history()
 
     # -- building -------------------------------------------------------------------------------
 
@@ -353,6 +354,13 @@ class MainWindow(QMainWindow):
             return SmsApiClient(http, credentials, endpoint)
 
         return make
+
+    def _report_recovered_history(self) -> None:
+        history = self.services.history
+        if history is not None and history.recovered_from is not None:
+            self.statusBar().showMessage(
+                f"The history was damaged, so it was set aside as "
+                f"{history.recovered_from.name} and a new one started.")
 
     def _probe_keyring(self) -> None:
         """Ask the keyring whether it works, off the UI thread: it may wait for an unlock."""

@@ -407,10 +407,20 @@ def _response_lines(exchange: Exchange) -> list[str]:
     return [f"{status}{took}", "", pretty_body(document.body)]
 
 
+RAW_BODY_LIMIT = 64 * 1024
+
+
 def pretty_body(body: str) -> str:
-    """JSON indented for reading; anything else exactly as received."""
+    """JSON indented for reading; anything else exactly as received; long bodies cut short.
+
+    A text view takes a noticeable moment to lay out a body of hundreds of kilobytes, and the
+    whole answer stays in a saved document anyway.
+    """
     if not body.strip():
         return "(empty body)"
+    if len(body) > RAW_BODY_LIMIT:
+        return (body[:RAW_BODY_LIMIT] + f"\n\n[... {len(body) - RAW_BODY_LIMIT:,} more "
+                "characters not shown here; Save keeps the whole answer]")
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):
