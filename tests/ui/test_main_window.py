@@ -96,6 +96,16 @@ def add_profile(services: Services, window_profiles: list[Profile], profile: Pro
     services.secrets.set(profile.name, "api_secret", secret)
 
 
+def use_custom_profile(window: MainWindow, services: Services, name: str, url: str,
+                       secret: str, api_key: str = DEFAULT_API_KEY) -> None:
+    """Add a profile sending to ``url`` with ``secret`` and make it the current one."""
+    add_profile(services, window._profiles,
+                Profile(name, EndpointKind.CUSTOM, api_key=api_key, rest_base_url=url,
+                        api_base_url=url), secret)
+    window._fill_profiles()
+    window.profile_combo.setCurrentIndex(len(window._profiles) - 1)
+
+
 def send(qtbot: QtBot, window: MainWindow, to: str, text: str = "Hello from the tests",
          sender: str = "AcmeInc") -> None:
     find(window, QLineEdit, "From").setText(sender)
@@ -162,12 +172,7 @@ def test_a_partial_failure_across_recipients(qtbot: QtBot, window: MainWindow) -
 def test_invalid_credentials_on_a_live_style_profile(
     qtbot: QtBot, window: MainWindow, services: Services, prompter: ScriptedPrompter
 ) -> None:
-    url = services.sandbox.url()
-    profile = Profile("Staging", EndpointKind.CUSTOM, api_key=DEFAULT_API_KEY,
-                      rest_base_url=url, api_base_url=url)
-    add_profile(services, window._profiles, profile, "not-the-secret")
-    window._fill_profiles()
-    window.profile_combo.setCurrentIndex(1)
+    use_custom_profile(window, services, "Staging", services.sandbox.url(), "not-the-secret")
     assert not find(window, QWidget, "Sandbox badge").isVisible()
     send(qtbot, window, "447700900000")
     assert prompter.confirmations and "Estimated cost" in prompter.confirmations[0]
@@ -179,11 +184,7 @@ def test_declining_the_live_confirmation_sends_nothing(
     qtbot: QtBot, window: MainWindow, services: Services, prompter: ScriptedPrompter
 ) -> None:
     url = services.sandbox.url()
-    add_profile(services, window._profiles,
-                Profile("Staging", EndpointKind.CUSTOM, api_key=DEFAULT_API_KEY,
-                        rest_base_url=url, api_base_url=url), "SandboxSecret123")
-    window._fill_profiles()
-    window.profile_combo.setCurrentIndex(1)
+    use_custom_profile(window, services, "Staging", url, "SandboxSecret123")
     prompter.confirm_answer = False
     balance_before = services.sandbox._server.account.balance  # type: ignore[union-attr]
     find(window, QLineEdit, "From").setText("AcmeInc")
@@ -198,12 +199,8 @@ def test_an_unreachable_server(qtbot: QtBot, window: MainWindow, services: Servi
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    add_profile(services, window._profiles,
-                Profile("Down", EndpointKind.CUSTOM, api_key="abcd1234", rest_base_url=url,
-                        api_base_url=url), SECRET)
-    window._fill_profiles()
-    window.profile_combo.setCurrentIndex(1)
+    use_custom_profile(window, services, "Down", f"http://127.0.0.1:{port}", SECRET,
+                       api_key="abcd1234")
     send(qtbot, window, "447700900000")
     assert window.troubleshooting.highlighted_id() == "transport-connection-refused"
 
@@ -271,11 +268,7 @@ def test_no_secret_reaches_settings_history_documents_logs_or_clipboard(
     prompter: ScriptedPrompter, app_log: Path,
 ) -> None:
     url = services.sandbox.url()
-    add_profile(services, window._profiles,
-                Profile("Secretive", EndpointKind.CUSTOM, api_key=DEFAULT_API_KEY,
-                        rest_base_url=url, api_base_url=url), SECRET)
-    window._fill_profiles()
-    window.profile_combo.setCurrentIndex(1)
+    use_custom_profile(window, services, "Secretive", url, SECRET)
     send(qtbot, window, "447700900000")
     window.save_action.trigger()
     window.copy_summary_action.trigger()
@@ -349,11 +342,7 @@ def test_the_window_stays_responsive_during_a_slow_send(
     accepted = ('{"message-count":"1","messages":[{"to":"447700900000","message-id":"A",'
                 '"status":"0","remaining-balance":"9","message-price":"0.03","network":"23410"}]}')
     with FaultServer(Reply(body=accepted, delay_s=0.8)) as slow:
-        add_profile(services, window._profiles,
-                    Profile("Slow", EndpointKind.CUSTOM, api_key="abcd1234",
-                            rest_base_url=slow.url, api_base_url=slow.url), SECRET)
-        window._fill_profiles()
-        window.profile_combo.setCurrentIndex(1)
+        use_custom_profile(window, services, "Slow", slow.url, SECRET, api_key="abcd1234")
         ticks: list[float] = []
         timer = QTimer()
         timer.setInterval(5)
@@ -414,11 +403,7 @@ def test_while_sending_nothing_can_change_where_it_goes(
     accepted = ('{"message-count":"1","messages":[{"to":"447700900000","message-id":"A",'
                 '"status":"0","remaining-balance":"9","message-price":"0.03","network":"23410"}]}')
     with FaultServer(Reply(body=accepted, delay_s=0.4)) as slow:
-        add_profile(services, window._profiles,
-                    Profile("Slow", EndpointKind.CUSTOM, api_key="abcd1234",
-                            rest_base_url=slow.url, api_base_url=slow.url), SECRET)
-        window._fill_profiles()
-        window.profile_combo.setCurrentIndex(1)
+        use_custom_profile(window, services, "Slow", slow.url, SECRET, api_key="abcd1234")
         find(window, QLineEdit, "From").setText("AcmeInc")
         find(window, QPlainTextEdit, "To").setPlainText("447700900000, 447700900001, 447700900002")
         type_text(find(window, QPlainTextEdit, "Message text"), "Hi")
