@@ -1,0 +1,47 @@
+"""A History of 100,000 sends, made with straight SQL from one recorded send (as the tests do)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+ROWS = 100_000
+
+
+def template_document() -> object:
+    from smsgui.core.documents import ResponseDocument
+    body = json.dumps({"message-count": "1", "messages": [
+        {"to": "447700900123", "status": "1", "message-id": "0A0000001234ABCD",
+         "error-text": "Throughput Rate Exceeded - please wait [ 250 ] and retry"}]})
+    return ResponseDocument(body=body, http_status=200, elapsed_ms=80.0, sandbox=True)
+
+
+def make_history(path: Path, rows: int = ROWS) -> None:
+    from smsgui.core import history as history_module
+    from smsgui.core.exchange import exchange_from_document
+    from smsgui.core.history import History
+
+    with History(path) as history:
+        template = history.record([exchange_from_document(template_document())], "Acme live")
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute(f"""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows - 1})
+            INSERT INTO sends (sent_at, profile, sandbox, sender, recipients, message_ids,
+                               statuses, ok, headline, entry_id, numbers, words)
+            SELECT strftime('%Y-%m-%dT%H:%M:%S.000000+00:00', '2025-01-01',
+                            '+' || (i * 300) || ' seconds'),
+                   profile, sandbox, sender, json_array(printf('4477%08d', i)),
+                   json_array(printf('%016X', i * 7919)),
+                   json_array(CASE i % 8 WHEN 7 THEN 29 ELSE i % 8 END), i % 8 = 0,
+                   headline, entry_id,
+                   printf('4477%08d', i) || ' ' || lower(printf('%016X', i * 7919)),
+                   words || char(10) || lower(printf('%016X', i * 7919))
+            FROM n, sends WHERE sends.id = {template}""")
+        connection.execute("INSERT INTO parts (send_id, status) "
+                           "SELECT id, json_extract(statuses, '$[0]') "
+                           f"FROM sends WHERE id != {template}")
+        if history_module._fts5_available():
+            connection.execute("INSERT INTO sends_search (sends_search) VALUES ('rebuild')")
+    connection.close()
