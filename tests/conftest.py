@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from smsgui.ui.app import AppPaths
+    from smsgui.ui.main_window import Services
 
 # Set before anything imports Qt, keyring or platformdirs. setdefault lets a run under Xvfb pick
 # the xcb platform instead of offscreen.
@@ -14,3 +23,25 @@ for _variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STA
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 os.environ["NO_PROXY"] = "127.0.0.1,localhost,::1"
 os.environ["no_proxy"] = os.environ["NO_PROXY"]
+
+
+# -- the app's services in throwaway folders, shared by the window and hardening tests ----------
+# Qt and the app are imported inside the fixtures so the core tests never load them.
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> AppPaths:
+    from smsgui.ui.app import AppPaths
+
+    return AppPaths(tmp_path / "config", tmp_path / "data", tmp_path / "logs")
+
+
+@pytest.fixture
+def services(paths: AppPaths) -> Iterator[Services]:
+    """Real services with an in-memory secret store; closed after the test."""
+    from smsgui.core.secrets import MemorySecretStore
+    from smsgui.ui.app import build_services, close_services
+
+    built = build_services(paths, secrets=MemorySecretStore())
+    yield built
+    close_services(built)

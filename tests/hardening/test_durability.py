@@ -154,11 +154,6 @@ GARBAGE = b"This is not a database. " * 100 + bytes(range(256)) * 8
 
 
 @pytest.fixture
-def paths(tmp_path: Path) -> AppPaths:
-    return AppPaths(tmp_path / "config", tmp_path / "data", tmp_path / "logs")
-
-
-@pytest.fixture
 def damaged(paths: AppPaths) -> Iterator[Services]:
     paths.data.mkdir(parents=True)
     (paths.data / "history.sqlite3").write_bytes(GARBAGE)

@@ -44,11 +44,9 @@ from smsgui.core.exchange import Exchange, exchange_from_document
 from smsgui.core.history import History
 from smsgui.core.knowledge import default_knowledge_base
 from smsgui.core.receiver import ReceiptReceiver
-from smsgui.core.secrets import MemorySecretStore
 from smsgui.core.summary import SummaryOptions, build_batch_summary
 from smsgui.sandbox.config import SandboxConfig
 from smsgui.sandbox.server import SandboxServer
-from smsgui.ui.app import AppPaths, build_services, close_services
 from smsgui.ui.main_window import MainWindow, Services
 from smsgui.ui.results import ResultsPane
 
@@ -62,14 +60,6 @@ STATUS_29 = "29 Non-Whitelisted Destination"
 
 
 # -- the window ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def services(tmp_path: Path) -> Iterator[Services]:
-    built = build_services(AppPaths(tmp_path / "config", tmp_path / "data", tmp_path / "logs"),
-                           secrets=MemorySecretStore())
-    yield built
-    close_services(built)
 
 
 @pytest.fixture

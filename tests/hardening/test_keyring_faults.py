@@ -82,11 +82,6 @@ FAULTS = {
 
 
 @pytest.fixture
-def paths(tmp_path: Path) -> AppPaths:
-    return AppPaths(tmp_path / "config", tmp_path / "data", tmp_path / "logs")
-
-
-@pytest.fixture
 def prompter(tmp_path: Path) -> RecordingPrompter:
     return RecordingPrompter(tmp_path)
 

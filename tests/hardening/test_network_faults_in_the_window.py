@@ -236,11 +236,6 @@ FAULTS = {
 
 
 @pytest.fixture
-def paths(tmp_path: Path) -> AppPaths:
-    return AppPaths(tmp_path / "config", tmp_path / "data", tmp_path / "logs")
-
-
-@pytest.fixture
 def stack() -> Iterator[contextlib.ExitStack]:
     with contextlib.ExitStack() as servers:
         yield servers

@@ -50,11 +50,10 @@ from smsgui.core.client import (
 )
 from smsgui.core.history import History
 from smsgui.core.profiles import EndpointKind
-from smsgui.core.secrets import MemorySecretStore
 from smsgui.core.signing import SignatureMethod
 from smsgui.sandbox.config import SandboxConfig
 from smsgui.sandbox.server import SandboxServer
-from smsgui.ui.app import AppPaths, build_services, close_services
+from smsgui.ui.app import AppPaths, close_services
 from smsgui.ui.errors import ErrorDialog, install_excepthook
 from smsgui.ui.main_window import MainWindow, Services
 
@@ -102,13 +101,6 @@ def debug_log(paths: AppPaths) -> Iterator[Path]:
     handler.close()
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
-
-
-@pytest.fixture
-def services(paths: AppPaths) -> Iterator[Services]:
-    built = build_services(paths, secrets=MemorySecretStore())
-    yield built
-    close_services(built)
 
 
 @pytest.fixture

@@ -65,18 +65,6 @@ class ScriptedPrompter(Prompter):
 
 
 @pytest.fixture
-def paths(tmp_path: Path) -> AppPaths:
-    return AppPaths(tmp_path / "config", tmp_path / "data", tmp_path / "logs")
-
-
-@pytest.fixture
-def services(paths: AppPaths) -> Iterator[Services]:
-    built = build_services(paths, secrets=MemorySecretStore())
-    yield built
-    close_services(built)
-
-
-@pytest.fixture
 def prompter(tmp_path: Path) -> ScriptedPrompter:
     return ScriptedPrompter(tmp_path)
 
