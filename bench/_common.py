@@ -30,6 +30,10 @@ def isolated_env(base: Path | None = None) -> dict[str, str]:
         folder = base / sub
         folder.mkdir(parents=True, exist_ok=True)
         env[name] = str(folder)
+    # Bytecode is cached (in the temporary folder) as it is for an installed app; without this a
+    # checkout run with PYTHONDONTWRITEBYTECODE would recompile every module on every start.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(base / "pycache")
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["NO_PROXY"] = "127.0.0.1,localhost"

@@ -2,8 +2,9 @@
 
 Each run is a fresh process started the same way (``python bench/startup.py --child KIND``).
 The parent notes CLOCK_MONOTONIC (system-wide on Linux) just before starting the child; the child
-prints the same clock at the first event-loop tick after ``show()`` together with its peak RSS
-(VmHWM), then exits. Median of RUNS runs each, interleaved.
+prints the same clock at the first event-loop tick after the window's first paint, together with
+its peak RSS (VmHWM), then exits. Median of RUNS runs each, interleaved. Children cache bytecode
+(see ``isolated_env``) and one warm-up run of each kind writes it, as an installed app would have.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,51 +31,94 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(kind: str) -> None:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMainWindow
+def _report_idle_after_first_paint(app: object) -> object:
+    """Print the clock and peak RSS at the first event-loop tick after a window is painted.
+
+    A zero timer started right after ``show()`` fires before the first paint, so it would leave
+    the cost of laying out and painting the window out of the figure.
+    """
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QMainWindow
 
     def idle() -> None:
         print(f"IDLE {time.monotonic():.6f} {_peak_rss_mb():.1f}", flush=True)
         os._exit(0)  # the figure is taken; tear-down is not part of start-up
 
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint and isinstance(watched, QMainWindow):
+                app.removeEventFilter(self)  # type: ignore[attr-defined]
+                QTimer.singleShot(0, idle)
+            return False
+
+    spy = FirstPaint()
+    app.installEventFilter(spy)  # type: ignore[attr-defined]
+    return spy
+
+
+def child(kind: str) -> None:
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication(sys.argv[:1])
+    spy = _report_idle_after_first_paint(app)
     if kind == "bare":
-        app = QApplication(sys.argv)
         window = QMainWindow()
         window.setWindowTitle("bare")
         window.show()
-        QTimer.singleShot(0, idle)
         app.exec()
-        return
+    else:
+        # What the ``smsgui`` command runs; HOME and XDG folders are the benchmark's own.
+        from smsgui.cli import main as smsgui_main
+        smsgui_main([])
+    del spy
 
-    # As smsgui.ui.app.run_app does, with AppPaths in a temporary folder.
-    import logging
 
-    from PySide6.QtGui import QIcon
+def phases_child(kind: str) -> None:
+    """Time each step of start-up, as ``run_app`` takes them, on the system-wide clock."""
+    marks = [("python", time.monotonic())]
+    from PySide6.QtWidgets import QApplication, QMainWindow
 
-    from smsgui import APP_ID, APP_NAME, __version__
-    from smsgui.applog import setup_logging
-    from smsgui.core.resources import resource_path
-    from smsgui.ui.app import AppPaths, build_services
-    from smsgui.ui.errors import install_excepthook, route_qt_messages_to_logging
-    from smsgui.ui.main_window import MainWindow
+    marks.append(("PySide6 import", time.monotonic()))
+    app = QApplication(sys.argv[:1])
+    if kind == "bare":
+        window = QMainWindow()
+    else:
+        from smsgui.applog import setup_logging
+        from smsgui.ui.app import AppPaths, build_services
+        from smsgui.ui.main_window import MainWindow
 
-    app = QApplication(sys.argv)
-    app.setApplicationName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_ID)
-    app.setWindowIcon(QIcon(str(resource_path("icons/smsgui.svg"))))
-    base = Path(tempfile.mkdtemp(prefix="smsgui-bench-app-"))
-    paths = AppPaths(base / "config", base / "data", base / "logs")
-    handler = setup_logging(paths.logs)
-    route_qt_messages_to_logging()
-    services = build_services(paths)
-    window = MainWindow(services)
-    install_excepthook(lambda: window)
+        marks.append(("smsgui imports", time.monotonic()))
+        paths = AppPaths.for_user()
+        setup_logging(paths.logs)
+        services = build_services(paths)
+        marks.append(("services", time.monotonic()))
+        window = MainWindow(services)
+    marks.append(("window", time.monotonic()))
+    spy = _report_idle_after_first_paint(app)
+    print("PHASES " + " ".join(f"{name.replace(' ', '_')}={at:.6f}" for name, at in marks),
+          flush=True)
     window.show()
-    QTimer.singleShot(0, idle)
     app.exec()
-    logging.getLogger().removeHandler(handler)
+    del spy
+
+
+def describe_phases(kind: str, env: dict[str, str], runs: int = 3) -> str:
+    """``name ms, ...`` for each start-up step, medians of ``runs`` runs."""
+    steps: dict[str, list[float]] = {}
+    for _ in range(runs):
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, __file__, "--phases", kind], env=env,
+                              capture_output=True, text=True, timeout=60, check=False)
+        marks = [line.split()[1:] for line in done.stdout.splitlines()
+                 if line.startswith("PHASES ")]
+        idle = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("IDLE ")]
+        if done.returncode != 0 or not marks or not idle:
+            raise RuntimeError(f"{kind} phases failed ({done.returncode}): {done.stderr[-2000:]}")
+        previous = started
+        for name, at in [item.split("=") for item in marks[-1]] + [["first paint", idle[-1]]]:
+            steps.setdefault(name.replace("_", " "), []).append(float(at) - previous)
+            previous = float(at)
+    return ", ".join(f"{name} {median(values) * 1000:.0f}" for name, values in steps.items())
 
 
 def run_once(kind: str, env: dict[str, str]) -> tuple[float, float]:
@@ -112,11 +155,15 @@ def main() -> int:
     results.line("startup peak RSS", app_mb, "MB", f"<= bare + {RSS_MARGIN_MB:.0f} MB = "
                  f"{bare_mb + RSS_MARGIN_MB:.0f} MB", f"bare window {bare_mb:.1f} MB",
                  app_mb <= bare_mb + RSS_MARGIN_MB, f"+{app_mb - bare_mb:.1f} MB")
+    print(f"  startup steps, ms (medians of 3 more runs): smsgui: {describe_phases('app', env)}; "
+          f"bare: {describe_phases('bare', env)}", flush=True)
     return results.exit_code()
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         child(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "--phases":
+        phases_child(sys.argv[2])
     else:
         sys.exit(main())
