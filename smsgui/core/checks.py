@@ -12,15 +12,17 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
-
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberFormat, PhoneNumberType
 
 from smsgui.core.countries import country_name
 from smsgui.core.segments import Encoding, MessageType, SegmentCount, count_segments
 from smsgui.core.testnumbers import SandboxNumber, lookup_test_number
+
+# phonenumbers is imported by the functions that read a number: a form without recipients, and
+# the window's first frame, never need its ~25 ms import.
+if TYPE_CHECKING:
+    from phonenumbers import PhoneNumber
 
 FindingField = Literal["to", "from", "text", "callback", "client_ref", "ttl"]
 
@@ -219,7 +221,14 @@ def _phone_digits(shown: str) -> str | None:
     return "".join(digits) or None
 
 
+def preload_number_library() -> None:
+    """Import the phone number library ahead of need (off the UI thread): typing stays smooth."""
+    import phonenumbers  # noqa: F401
+
+
 def _supported_region(region: str | None) -> str | None:
+    import phonenumbers
+
     if not region:
         return None
     region = region.strip().upper()
@@ -289,6 +298,8 @@ def _prefer_national(national: PhoneNumber, international: PhoneNumber | None) -
     Users type numbers of their default country without its country code, so a plausible
     national reading beats an international one the database does not know either.
     """
+    import phonenumbers
+
     if phonenumbers.is_valid_number(national):
         return True
     if international is not None and phonenumbers.is_valid_number(international):
@@ -300,6 +311,8 @@ def _describe(
     raw: str, shown: str, e164: str, parsed: PhoneNumber | None
 ) -> tuple[Recipient, list[Finding]]:
     """Type, country and validity of a number that can be sent."""
+    import phonenumbers
+
     valid = parsed is not None and phonenumbers.is_valid_number(parsed)
     region = _region_of(parsed, valid)
     country = country_name(region)
@@ -327,17 +340,23 @@ def _describe(
 
 
 def _parse(text: str, region: str | None) -> PhoneNumber | None:
+    import phonenumbers
+
     try:
         return phonenumbers.parse(text, region)
-    except NumberParseException:
+    except phonenumbers.NumberParseException:
         return None
 
 
 def _e164(parsed: PhoneNumber) -> str:
-    return phonenumbers.format_number(parsed, PhoneNumberFormat.E164).removeprefix("+")
+    import phonenumbers
+
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164).removeprefix("+")
 
 
 def _is_short_code(digits: str, region: str) -> bool:
+    import phonenumbers
+
     parsed = _parse(digits, region)
     return parsed is not None and phonenumbers.is_valid_short_number_for_region(parsed, region)
 
@@ -348,6 +367,8 @@ def _region_of(parsed: PhoneNumber | None, valid: bool) -> str | None:
     The fallback names the United Kingdom for the drama range 07700 900xxx, which the database
     calls invalid.
     """
+    import phonenumbers
+
     if parsed is None:
         return None
     region = phonenumbers.region_code_for_number(parsed) if valid else None
@@ -357,7 +378,9 @@ def _region_of(parsed: PhoneNumber | None, valid: bool) -> str | None:
 
 
 def _type_name(parsed: PhoneNumber) -> str:
-    return PhoneNumberType.to_string(phonenumbers.number_type(parsed)).lower()
+    import phonenumbers
+
+    return phonenumbers.PhoneNumberType.to_string(phonenumbers.number_type(parsed)).lower()
 
 
 def _unsendable(raw: str) -> Recipient:

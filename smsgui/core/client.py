@@ -12,10 +12,8 @@ passed in so tests can use a loopback server and a fixed time.
 
 from __future__ import annotations
 
-import base64
 import codecs
 import email.utils
-import enum
 import ipaddress
 import json
 import logging
@@ -26,7 +24,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC
 from decimal import Decimal
 from types import MappingProxyType
@@ -36,11 +34,18 @@ from urllib.parse import urlencode
 import httpx
 
 from smsgui import __version__
+from smsgui.core.apitypes import (
+    AuthMethod,
+    Credentials,
+    Endpoint,
+    OutgoingSms,
+    is_loopback_host,
+)
 from smsgui.core.decode import Decoded, Unreadable, decode_response
 from smsgui.core.documents import Failure, RequestRecord, ResponseDocument
 from smsgui.core.knowledge import Retry, default_knowledge_base
 from smsgui.core.privacy import REDACTED, mask_number, redact_fields
-from smsgui.core.signing import SignatureMethod, signed_params
+from smsgui.core.signing import signed_params
 from smsgui.core.values import decimal_or_none, int_or_none, text_or_none
 
 logger = logging.getLogger(__name__)
@@ -55,7 +60,6 @@ NO_ENTRY_ID: Final = ""
 
 DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=5.0, read=15.0, write=10.0, pool=5.0)
 _LOOPBACK_MOUNTS: Final = ("all://127.0.0.1", "all://localhost", "all://[::1]")
-_MIN_SCRUBBED_SECRET: Final = 4
 _DNS_HINTS: Final = (
     "name or service not known",
     "nodename nor servname",
@@ -107,75 +111,6 @@ _HEADLINES: Final = MappingProxyType({
     ),
     "transport-other": "The request to {host} failed ({error}).",
 })
-
-
-class AuthMethod(enum.StrEnum):
-    """Where the credentials go."""
-
-    BASIC = "basic"
-    """HTTP Basic ``api_key:api_secret`` (SMS API spec 1.5.1)."""
-    BODY = "body"
-    """``api_key`` and ``api_secret`` as form fields (spec 1.0.10)."""
-    SIGNATURE = "signature"
-    """``api_key``, ``timestamp`` and ``sig`` as form fields; no secret and no Authorization."""
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Base URLs. HTTPS is required except for loopback hosts (local test servers)."""
-
-    rest_base_url: str = "https://rest.nexmo.com"
-    api_base_url: str = "https://api.nexmo.com"
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """API credentials. Secrets are left out of ``repr``.
-
-    Raises ValueError when SIGNATURE authentication has no signature secret.
-    """
-
-    api_key: str
-    api_secret: str = field(repr=False)
-    signature_secret: str | None = field(default=None, repr=False)
-    signature_method: SignatureMethod = SignatureMethod.MD5_HASH
-    auth_method: AuthMethod = AuthMethod.BASIC
-
-    def __post_init__(self) -> None:
-        if self.auth_method is AuthMethod.SIGNATURE and not self.signature_secret:
-            raise ValueError("signature authentication needs a signature secret")
-
-    def secrets(self) -> tuple[str, ...]:
-        """Every secret value, including the Basic token, for scrubbing text."""
-        token = base64.b64encode(f"{self.api_key}:{self.api_secret}".encode()).decode("ascii")
-        values = (self.api_secret, self.signature_secret or "", token)
-        return tuple(value for value in values if len(value) >= _MIN_SCRUBBED_SECRET)
-
-
-@dataclass(frozen=True)
-class OutgoingSms:
-    """One message to send. ``ttl_ms`` is in milliseconds."""
-
-    to: str
-    sender: str
-    text: str
-    message_type: str = "text"
-    client_ref: str | None = None
-    callback: str | None = None
-    ttl_ms: int | None = None
-    status_report_req: bool | None = None
-
-    def form_fields(self) -> dict[str, str]:
-        """The API's form fields for this message; optional fields only when set."""
-        fields = {"from": self.sender, "to": self.to, "text": self.text, "type": self.message_type}
-        optional = {
-            "client-ref": self.client_ref,
-            "callback": self.callback,
-            "ttl": None if self.ttl_ms is None else str(int(self.ttl_ms)),
-            "status-report-req": _flag(self.status_report_req),
-        }
-        fields.update({key: value for key, value in optional.items() if value is not None})
-        return fields
 
 
 @dataclass(frozen=True)
@@ -686,20 +621,6 @@ def _is_host_name(raw_host: bytes) -> bool:
     return True
 
 
-def is_loopback_host(host: str) -> bool:
-    """127.0.0.0/8, ::1 (also IPv4-mapped) and ``localhost``."""
-    name = host.strip("[]").rstrip(".").lower()
-    if name == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped.is_loopback
-    return address.is_loopback
-
-
 def parse_retry_after(value: str | None, now: float) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delay-seconds or an HTTP date)."""
     if not value or not value.strip():
@@ -805,7 +726,3 @@ def _safe_url(url: str) -> str:
 
 def _strip_query(url: str) -> str:
     return url.split("?", 1)[0]
-
-
-def _flag(value: bool | None) -> str | None:
-    return None if value is None else str(value).lower()

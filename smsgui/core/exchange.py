@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from smsgui.core.client import ApiOutcome
 from smsgui.core.decode import (
     Decoded,
     Receipt,
@@ -22,6 +22,9 @@ from smsgui.core.decode import (
 )
 from smsgui.core.documents import ResponseDocument
 from smsgui.core.knowledge import Entry, KnowledgeBase, default_knowledge_base
+
+if TYPE_CHECKING:  # only the type: exchanges are shown long before the HTTP stack is needed
+    from smsgui.core.client import ApiOutcome
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from smsgui.core.client import AuthMethod, Endpoint
+from smsgui.core.apitypes import AuthMethod, Endpoint
 from smsgui.core.documents import DocumentError, write_atomically
 from smsgui.core.signing import SignatureMethod
 

@@ -21,7 +21,7 @@ from typing import Final, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from smsgui import __version__
-from smsgui.core.client import is_loopback_host
+from smsgui.core.apitypes import is_loopback_host
 from smsgui.core.loopback import (
     BodyRefused,
     LoopbackHTTPServer,

@@ -11,10 +11,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
+from smsgui.core.apitypes import OutgoingSms
 from smsgui.core.checks import CheckReport, Draft
-from smsgui.core.client import ApiOutcome, OutgoingSms
 from smsgui.core.segments import Encoding
+
+if TYPE_CHECKING:  # planning a batch on the UI thread must not load the HTTP stack
+    from smsgui.core.client import ApiOutcome
 
 DEFAULT_THROUGHPUT = 30
 _CANCEL_POLL_SECONDS = 0.02

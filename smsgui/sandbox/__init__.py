@@ -1,6 +1,5 @@
-"""A faithful offline stand-in for the Vonage SMS API, served on loopback."""
+"""A faithful offline stand-in for the Vonage SMS API, served on loopback.
 
-from smsgui.sandbox.config import SandboxConfig
-from smsgui.sandbox.server import SandboxServer
-
-__all__ = ["SandboxConfig", "SandboxServer"]
+The server lives in :mod:`smsgui.sandbox.server`; this package imports nothing heavy, so the app
+can hold an :class:`~smsgui.sandbox.embedded.EmbeddedSandbox` without loading it.
+"""

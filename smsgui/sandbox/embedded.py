@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
-from smsgui.core.client import AuthMethod, Credentials, Endpoint
+from smsgui.core.apitypes import AuthMethod, Credentials, Endpoint
 from smsgui.sandbox.config import SandboxConfig
-from smsgui.sandbox.server import SandboxServer
+
+if TYPE_CHECKING:
+    from smsgui.sandbox.server import SandboxServer
 
 
 class EmbeddedSandbox:
@@ -25,6 +28,9 @@ class EmbeddedSandbox:
         """The sandbox's base URL, starting it if it is not running yet."""
         with self._lock:
             if self._server is None:
+                # Imported on first use: the server and its rules are not needed to open the window.
+                from smsgui.sandbox.server import SandboxServer
+
                 self._server = SandboxServer(self.config, host="127.0.0.1", port=0).start()
             return self._server.url
 

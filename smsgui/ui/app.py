@@ -6,6 +6,7 @@ import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 from PySide6.QtCore import QSettings, QThreadPool
@@ -14,9 +15,8 @@ from PySide6.QtWidgets import QApplication
 
 from smsgui import APP_ID, APP_NAME, __version__
 from smsgui.applog import setup_logging
-from smsgui.core.client import make_http_client
-from smsgui.core.history import History
 from smsgui.core.knowledge import default_knowledge_base
+from smsgui.core.lazy import Lazy
 from smsgui.core.profiles import ProfileStore
 from smsgui.core.resources import resource_path
 from smsgui.core.secrets import KeyringSecretStore, SecretStore
@@ -24,6 +24,11 @@ from smsgui.sandbox.embedded import EmbeddedSandbox
 from smsgui.ui.errors import install_excepthook, route_qt_messages_to_logging
 from smsgui.ui.main_window import MainWindow, Services
 from smsgui.ui.settings import AppSettings
+
+if TYPE_CHECKING:
+    import httpx
+
+    from smsgui.core.history import History
 
 logger = logging.getLogger(__name__)
 
@@ -44,33 +49,50 @@ class AppPaths:
 
 
 def build_services(paths: AppPaths, secrets: SecretStore | None = None) -> Services:
+    """Everything the window needs; what the first frame does not need is built on first use."""
     paths.config.mkdir(parents=True, exist_ok=True)
     paths.data.mkdir(parents=True, exist_ok=True)
     settings = QSettings(str(paths.config / "settings.ini"), QSettings.Format.IniFormat)
-    try:
-        history: History | None = History(paths.data / "history.sqlite3")
-    except Exception:  # the app stays usable without a history
-        logger.exception("The history database could not be opened")
-        history = None
+    history_path = paths.data / "history.sqlite3"
     # Whether the keyring works is asked by the window, off the UI thread (it may prompt).
     return Services(
         knowledge=default_knowledge_base(),
         settings=AppSettings(settings),
         profiles=ProfileStore(paths.config / "profiles.json"),
         secrets=secrets or KeyringSecretStore(),
-        history=history,
+        history=Lazy(lambda: open_history(history_path)),
         sandbox=EmbeddedSandbox(),
-        http=make_http_client(),
+        http=Lazy(_make_http_client),
         pool=QThreadPool(),
     )
+
+
+def open_history(path: Path) -> History | None:
+    """The history at ``path``, or None (the app stays usable without one)."""
+    from smsgui.core.history import History
+
+    try:
+        return History(path)
+    except Exception:
+        logger.exception("The history database could not be opened")
+        return None
+
+
+def _make_http_client() -> httpx.Client:
+    from smsgui.core.client import make_http_client
+
+    return make_http_client()
 
 
 def close_services(services: Services) -> None:
     services.pool.waitForDone(15_000)
     services.sandbox.stop()
-    services.http.close()
-    if services.history is not None:
-        services.history.close()
+    http = services.http.peek()
+    if http is not None:
+        http.close()
+    history = services.history.peek()
+    if history is not None:
+        history.close()
 
 
 def run_app(argv: list[str] | None = None) -> int:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smsgui.core.client import AuthMethod
+from smsgui.core.apitypes import AuthMethod
 from smsgui.core.documents import DocumentError
 from smsgui.core.profiles import (
     SANDBOX_PROFILE_NAME,

@@ -1,87 +1,198 @@
-"""The history list: every send, searchable, reopened with one click."""
+"""The history list: every send, searchable, reopened with one click.
+
+The history database is opened and queried only when the list is first shown, so that the app
+starts without it; a model formats only the cells Qt paints, so a long list never stalls.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from smsgui.core.history import History, HistoryRow
 from smsgui.core.privacy import mask_number
 
-_COLUMNS = ("When (UTC)", "Profile", "Recipients", "Result", "Message IDs")
-_ROW_ID = Qt.ItemDataRole.UserRole
+if TYPE_CHECKING:
+    from smsgui.core.history import History, HistoryRow
+
+HISTORY_OFF = "History is off: its database could not be opened."
+NO_SENDS = "No sends yet."
+NO_MATCHES = "Nothing in the history matches."
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def _when(row: HistoryRow) -> str:
+    return row.sent_at.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _profile(row: HistoryRow) -> str:
+    return row.profile + (" (sandbox)" if row.sandbox else "")
+
+
+def _recipients(row: HistoryRow) -> str:
+    return ", ".join(mask_number(number) for number in row.recipients)
+
+
+def _result(row: HistoryRow) -> str:
+    return ("OK: " if row.ok else "Problem: ") + row.headline
+
+
+def _message_ids(row: HistoryRow) -> str:
+    return ", ".join(row.message_ids) or "-"
+
+
+_COLUMNS: tuple[tuple[str, Callable[[HistoryRow], str]], ...] = (
+    ("When (UTC)", _when),
+    ("Profile", _profile),
+    ("Recipients", _recipients),
+    ("Result", _result),
+    ("Message IDs", _message_ids),
+)
+_RESULT_COLUMN = 3
+_CELL_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
+
+
+class HistoryModel(QAbstractTableModel):
+    """Read-only rows of the history; a cell's text is made when Qt asks for it."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[HistoryRow] = []
+
+    def set_rows(self, rows: Sequence[HistoryRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_id(self, row: int) -> int:
+        """The history row id of the send shown in ``row``."""
+        return self._rows[row].id
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(_COLUMNS)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> str | None:
+        if role not in _CELL_ROLES or not index.isValid():
+            return None
+        _, cell_text = _COLUMNS[index.column()]
+        return cell_text(self._rows[index.row()])
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> str | None:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return _COLUMNS[section][0]
 
 
 class HistoryPanel(QWidget):
-    """Search by number, message-id, status or date; activate a row to reopen that send."""
+    """Search by number, message-id, status or date; activate a row to reopen that send.
+
+    Args:
+        open_history: opens the history database, or gives None when it cannot be opened;
+            called once, when the panel is first shown.
+        parent: the owning widget.
+    """
 
     reopen_requested = Signal(int)
 
-    def __init__(self, history: History | None, parent: QWidget | None = None) -> None:
+    def __init__(self, open_history: Callable[[], History | None],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._history = history
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search by number, message ID, status or date")
-        self.search.setAccessibleName("Search history")
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.refresh)
-        self.table = QTableWidget(0, len(_COLUMNS))
-        self.table.setAccessibleName("History")
-        self.table.setHorizontalHeaderLabels(_COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.setToolTip("Click a send to reopen it in the results")
-        self.table.itemClicked.connect(self._on_table_item_activated)
-        self.table.itemActivated.connect(self._on_table_item_activated)
+        self._open_history: Callable[[], History | None] | None = open_history
+        self._history: History | None = None
+        self._stale = True
+        self._model = HistoryModel(self)
+        self.search = self._make_search_field()
+        self.table = self._make_table()
         self.empty = QLabel()
         self.empty.setAccessibleName("History status")
         self.empty.setWordWrap(True)
+        self.empty.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
         layout.addWidget(self.table)
         layout.addWidget(self.empty)
-        self.refresh()
+
+    def row_count(self) -> int:
+        """How many sends the list shows."""
+        return self._model.rowCount()
 
     def refresh(self) -> None:
-        if self._history is None:
-            self._show([], "History is off: its database could not be opened.")
+        """Query the history again now if the list is visible, else when it is next shown."""
+        self._stale = True
+        if self.isVisible():
+            self._reload()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self._reload()
+
+    def _make_search_field(self) -> QLineEdit:
+        search = QLineEdit()
+        search.setPlaceholderText("Search by number, message ID, status or date")
+        search.setAccessibleName("Search history")
+        search.setClearButtonEnabled(True)
+        search.textChanged.connect(self.refresh)
+        return search
+
+    def _make_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self._model)
+        table.setAccessibleName("History")
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setSectionResizeMode(_RESULT_COLUMN,
+                                                      QHeaderView.ResizeMode.Stretch)
+        table.setToolTip("Click a send to reopen it in the results")
+        table.clicked.connect(self._on_row_activated)
+        table.activated.connect(self._on_row_activated)
+        return table
+
+    def _opened_history(self) -> History | None:
+        if self._open_history is not None:
+            self._history = self._open_history()
+            self._open_history = None
+        return self._history
+
+    def _reload(self) -> None:
+        self._stale = False
+        history = self._opened_history()
+        if history is None:
+            self._show([], HISTORY_OFF)
             return
-        rows = self._history.search(self.search.text())
-        note = "" if rows else ("No sends yet." if not self.search.text()
-                                else "Nothing in the history matches.")
-        self._show(rows, note)
+        query = self.search.text()
+        rows = history.search(query)
+        self._show(rows, "" if rows else (NO_MATCHES if query else NO_SENDS))
 
     def _show(self, rows: Sequence[HistoryRow], note: str) -> None:
-        self.table.setRowCount(len(rows))
-        for index, row in enumerate(rows):
-            cells = (
-                row.sent_at.strftime("%Y-%m-%d %H:%M:%S"),
-                row.profile + (" (sandbox)" if row.sandbox else ""),
-                ", ".join(mask_number(number) for number in row.recipients),
-                ("OK: " if row.ok else "Problem: ") + row.headline,
-                ", ".join(row.message_ids) or "-",
-            )
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(_ROW_ID, row.id)
-                item.setToolTip(text)
-                self.table.setItem(index, column, item)
+        self._model.set_rows(rows)
         self.empty.setText(note)
         self.empty.setVisible(bool(note))
 
-    def _on_table_item_activated(self, item: QTableWidgetItem) -> None:
-        self.reopen_requested.emit(int(item.data(_ROW_ID)))
+    def _on_row_activated(self, index: QModelIndex) -> None:
+        self.reopen_requested.emit(self._model.row_id(index.row()))

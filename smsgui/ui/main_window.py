@@ -11,9 +11,9 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
-from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -39,57 +39,48 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smsgui.core.checks import Draft
-from smsgui.core.client import (
-    MAX_REPORT_IDS,
-    ApiOutcome,
-    BalanceOutcome,
-    Credentials,
-    SettingsOutcome,
-    SmsApiClient,
-)
 from smsgui.core.countries import known_countries
-from smsgui.core.decode import ReportsResponse
-from smsgui.core.documents import DocumentError, load_documents, parse_documents, save_documents
-from smsgui.core.exchange import (
-    Exchange,
-    describe_reports,
-    exchange_from_document,
-    exchange_from_outcome,
-    with_report_records,
-)
-from smsgui.core.history import History, HistoryError
-from smsgui.core.knowledge import KnowledgeBase
+from smsgui.core.lazy import Lazy
 from smsgui.core.privacy import mask_number
 from smsgui.core.profiles import Profile, ProfileStore
-from smsgui.core.receipts import ReceiptBook
-from smsgui.core.receiver import ReceiptReceiver
 from smsgui.core.secrets import (
     MemorySecretStore,
     SecretProblem,
     SecretStore,
     SecretStoreError,
 )
-from smsgui.core.sending import DEFAULT_THROUGHPUT, BatchPlan, BatchResult, plan_batch
-from smsgui.core.summary import SummaryOptions
-from smsgui.sandbox.embedded import EmbeddedSandbox
-from smsgui.ui.about import AboutDialog
 from smsgui.ui.compose import ComposeForm
-from smsgui.ui.credentials import CredentialsDialog
-from smsgui.ui.errors import ErrorDialog
 from smsgui.ui.history_view import HistoryPanel
 from smsgui.ui.receipts_view import ReceiptsPanel
 from smsgui.ui.results import ResultsPane
 from smsgui.ui.settings import AppSettings
-from smsgui.ui.summary_dialog import SummaryDialog
 from smsgui.ui.troubleshooting import TroubleshootingPanel
 from smsgui.ui.workers import CallJob, ClientFactory, JobFailure, SendJob
+
+# What the first frame does not show - the HTTP client, the sandbox server, the history,
+# documents, receipts and dialogs - is imported where it is first used, to keep start-up fast
+# (bench/startup.py measures it).
+if TYPE_CHECKING:
+    import httpx
+
+    from smsgui.core.checks import Draft
+    from smsgui.core.client import ApiOutcome, BalanceOutcome, SettingsOutcome, SmsApiClient
+    from smsgui.core.exchange import Exchange
+    from smsgui.core.history import History
+    from smsgui.core.knowledge import KnowledgeBase
+    from smsgui.core.receipts import ReceiptBook
+    from smsgui.core.receiver import ReceiptReceiver
+    from smsgui.core.sending import BatchPlan
+    from smsgui.sandbox.embedded import EmbeddedSandbox
+    from smsgui.ui.credentials import CredentialsDialog
+    from smsgui.ui.summary_dialog import SummaryDialog
 
 logger = logging.getLogger(__name__)
 SANDBOX_BADGE = "SANDBOX - nothing is really sent"
 _REFUSED_CREDENTIALS = frozenset({"http-401", "http-403", "status-4"})
 # The longest a request can take: connect 5 s, write 10 s and read 15 s timeouts.
 _JOB_WAIT_MS = 35_000
+_AFTER_FIRST_FRAME_MS = 300
 
 
 @dataclass
@@ -100,9 +91,9 @@ class Services:
     settings: AppSettings
     profiles: ProfileStore
     secrets: SecretStore
-    history: History | None
+    history: Lazy[History | None]
     sandbox: EmbeddedSandbox
-    http: httpx.Client
+    http: Lazy[httpx.Client]
     pool: QThreadPool
     keyring_problem: SecretProblem | None = None
 
@@ -135,6 +126,8 @@ class Prompter:
 
     def error(self, parent: QWidget, headline: str, cause: str, next_step: str,
               details: str = "") -> None:
+        from smsgui.ui.errors import ErrorDialog
+
         ErrorDialog(headline, cause, next_step, details, parent).open()
 
 
@@ -157,6 +150,7 @@ class MainWindow(QMainWindow):
         self._sent_here = False
         self._side_jobs: list[CallJob] = []
         self._throughput: dict[str, int] = {}
+        self._shut_down = False
         self.summary_dialog: SummaryDialog | None = None
         self.credentials_dialog: CredentialsDialog | None = None
         self._profiles: list[Profile] = services.profiles.load()
@@ -165,9 +159,9 @@ class MainWindow(QMainWindow):
         self.compose.set_default_region(services.settings.default_country)
         self.results = ResultsPane()
         self.troubleshooting = TroubleshootingPanel(services.knowledge)
-        self.history = HistoryPanel(services.history)
+        self.history = HistoryPanel(self._open_history)
         self.receipts = ReceiptsPanel()
-        self.receipt_book = ReceiptBook(services.knowledge)
+        self._receipt_book: ReceiptBook | None = None
         self._receipt_bridge = ReceiptBridge()
         self._receiver: ReceiptReceiver | None = None
         self._build_profile_bar()
@@ -176,8 +170,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._catch_file_drops()
         self._restore()
-        self._probe_keyring()
-        self._report_recovered_history()
+        QTimer.singleShot(_AFTER_FIRST_FRAME_MS, self, self._after_first_frame)
 
     # -- building -------------------------------------------------------------------------------
 
@@ -271,8 +264,13 @@ class MainWindow(QMainWindow):
         self._action(account_menu, "&Check credentials", None, self.check_credentials)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "Run &self-test", None, self.run_self_test)
-        self._action(help_menu, "&About smsgui", None, lambda: AboutDialog(self).open())
+        self._action(help_menu, "&About smsgui", None, self.show_about)
         self._update_actions()
+
+    def show_about(self) -> None:
+        from smsgui.ui.about import AboutDialog
+
+        AboutDialog(self).open()
 
     def _action(self, menu: object, text: str, shortcut: QKeySequence | QKeySequence.StandardKey
                 | None, slot: Callable[[], object]) -> QAction:
@@ -334,9 +332,12 @@ class MainWindow(QMainWindow):
         secrets, http, sandbox = self.services.secrets, self.services.http, self.services.sandbox
 
         def make() -> SmsApiClient | SecretProblem:
+            from smsgui.core.client import Credentials, SmsApiClient
+
             endpoint = profile.endpoint(sandbox.url() if profile.is_sandbox else None)
             if profile.is_builtin:
-                return SmsApiClient(http, sandbox.credentials(profile.auth_method), endpoint)
+                return SmsApiClient(http.get(), sandbox.credentials(profile.auth_method),
+                                    endpoint)
             try:
                 secret = secrets.get(profile.name, "api_secret")
                 signature = secrets.get(profile.name, "signature_secret")
@@ -351,16 +352,28 @@ class MainWindow(QMainWindow):
             credentials = Credentials(profile.api_key, secret, signature_secret=signature,
                                       signature_method=profile.signature_method,
                                       auth_method=profile.auth_method)
-            return SmsApiClient(http, credentials, endpoint)
+            return SmsApiClient(http.get(), credentials, endpoint)
 
         return make
 
-    def _report_recovered_history(self) -> None:
-        history = self.services.history
-        if history is not None and history.recovered_from is not None:
+    def _open_history(self) -> History | None:
+        """The history, opened on first use; says so when a damaged one was set aside."""
+        opening = not self.services.history.built
+        history = self.services.history.get()
+        if opening and history is not None and history.recovered_from is not None:
             self.statusBar().showMessage(
                 f"The history was damaged, so it was set aside as "
                 f"{history.recovered_from.name} and a new one started.")
+        return history
+
+    def _after_first_frame(self) -> None:
+        """Work the first frame does not wait for, on worker threads."""
+        if self._shut_down:
+            return
+        self._probe_keyring()
+        from smsgui.core.checks import preload_number_library
+
+        self._start_side_job(CallJob(preload_number_library), lambda _result: None)
 
     def _probe_keyring(self) -> None:
         """Ask the keyring whether it works, off the UI thread: it may wait for an unlock."""
@@ -382,6 +395,8 @@ class MainWindow(QMainWindow):
         self.compose.set_default_region(region)
 
     def manage_profiles(self) -> None:
+        from smsgui.ui.credentials import CredentialsDialog
+
         dialog = CredentialsDialog(self._profiles, self.services.profiles, self.services.secrets,
                                    self.services.keyring_problem, self)
         dialog.profiles_changed.connect(self._on_profiles_changed)
@@ -460,6 +475,8 @@ class MainWindow(QMainWindow):
     # -- sending --------------------------------------------------------------------------------
 
     def _on_compose_send_requested(self, draft: Draft) -> None:
+        from smsgui.core.sending import DEFAULT_THROUGHPUT, plan_batch
+
         if self._job is not None:
             return
         profile = self.profile
@@ -515,6 +532,8 @@ class MainWindow(QMainWindow):
                                          "the rest are not sent.")
 
     def _on_send_progressed(self, index: int, outcome: ApiOutcome) -> None:
+        from smsgui.core.exchange import exchange_from_outcome
+
         exchange = exchange_from_outcome(outcome, self._send_profile.is_sandbox,
                                          self.services.knowledge)
         self._exchanges.append(self.receipt_book.attach(exchange))
@@ -523,6 +542,8 @@ class MainWindow(QMainWindow):
         self.results.show_progress(len(self._exchanges), self._total)
 
     def _on_send_finished(self, result: object) -> None:
+        from smsgui.core.sending import BatchResult
+
         self._job = None
         self._set_sending(False)
         self.results.show_progress(self._total, self._total)
@@ -544,7 +565,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Done: {done}{problems}.")
 
     def _record_history(self) -> None:
-        history = self.services.history
+        history = self._open_history()
         if history is None or not self._exchanges:
             return
         try:
@@ -569,6 +590,9 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def open_path(self, path: Path) -> None:
+        from smsgui.core.documents import DocumentError, load_documents
+        from smsgui.core.exchange import exchange_from_document
+
         try:
             documents = load_documents(path)
         except DocumentError as error:
@@ -580,6 +604,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened {path.name}")
 
     def save_file(self) -> None:
+        from smsgui.core.documents import DocumentError, save_documents
+
         if not self._exchanges:
             return
         path = self.prompter.save_path(self, "sms-response.json")
@@ -594,6 +620,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved to {path}")
 
     def paste_response(self) -> None:
+        from smsgui.core.documents import DocumentError, parse_documents
+        from smsgui.core.exchange import exchange_from_document
+
         text = QGuiApplication.clipboard().text()
         if not text.strip():
             self.statusBar().showMessage("The clipboard is empty: copy an API answer first.")
@@ -609,7 +638,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Decoded the answer from the clipboard.")
 
     def _on_history_reopen_requested(self, row_id: int) -> None:
-        history = self.services.history
+        from smsgui.core.exchange import exchange_from_document
+        from smsgui.core.history import HistoryError
+
+        history = self._open_history()
         if history is None:
             return
         try:
@@ -624,6 +656,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Reopened from the history.")
 
     def copy_summary(self) -> None:
+        from smsgui.core.summary import SummaryOptions
+        from smsgui.ui.summary_dialog import SummaryDialog
+
         if not self._exchanges:
             self.statusBar().showMessage("Nothing to summarise yet: send or open a response.")
             return
@@ -652,6 +687,14 @@ class MainWindow(QMainWindow):
         self.self_test_box = box
         box.open()
 
+    @property
+    def receipt_book(self) -> ReceiptBook:
+        if self._receipt_book is None:
+            from smsgui.core.receipts import ReceiptBook
+
+            self._receipt_book = ReceiptBook(self.services.knowledge)
+        return self._receipt_book
+
     def _update_actions(self) -> None:
         has_result = bool(self._exchanges)
         self.save_action.setEnabled(has_result)
@@ -675,6 +718,8 @@ class MainWindow(QMainWindow):
     def start_receiver(self, port: int = 0) -> str | None:
         """Start the receipt receiver if it is not running; returns its callback URL."""
         if self._receiver is None:
+            from smsgui.core.receiver import ReceiptReceiver
+
             receiver = ReceiptReceiver(self._receipt_bridge.received.emit, port=port)
             try:
                 receiver.start()
@@ -710,6 +755,8 @@ class MainWindow(QMainWindow):
 
     def check_delivery(self) -> None:
         """Look the shown messages up in the Reports API and attach what it says."""
+        from smsgui.core.client import MAX_REPORT_IDS
+
         ids = self._message_ids()[:MAX_REPORT_IDS]
         if not ids or self._job is not None:
             return
@@ -725,6 +772,10 @@ class MainWindow(QMainWindow):
         self._start_side_job(CallJob(look_up), self._on_delivery_checked)
 
     def _on_delivery_checked(self, result: object) -> None:
+        from smsgui.core.client import ApiOutcome
+        from smsgui.core.decode import ReportsResponse
+        from smsgui.core.exchange import describe_reports, with_report_records
+
         if isinstance(result, SecretProblem):
             self._show_problem(result.headline, result.cause, result.next_step)
             return
@@ -811,6 +862,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop background work and save the window's state; safe to call twice."""
+        self._shut_down = True
         if self._job is not None:
             self._job.cancel()
         self.services.pool.waitForDone(_JOB_WAIT_MS)

@@ -13,12 +13,15 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-from smsgui.core.client import ApiOutcome, SmsApiClient
 from smsgui.core.secrets import SecretProblem
-from smsgui.core.sending import BatchPlan, BatchResult, BatchRunner
+
+if TYPE_CHECKING:  # the HTTP stack loads on the first send, not with the window
+    from smsgui.core.client import ApiOutcome, SmsApiClient
+    from smsgui.core.sending import BatchPlan, BatchResult, BatchRunner
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +76,11 @@ class SendJob(_Job):
         super().__init__()
         self._plan = plan
         self._make_client = make_client
-        self._runner = runner or BatchRunner()
+        if runner is None:
+            from smsgui.core.sending import BatchRunner
+
+            runner = BatchRunner()
+        self._runner = runner
         self._cancelled = threading.Event()
 
     def cancel(self) -> None:

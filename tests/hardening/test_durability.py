@@ -165,7 +165,7 @@ def damaged(paths: AppPaths) -> Iterator[Services]:
 def test_a_damaged_history_is_set_aside_and_a_new_one_used(
     qtbot: QtBot, damaged: Services, paths: AppPaths, tmp_path: Path
 ) -> None:
-    history = damaged.history
+    history = damaged.history.get()
     assert history is not None and history.recovered_from is not None
     assert history.recovered_from.parent == paths.data
     assert history.recovered_from.name.startswith("history.sqlite3.corrupt-")
@@ -177,15 +177,19 @@ def test_a_damaged_history_is_set_aside_and_a_new_one_used(
     qtbot.mouseClick(find(window, QPushButton, "Send"), Qt.MouseButton.LeftButton)
     wait_until_idle(qtbot, window)
     assert history.count() == 1
-    assert window.history.table.rowCount() == 1
+    window.left_tabs.setCurrentWidget(window.history)
+    assert window.history.row_count() == 1
     assert check_history(history.path) == 1
 
 
 def test_the_window_says_a_damaged_history_was_set_aside(
     qtbot: QtBot, damaged: Services, tmp_path: Path
 ) -> None:
-    assert damaged.history is not None and damaged.history.recovered_from is not None
     window = open_window(qtbot, damaged, RecordingPrompter(tmp_path), [], {})
+    assert not damaged.history.built, "the history opens when it is first used, not at start"
+    window.left_tabs.setCurrentWidget(window.history)  # the person opens the History tab
+    history = damaged.history.peek()
+    assert history is not None and history.recovered_from is not None
     message = window.statusBar().currentMessage()
     assert "history" in message.lower() and "damaged" in message.lower()
-    assert damaged.history.recovered_from.name in message
+    assert history.recovered_from.name in message

@@ -52,6 +52,7 @@ from smsgui.core.client import (
     SmsApiClient,
     make_http_client,
 )
+from smsgui.core.lazy import Lazy
 from smsgui.core.profiles import EndpointKind, Profile
 from smsgui.core.secrets import MemorySecretStore
 from smsgui.ui.app import AppPaths, build_services, close_services
@@ -244,8 +245,7 @@ def stack() -> Iterator[contextlib.ExitStack]:
 @pytest.fixture
 def services(paths: AppPaths) -> Iterator[Services]:
     built = build_services(paths, secrets=MemorySecretStore())
-    built.http.close()
-    built.http = make_http_client(SHORT)
+    built.http = Lazy.of(make_http_client(SHORT))
     yield built
     close_services(built)
 
@@ -266,8 +266,8 @@ def test_a_network_fault_is_diagnosed_calmly_and_never_resent(
     fault = FAULTS[name]
     scene = fault.scene(stack)
     if scene.http is not None:
-        services.http.close()
-        services.http = scene.http
+        services.http.get().close()
+        services.http = Lazy.of(scene.http)
     prompter = RecordingPrompter(tmp_path)
     profile = Profile("Faulty", EndpointKind.CUSTOM, api_key=API_KEY,
                       rest_base_url=scene.base_url, api_base_url=scene.base_url)

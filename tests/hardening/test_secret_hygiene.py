@@ -239,7 +239,8 @@ def test_no_secret_reaches_any_file_the_clipboard_or_the_screen(
     prompter.path = tmp_path / "app" / "saved" / "response.json"
     prompter.path.parent.mkdir(parents=True)
     window = open_window(qtbot, services, prompter, [], {})
-    assert services.history is not None
+    history = services.history.get()
+    assert history is not None
     clipboard: list[str] = []
 
     def copied() -> None:
@@ -247,7 +248,7 @@ def test_no_secret_reaches_any_file_the_clipboard_or_the_screen(
 
     set_up_profiles_and_receipts(qtbot, window, sandbox.url)
     check_and_send_with_every_profile(qtbot, window)
-    follow_up_save_copy_and_reopen(qtbot, window, services.history, copied)
+    follow_up_save_copy_and_reopen(qtbot, window, history, copied)
     assert prompter.shown == [] and prompter.path.exists()
     dialog = crash_and_copy_the_details(qtbot, window, copied)
     assert "deliberate crash" in clipboard[-1]

@@ -10,8 +10,13 @@ import pytest
 
 from smsgui.core.client import AuthMethod, Credentials, Endpoint, SmsApiClient
 from smsgui.core.signing import SignatureMethod
-from smsgui.sandbox import SandboxConfig, SandboxServer
-from smsgui.sandbox.config import DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_SIGNATURE_SECRET
+from smsgui.sandbox.config import (
+    DEFAULT_API_KEY,
+    DEFAULT_API_SECRET,
+    DEFAULT_SIGNATURE_SECRET,
+    SandboxConfig,
+)
+from smsgui.sandbox.server import SandboxServer
 
 
 class FrozenClock:

@@ -12,7 +12,7 @@ from conftest import FrozenClock, api_client, start_sandbox
 
 from smsgui.core.client import Credentials, OutgoingSms, SmsApiClient
 from smsgui.core.decode import ReportsResponse, SendResponse
-from smsgui.sandbox import SandboxServer
+from smsgui.sandbox.server import SandboxServer
 
 AUTH = ("sandbox1", "SandboxSecret123")
 

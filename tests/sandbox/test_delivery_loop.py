@@ -24,8 +24,8 @@ from smsgui.core.exchange import Exchange, exchange_from_document, exchange_from
 from smsgui.core.receipts import ReceiptBook
 from smsgui.core.receiver import ReceiptReceiver
 from smsgui.core.timeline import DELIVERED, MessageTimeline, timeline
-from smsgui.sandbox import SandboxServer
 from smsgui.sandbox.config import DEFAULT_API_KEY
+from smsgui.sandbox.server import SandboxServer
 
 WAIT_SECONDS = 5.0
 SENDER = "AcmeInc"

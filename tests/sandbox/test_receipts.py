@@ -17,7 +17,7 @@ from faultserver import FaultServer, RecordedRequest, Reply
 from smsgui.core.client import OutgoingSms, SmsApiClient
 from smsgui.core.decode import Receipt, SendResponse, decode_receipt_fields
 from smsgui.core.testnumbers import RECEIPT_ERROR_CODES, receipt_status_for_error
-from smsgui.sandbox import SandboxServer
+from smsgui.sandbox.server import SandboxServer
 
 RECEIPT_FIELDS = {"msisdn", "to", "network-code", "messageId", "price", "status", "scts",
                   "err-code", "api-key", "message-timestamp"}

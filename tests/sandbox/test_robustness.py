@@ -26,8 +26,8 @@ from faultserver import FaultServer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smsgui.sandbox import SandboxServer
 from smsgui.sandbox.config import DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_BALANCE
+from smsgui.sandbox.server import SandboxServer
 
 CREDENTIALS: Mapping[str, str] = {"api_key": DEFAULT_API_KEY, "api_secret": DEFAULT_API_SECRET}
 HELLO: Mapping[str, str] = {"from": "AcmeInc", "to": "447700900000", "text": "hello"}

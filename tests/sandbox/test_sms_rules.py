@@ -14,7 +14,7 @@ from smsgui.core.decode import SendResponse
 from smsgui.core.knowledge import default_knowledge_base
 from smsgui.core.signing import SignatureMethod, signed_params
 from smsgui.core.testnumbers import API_STATUS_CODES
-from smsgui.sandbox import SandboxServer
+from smsgui.sandbox.server import SandboxServer
 
 HELLO = OutgoingSms(to="447700900000", sender="AcmeInc", text="Hello from the sandbox")
 

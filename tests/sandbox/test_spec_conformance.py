@@ -29,8 +29,8 @@ from openapi import (
 
 from smsgui.core.signing import SignatureMethod, signed_params
 from smsgui.core.testnumbers import API_STATUS_CODES, RANGE_PREFIX
-from smsgui.sandbox import SandboxServer
 from smsgui.sandbox.config import DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_SIGNATURE_SECRET
+from smsgui.sandbox.server import SandboxServer
 
 CREDENTIALS: Mapping[str, str] = {"api_key": DEFAULT_API_KEY, "api_secret": DEFAULT_API_SECRET}
 BASIC = (DEFAULT_API_KEY, DEFAULT_API_SECRET)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QTableView,
     QTableWidget,
     QWidget,
 )
@@ -211,12 +212,14 @@ def test_save_then_reload_shows_the_same_results(qtbot: QtBot, window: MainWindo
 def test_history_search_and_reopen(qtbot: QtBot, window: MainWindow) -> None:
     send(qtbot, window, "447700900000")
     send(qtbot, window, "447700900029")
+    window.left_tabs.setCurrentWidget(window.history)  # the History tab, as a person opens it
+    assert window.history.row_count() == 2
     search = find(window, QLineEdit, "Search history")
     qtbot.keyClicks(search, "447700900029")
-    table = find(window, QTableWidget, "History")
-    assert table.rowCount() == 1
+    table = find(window, QTableView, "History")
+    assert window.history.row_count() == 1
     window.results.clear()
-    cell = table.visualItemRect(table.item(0, 0)).center()
+    cell = table.visualRect(table.model().index(0, 0)).center()
     with qtbot.waitSignal(window.history.reopen_requested):
         qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     assert column_texts(window, "Status") == ["29 Non-Whitelisted Destination"]
@@ -409,7 +412,8 @@ def test_while_sending_nothing_can_change_where_it_goes(
     assert "2 recipient(s) were not sent" in window.statusBar().currentMessage()
     assert not window.results.progress.isVisible()
     assert window.profile_combo.isEnabled() and window.open_action.isEnabled()
-    rows = services.history.search("") if services.history else []
+    history = services.history.get()
+    rows = history.search("") if history else []
     assert rows and rows[0].profile == "Slow"
 
 
@@ -486,4 +490,4 @@ def test_the_help_menu_runs_the_self_test(qtbot: QtBot, window: MainWindow,
     box = window.self_test_box
     assert "self-test passed" in box.text()
     box.close()
-    assert window.history.table.rowCount() == 0  # the user's history was not touched
+    assert window.history.row_count() == 0  # the user's history was not touched

@@ -17,8 +17,13 @@ from smsgui.core.documents import RequestRecord, ResponseDocument
 from smsgui.core.exchange import Exchange, exchange_from_document, exchange_from_outcome
 from smsgui.core.knowledge import default_knowledge_base
 from smsgui.core.signing import SignatureMethod
-from smsgui.sandbox import SandboxConfig, SandboxServer
-from smsgui.sandbox.config import DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_SIGNATURE_SECRET
+from smsgui.sandbox.config import (
+    DEFAULT_API_KEY,
+    DEFAULT_API_SECRET,
+    DEFAULT_SIGNATURE_SECRET,
+    SandboxConfig,
+)
+from smsgui.sandbox.server import SandboxServer
 from smsgui.ui.results import (
     BALANCE,
     CLIENT_REF,

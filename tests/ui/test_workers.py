@@ -17,7 +17,7 @@ from smsgui.core.client import ApiOutcome, Credentials, Endpoint, SmsApiClient
 from smsgui.core.decode import SendResponse
 from smsgui.core.secrets import SecretProblem
 from smsgui.core.sending import BatchPlan, BatchResult, plan_batch
-from smsgui.sandbox import SandboxServer
+from smsgui.sandbox.server import SandboxServer
 from smsgui.ui.workers import CallJob, JobFailure, SendJob
 
 ACCEPTED = ('{"message-count":"1","messages":[{"to":"447700900000","message-id":"A","status":"0",'

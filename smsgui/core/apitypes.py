@@ -1,0 +1,105 @@
+"""The plain values the API client works with: where requests go, how they authenticate and
+what is sent.
+
+They live apart from the client so that profiles, the sandbox and send planning load at start-up
+(or on the UI thread) without the HTTP stack.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Final
+
+from smsgui.core.signing import SignatureMethod
+
+_MIN_SCRUBBED_SECRET: Final = 4
+
+
+class AuthMethod(enum.StrEnum):
+    """Where the credentials go."""
+
+    BASIC = "basic"
+    """HTTP Basic ``api_key:api_secret`` (SMS API spec 1.5.1)."""
+    BODY = "body"
+    """``api_key`` and ``api_secret`` as form fields (spec 1.0.10)."""
+    SIGNATURE = "signature"
+    """``api_key``, ``timestamp`` and ``sig`` as form fields; no secret and no Authorization."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Base URLs. HTTPS is required except for loopback hosts (local test servers)."""
+
+    rest_base_url: str = "https://rest.nexmo.com"
+    api_base_url: str = "https://api.nexmo.com"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """API credentials. Secrets are left out of ``repr``.
+
+    Raises ValueError when SIGNATURE authentication has no signature secret.
+    """
+
+    api_key: str
+    api_secret: str = field(repr=False)
+    signature_secret: str | None = field(default=None, repr=False)
+    signature_method: SignatureMethod = SignatureMethod.MD5_HASH
+    auth_method: AuthMethod = AuthMethod.BASIC
+
+    def __post_init__(self) -> None:
+        if self.auth_method is AuthMethod.SIGNATURE and not self.signature_secret:
+            raise ValueError("signature authentication needs a signature secret")
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value, including the Basic token, for scrubbing text."""
+        token = base64.b64encode(f"{self.api_key}:{self.api_secret}".encode()).decode("ascii")
+        values = (self.api_secret, self.signature_secret or "", token)
+        return tuple(value for value in values if len(value) >= _MIN_SCRUBBED_SECRET)
+
+
+@dataclass(frozen=True)
+class OutgoingSms:
+    """One message to send. ``ttl_ms`` is in milliseconds."""
+
+    to: str
+    sender: str
+    text: str
+    message_type: str = "text"
+    client_ref: str | None = None
+    callback: str | None = None
+    ttl_ms: int | None = None
+    status_report_req: bool | None = None
+
+    def form_fields(self) -> dict[str, str]:
+        """The API's form fields for this message; optional fields only when set."""
+        fields = {"from": self.sender, "to": self.to, "text": self.text, "type": self.message_type}
+        optional = {
+            "client-ref": self.client_ref,
+            "callback": self.callback,
+            "ttl": None if self.ttl_ms is None else str(int(self.ttl_ms)),
+            "status-report-req": _flag(self.status_report_req),
+        }
+        fields.update({key: value for key, value in optional.items() if value is not None})
+        return fields
+
+
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else str(value).lower()
+
+
+def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8, ::1 (also IPv4-mapped) and ``localhost``."""
+    name = host.strip("[]").rstrip(".").lower()
+    if name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
