@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QFontDatabase, QKeySequence
+from PySide6.QtGui import QAction, QFont, QFontDatabase, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -63,8 +63,10 @@ COLUMNS: Final = (
 (RECIPIENT, PART, MESSAGE_ID, STATUS, ERROR_TEXT, PRICE, BALANCE, NETWORK, CLIENT_REF,
  DELIVERY) = range(len(COLUMNS))
 _NUMERIC_COLUMNS: Final = frozenset({PRICE, BALANCE})
+_NUMBER_ALIGNMENT: Final = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _MAX_COLUMN_CHARS: Final = 40
 _NARROW_COLUMNS: Final = MappingProxyType({MESSAGE_ID: 14})
+_ROWS_MEASURED_FOR_WIDTH: Final = 50
 _AUTH_WORDS: Final = MappingProxyType({
     "basic": "HTTP Basic: API key and secret in the Authorization header (not shown)",
     "body": "API key and secret as form fields (secret redacted)",
@@ -444,6 +446,76 @@ def _set_label_text(label: QLabel, text: str) -> None:
     label.setAccessibleDescription(text)
 
 
+# -- text views filled on first need --------------------------------------------------------------
+
+
+class _PendingText:
+    """Text a view will show, built only when the view is first shown or its text is read."""
+
+    def __init__(self, apply: Callable[[str], None]) -> None:
+        self._apply = apply
+        self._build: Callable[[], str] | None = None
+
+    def set(self, build: Callable[[], str], *, now: bool) -> None:
+        self._build = build
+        if now:
+            self.apply()
+
+    def forget(self) -> None:
+        self._build = None
+
+    def apply(self) -> None:
+        build, self._build = self._build, None
+        if build is not None:
+            self._apply(build())
+
+
+class RawView(QPlainTextEdit):
+    """The Raw tab's text view; a hidden tab's text costs nothing until it is shown or read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending = _PendingText(self.setPlainText)
+
+    def set_text_when_needed(self, build: Callable[[], str]) -> None:
+        self._pending.set(build, now=self.isVisible())
+
+    def clear(self) -> None:
+        self._pending.forget()
+        super().clear()
+
+    def toPlainText(self) -> str:  # noqa: N802 - Qt's name
+        self._pending.apply()
+        return super().toPlainText()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        self._pending.apply()
+        super().showEvent(event)
+
+
+class TimelineView(QTextBrowser):
+    """The Timeline tab's view; a hidden tab's HTML costs nothing until it is shown or read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending = _PendingText(self.setHtml)
+
+    def set_html_when_needed(self, build: Callable[[], str]) -> None:
+        self._pending.set(build, now=self.isVisible())
+
+    def clear(self) -> None:
+        self._pending.forget()
+        super().clear()
+
+    def toPlainText(self) -> str:  # noqa: N802 - Qt's name
+        self._pending.apply()
+        return super().toPlainText()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        self._pending.apply()
+        super().showEvent(event)
+
+
 # -- the widget -----------------------------------------------------------------------------------
 
 
@@ -465,9 +537,7 @@ class ResultsPane(QWidget):
         self.warning_box = self._make_warning_box()
         self.table = self._make_table()
         self.raw = self._make_raw()
-        self.timeline = QTextBrowser()
-        self.timeline.setAccessibleName("Timeline")
-        self.timeline.setOpenExternalLinks(False)
+        self.timeline = self._make_timeline()
         self.tabs = self._make_tabs()
         self._build_layout()
         self.clear()
@@ -525,6 +595,8 @@ class ResultsPane(QWidget):
         table.verticalHeader().hide()
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         table.horizontalHeader().setStretchLastSection(True)
+        # Fitting columns measures the rows in view and a few around them, not every row.
+        table.horizontalHeader().setResizeContentsPrecision(_ROWS_MEASURED_FOR_WIDTH)
         # Receipts, when there are any, say what became of a part: show them beside its status.
         table.horizontalHeader().moveSection(DELIVERY, STATUS + 1)
         table.itemSelectionChanged.connect(self._on_table_item_selection_changed)
@@ -541,13 +613,20 @@ class ResultsPane(QWidget):
         table.addActions([copy_cell, copy_row])
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
-    def _make_raw(self) -> QPlainTextEdit:
-        raw = QPlainTextEdit()
+    def _make_raw(self) -> RawView:
+        raw = RawView()
         raw.setAccessibleName("Raw request and response")
         raw.setReadOnly(True)
         raw.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         raw.setPlaceholderText("The exact request (secrets redacted) and response appear here.")
         return raw
+
+    @staticmethod
+    def _make_timeline() -> TimelineView:
+        view = TimelineView()
+        view.setAccessibleName("Timeline")
+        view.setOpenExternalLinks(False)
+        return view
 
     def _make_tabs(self) -> QTabWidget:
         tabs = QTabWidget()
@@ -583,9 +662,10 @@ class ResultsPane(QWidget):
         rows = build_rows(self._exchanges)
         self._fill_table(rows)
         self._show_summary(summarize(self._exchanges, rows))
-        self.raw.setPlainText(raw_text(self._exchanges))
-        self.timeline.setHtml(timeline_html(self._exchanges))
+        self._fill_raw_and_timeline_when_needed()
         self._select_row(worst_row(rows))
+        # After scrolling to the worst row, so that the widths fit the rows in view.
+        self._fit_columns()
 
     def clear(self) -> None:
         """Back to the empty state: no rows, no verdict, no warning."""
@@ -621,27 +701,30 @@ class ResultsPane(QWidget):
     def _fill_table(self, rows: Sequence[ResultRow]) -> None:
         self.table.setRowCount(0)
         self.table.setRowCount(len(rows))
+        # One icon per severity shared by every row: a fresh icon per row is looked up in the
+        # style, then measured and drawn anew.
+        icons = {severity: severity_icon(self.style(), severity) for severity in Severity}
         for index, row in enumerate(rows):
-            self._fill_row(index, row)
+            self._fill_row(index, row, icons)
         self.table.setColumnHidden(DELIVERY, all(row.delivery is None for row in rows))
-        self._fit_columns()
 
-    def _fill_row(self, index: int, row: ResultRow) -> None:
+    def _fill_row(self, index: int, row: ResultRow, icons: dict[Severity, QIcon]) -> None:
         items = [self._make_item(column, text) for column, text in enumerate(row.cells())]
         items[RECIPIENT].setData(ENTRY_ID_ROLE, row.entry_id)
-        items[STATUS].setIcon(severity_icon(self.style(), row.severity))
+        items[STATUS].setIcon(icons[row.severity])
         items[STATUS].setToolTip(row.status_tip)
         if row.delivery is not None:
-            items[DELIVERY].setIcon(severity_icon(self.style(), row.delivery.severity))
+            items[DELIVERY].setIcon(icons[row.delivery.severity])
         for column, item in enumerate(items):
             self.table.setItem(index, column, item)
 
     @staticmethod
     def _make_item(column: int, text: str) -> QTableWidgetItem:
         item = QTableWidgetItem(text)
-        item.setToolTip(text)
+        if text:
+            item.setToolTip(text)
         if column in _NUMERIC_COLUMNS:
-            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setTextAlignment(_NUMBER_ALIGNMENT)
         return item
 
     def _fit_columns(self) -> None:
@@ -651,6 +734,11 @@ class ResultsPane(QWidget):
             widest = char * _NARROW_COLUMNS.get(column, _MAX_COLUMN_CHARS)
             if self.table.columnWidth(column) > widest:
                 self.table.setColumnWidth(column, widest)
+
+    def _fill_raw_and_timeline_when_needed(self) -> None:
+        exchanges = self._exchanges
+        self.raw.set_text_when_needed(lambda: raw_text(exchanges))
+        self.timeline.set_html_when_needed(lambda: timeline_html(exchanges))
 
     def _show_summary(self, summary: ResultSummary) -> None:
         _set_label_text(self.verdict, summary.verdict)

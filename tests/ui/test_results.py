@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 
@@ -51,6 +52,7 @@ PARTIAL = (
     '{"to":"447700900000","status":"1","error-text":"Throughput Rate Exceeded - please wait '
     '[ 1000 ] and retry","network":"23410","client-ref":"order-7"}]}'
 )
+THROTTLED = "Throughput Rate Exceeded - please wait [ 1000 ] and retry"
 RECORDED_REQUEST = RequestRecord("POST", "https://rest.nexmo.com/sms/json", "basic",
                                  (("from", "Acme"), ("to", TEST_NUMBER), ("text", "x" * 307)))
 
@@ -117,6 +119,25 @@ def show(qtbot: QtBot, pane: ResultsPane, exchanges: list[Exchange]) -> str:
     with qtbot.waitSignal(pane.entry_selected, timeout=1000) as blocker:
         pane.show_exchanges(exchanges)
     return str(blocker.args[0])
+
+
+def open_tab(qtbot: QtBot, pane: ResultsPane, view: QWidget) -> None:
+    """Click the tab that holds ``view``, as a person would."""
+    tab_bar = pane.tabs.tabBar()
+    qtbot.mouseClick(tab_bar, Qt.MouseButton.LeftButton,
+                     pos=tab_bar.tabRect(pane.tabs.indexOf(view)).center())
+    assert pane.tabs.currentWidget() is view
+
+
+def many_parts(count: int, failed_at: int | None = None) -> Exchange:
+    """An answer of ``count`` accepted parts, the one at ``failed_at`` (if any) throttled."""
+    messages = [{"to": TEST_NUMBER, "message-id": f"BULK-{index:03d}", "status": "0",
+                 "remaining-balance": "9.0", "message-price": "0.03", "network": "23410"}
+                for index in range(count)]
+    if failed_at is not None:
+        messages[failed_at] = {"to": TEST_NUMBER, "status": "1", "error-text": THROTTLED}
+    body = json.dumps({"message-count": str(count), "messages": messages})
+    return exchange_from_document(ResponseDocument(body=body, http_status=200))
 
 
 def every_text(widget: QWidget) -> str:
@@ -277,11 +298,8 @@ def test_the_raw_tab_shows_the_redacted_request_and_the_response(
                  send(sandbox, http, auth=AuthMethod.SIGNATURE),
                  send(sandbox, http)]
     show(qtbot, pane, exchanges)
-    raw_tab = pane.tabs.indexOf(pane.raw)
-    qtbot.mouseClick(pane.tabs.tabBar(), Qt.MouseButton.LeftButton,
-                     pos=pane.tabs.tabBar().tabRect(raw_tab).center())
-    assert pane.tabs.currentWidget() is pane.raw
-    raw = pane.raw.toPlainText()
+    open_tab(qtbot, pane, pane.raw)
+    raw = pane.raw.document().toPlainText()
     assert f"POST {sandbox.url}/sms/json" in raw
     assert "Server: sandbox (nothing is really sent)" in raw
     assert "  api_secret: [redacted]" in raw
@@ -341,6 +359,44 @@ def test_ctrl_c_copies_the_current_cell(
     pane.table.setFocus()
     qtbot.keyClick(pane.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.clipboard().text() == O2_UK
+
+
+def test_hidden_tabs_show_the_latest_answer_when_opened(qtbot: QtBot, pane: ResultsPane) -> None:
+    show(qtbot, pane, [exchange_from_document(ResponseDocument(body=PARTIAL))])
+    show(qtbot, pane, [many_parts(100)])
+    # Rendering a long answer leaves the tabs no one looks at unbuilt: that keeps it quick.
+    assert pane.raw.document().isEmpty() and pane.timeline.document().isEmpty()
+    open_tab(qtbot, pane, pane.timeline)
+    timeline = pane.timeline.document().toPlainText()
+    assert "Message BULK-000 to 44770090****" in timeline
+    assert "Message BULK-099 to 44770090****" in timeline
+    assert "0A0000001" not in timeline
+    open_tab(qtbot, pane, pane.raw)
+    raw = pane.raw.document().toPlainText()
+    assert '\n  "message-count": "100",\n' in raw and '"message-id": "BULK-099"' in raw
+    assert "order-7" not in raw
+
+
+def test_an_open_tab_follows_each_new_answer_and_clear(qtbot: QtBot, pane: ResultsPane) -> None:
+    open_tab(qtbot, pane, pane.raw)
+    pane.show_exchanges([exchange_from_document(ResponseDocument(body=PARTIAL))])
+    assert '"client-ref": "order-7"' in pane.raw.document().toPlainText()
+    pane.show_exchanges([many_parts(3)])
+    assert '"message-id": "BULK-002"' in pane.raw.document().toPlainText()
+    pane.clear()
+    assert pane.raw.document().isEmpty()
+    open_tab(qtbot, pane, pane.timeline)
+    assert pane.timeline.document().isEmpty()
+
+
+def test_the_columns_fit_a_failed_part_far_down_a_long_answer(
+        qtbot: QtBot, pane: ResultsPane) -> None:
+    show(qtbot, pane, [many_parts(100, failed_at=0)])
+    width_with_failure_on_top = pane.table.columnWidth(ERROR_TEXT)
+    assert show(qtbot, pane, [many_parts(100, failed_at=80)]) == "status-1"
+    assert pane.table.selectionModel().selectedRows()[0].row() == 80
+    assert pane.table.columnWidth(ERROR_TEXT) == width_with_failure_on_top
+    assert cell(pane, 80, ERROR_TEXT) == THROTTLED
 
 
 def test_the_table_is_read_only_and_selects_rows(pane: ResultsPane) -> None:
