@@ -103,6 +103,8 @@ def _add_sandbox_command(commands: argparse._SubParsersAction[argparse.ArgumentP
                          metavar="SECONDS", help="wait before each delivery receipt")
     sandbox.add_argument("--dlr-url", default=None, metavar="URL",
                          help="where receipts go when a request has no callback")
+    sandbox.add_argument("--latency", type=_latency, default=0.0, metavar="SECONDS",
+                         help="wait before every answer, like a slow network")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -253,7 +255,7 @@ def run_sandbox(arguments: argparse.Namespace) -> int:
         balance=arguments.balance, price=arguments.price, rate_limit=arguments.rate_limit,
         demo_mode=arguments.demo_mode,
         whitelist=tuple(n.strip() for n in arguments.whitelist.split(",") if n.strip()),
-        dlr_delay=arguments.dlr_delay, dlr_url=arguments.dlr_url,
+        dlr_delay=arguments.dlr_delay, dlr_url=arguments.dlr_url, latency=arguments.latency,
     )
     try:
         return serve(config, arguments.host, arguments.port)
@@ -271,6 +273,19 @@ def _euros(text: str) -> Decimal:
     if not amount.is_finite() or amount < 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not an amount such as 10.00")
     return amount
+
+
+def _latency(text: str) -> float:
+    from smsgui.sandbox.config import MAX_LATENCY
+
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_LATENCY:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds from 0 to {MAX_LATENCY:.0f}")
+    return seconds
 
 
 def _positive(text: str) -> int:

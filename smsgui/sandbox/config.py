@@ -14,6 +14,7 @@ DEFAULT_BALANCE = Decimal("10.00")
 DEFAULT_PRICE = Decimal("0.0333")
 DEFAULT_RATE_LIMIT = 30
 DEFAULT_DLR_DELAY = 1.0
+MAX_LATENCY = 60.0
 MAX_BODY_BYTES = 64 * 1024
 SIGNATURE_WINDOW_SECONDS = 5 * 60
 
@@ -37,4 +38,6 @@ class SandboxConfig:
     whitelist: tuple[str, ...] = ()
     dlr_delay: float = DEFAULT_DLR_DELAY
     dlr_url: str | None = None
+    latency: float = 0.0
+    """Seconds every answer waits before it is sent, to try the app on a slow network."""
     max_body_bytes: int = MAX_BODY_BYTES

@@ -152,7 +152,9 @@ class _Handler(LoopbackRequestHandler):
         route = routes.get((method, path))
         allowed = [known_method for known_method, known_path in routes if known_path == path]
         if route is not None:
-            self._answer(*route())
+            answer = route()
+            time.sleep(sandbox.config.latency)
+            self._answer(*answer)
         elif allowed:
             self._answer(405, problem("method-not-allowed", "Method Not Allowed",
                                       f"{method} is not supported on {url.path}."),

@@ -174,6 +174,7 @@ DOCUMENTED_DEFAULTS: Mapping[str, str | None] = {
     "--demo-mode": None,
     "--whitelist": None,
     "--dlr-url": None,
+    "--latency": "0.0",
 }
 
 
@@ -230,6 +231,21 @@ def test_the_rate_limit_throttles_the_third_quick_request(http: httpx.Client) ->
         messages = [send(http, sandbox.url, HELLO) for _ in range(3)]
     assert [message["status"] for message in messages] == ["0", "0", "1"]
     assert THROTTLED.fullmatch(messages[2]["error-text"])
+
+
+def test_the_latency_option_delays_every_answer(http: httpx.Client) -> None:
+    with sandbox_command("--latency", "0.4") as sandbox:
+        started = time.monotonic()
+        assert send(http, sandbox.url, HELLO)["status"] == "0"
+        assert time.monotonic() - started >= 0.4
+
+
+@pytest.mark.parametrize("value", ["-1", "61", "nan", "inf", "soon"])
+def test_an_impossible_latency_is_refused_before_listening(value: str) -> None:
+    done = subprocess.run(command("--latency", value), capture_output=True, text=True,
+                          timeout=30, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "is not a number of seconds from 0 to 60" in done.stderr
 
 
 def test_credential_options_replace_the_defaults(http: httpx.Client) -> None:
