@@ -221,11 +221,6 @@ def _phone_digits(shown: str) -> str | None:
     return "".join(digits) or None
 
 
-def preload_number_library() -> None:
-    """Import the phone number library ahead of need (off the UI thread): typing stays smooth."""
-    import phonenumbers  # noqa: F401
-
-
 def _supported_region(region: str | None) -> str | None:
     import phonenumbers
 
