@@ -147,8 +147,25 @@ def send(qtbot: QtBot, window: MainWindow, to: str) -> None:
     wait_until_idle(qtbot, window)
 
 
-def status_becomes(qtbot: QtBot, window: MainWindow, test: Callable[[str], bool]) -> None:
-    qtbot.waitUntil(lambda: test(window.statusBar().currentMessage()), timeout=10_000)
+def shows_status(qtbot: QtBot, window: MainWindow, action: Callable[[], None],
+                 test: Callable[[str], bool]) -> None:
+    """Run ``action``, then wait until the status bar has shown a message passing ``test``.
+
+    Every message since the action counts: a receipt for an earlier send may replace it at any
+    moment.
+    """
+    shown: list[str] = []
+
+    def record(text: str) -> None:
+        shown.append(text)
+
+    bar = window.statusBar()
+    bar.messageChanged.connect(record)
+    try:
+        action()
+        qtbot.waitUntil(lambda: any(test(text) for text in shown), timeout=10_000)
+    finally:
+        bar.messageChanged.disconnect(record)
 
 
 def shown_texts(root: QWidget) -> Iterator[str]:
@@ -188,9 +205,9 @@ def set_up_profiles_and_receipts(qtbot: QtBot, window: MainWindow, url: str) -> 
 def check_and_send_with_every_profile(qtbot: QtBot, window: MainWindow) -> None:
     for name in PROFILES:
         choose(window, name)
-        qtbot.mouseClick(window.check_button, Qt.MouseButton.LeftButton)
-        status_becomes(qtbot, window, lambda text, name=name: text.startswith(
-            f"{name}: credentials work."))
+        shows_status(qtbot, window,
+                     lambda: qtbot.mouseClick(window.check_button, Qt.MouseButton.LeftButton),
+                     lambda text, name=name: text.startswith(f"{name}: credentials work."))
         send(qtbot, window, "447700900000")
         assert column_texts(window, "Status") == ["0 Success"], name
     qtbot.waitUntil(lambda: len(window.receipt_book) == len(PROFILES), timeout=10_000)
@@ -199,8 +216,9 @@ def check_and_send_with_every_profile(qtbot: QtBot, window: MainWindow) -> None:
 def follow_up_save_copy_and_reopen(qtbot: QtBot, window: MainWindow, history: History,
                                    copied: Callable[[], None]) -> None:
     """Check delivery (the Reports API), save, copy a row and the summary, reopen the history."""
-    qtbot.mouseClick(find(window, QPushButton, "Check delivery"), Qt.MouseButton.LeftButton)
-    status_becomes(qtbot, window, lambda text: text.startswith("Delivery check"))
+    delivery = find(window, QPushButton, "Check delivery")
+    shows_status(qtbot, window, lambda: qtbot.mouseClick(delivery, Qt.MouseButton.LeftButton),
+                 lambda text: text.startswith("Delivery check"))
     window.save_action.trigger()
     window.results.table.selectRow(0)
     window.results._on_copy_row_triggered()
