@@ -1,6 +1,6 @@
 """Responsiveness: the longest event-loop stall (5 ms QTimer) during four things in the window.
 
-(a) sending through the real MainWindow to a loopback server that answers after 0.5 s,
+(a) the first send through the real MainWindow to its built-in sandbox answering after 0.5 s,
 (b) rendering a 100-part response (ResultsPane.show_exchanges),
 (c) typing 3,000 characters into the message editor, live counters on (longest keystroke),
 (d) opening the window on a history of 100,000 sends, then its History tab.
@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -22,36 +20,7 @@ from _common import Results, isolate_this_process, measure_stall
 BUDGET_MS = 50.0
 DELAY_S = 0.5
 TYPED = 3000
-ACCEPTED = json.dumps({"message-count": "1", "messages": [
-    {"to": "447700900300", "message-id": "0A00000012345678", "status": "0",
-     "remaining-balance": "9.0", "message-price": "0.03", "network": "23410"}]})
-
-
-class _Slow(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.server.stopping.wait(DELAY_S)  # type: ignore[attr-defined]
-        body = ACCEPTED.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST  # noqa: N815
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def slow_server() -> tuple[ThreadingHTTPServer, threading.Thread]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
-    server.daemon_threads = True
-    server.stopping = threading.Event()  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    return server, thread
+SETTLE_S = 1.0
 
 
 def hundred_part_document() -> object:
@@ -72,8 +41,9 @@ def main() -> int:  # noqa: PLR0915
 
     from smsgui.core.exchange import exchange_from_document
     from smsgui.core.history import History
-    from smsgui.core.profiles import EndpointKind, Profile, ProfileStore
     from smsgui.core.secrets import MemorySecretStore
+    from smsgui.sandbox.config import SandboxConfig
+    from smsgui.sandbox.embedded import EmbeddedSandbox
     from smsgui.ui.app import AppPaths, build_services, close_services
     from smsgui.ui.main_window import MainWindow, Prompter
 
@@ -102,37 +72,25 @@ def main() -> int:  # noqa: PLR0915
     idle = measure_stall(app, lambda: None, lambda: True, settle_s=0.5) * 1000
     baseline = f"idle loop {idle:.1f} ms"
 
-    # (a) a slow send of three recipients through the window
-    server, thread = slow_server()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}"
-        profiles = window._profiles
-        profiles.append(Profile("Slow", EndpointKind.CUSTOM, api_key="abcd1234",
-                                rest_base_url=url, api_base_url=url))
-        ProfileStore.save(services.profiles, profiles)
-        services.secrets.set("Slow", "api_secret", "Zebra-Secret-7731")
-        window._fill_profiles()
-        window.profile_combo.setCurrentIndex(len(profiles) - 1)
-        find(window, QLineEdit, "From").setText("AcmeInc")
-        find(window, QPlainTextEdit, "To").setPlainText(
-            "447700900300, 447700900301, 447700900302")
-        find(window, QPlainTextEdit, "Message text").setPlainText("Hello from the benchmark")
-        button = find(window, QPushButton, "Send")
-        assert button.isEnabled(), "the Send button is disabled"
-        before = len(window.results.exchanges())
-        started = time.perf_counter()
-        stall = measure_stall(app, button.click, lambda: window._job is None
-                              and len(window.results.exchanges()) > before, timeout_s=20)
-        took = time.perf_counter() - started
-        stalls["(a) slow send"] = (stall, f"{len(window.results.exchanges())} results "
-                                          f"in {took:.1f} s")
-    finally:
-        server.stopping.set()  # type: ignore[attr-defined]
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    # (a) a first send of three recipients through the window to a sandbox that answers slowly,
+    # once the window has been open for a second (as long as a person takes to fill the form)
+    services.sandbox = EmbeddedSandbox(SandboxConfig(latency=DELAY_S))
+    assert window.profile.is_sandbox
+    find(window, QLineEdit, "From").setText("AcmeInc")
+    find(window, QPlainTextEdit, "To").setPlainText("447700900300, 447700900301, 447700900302")
+    find(window, QPlainTextEdit, "Message text").setPlainText("Hello from the benchmark")
+    measure_stall(app, lambda: None, lambda: True, settle_s=SETTLE_S)
+    button = find(window, QPushButton, "Send")
+    assert button.isEnabled(), "the Send button is disabled"
+    started = time.perf_counter()
+    stall = measure_stall(app, button.click, lambda: window._job is None
+                          and len(window.results.exchanges()) == 3, timeout_s=20)
+    took = time.perf_counter() - started
+    stalls["(a) slow send"] = (stall, f"first send, {len(window.results.exchanges())} results "
+                                      f"in {took:.1f} s, {DELAY_S} s sandbox latency")
 
-    # (b) a 100-part response
+    # (b) a 100-part response, once the sandbox's delivery receipts for (a) are in
+    measure_stall(app, lambda: None, lambda: len(window.receipt_book) >= 3, timeout_s=20)
     exchange = exchange_from_document(hundred_part_document())
     stall = measure_stall(app, lambda: window.results.show_exchanges([exchange]), lambda: True)
     stalls["(b) render 100 parts"] = (stall, "")
