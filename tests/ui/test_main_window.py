@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gc
 import itertools
 import logging
 import os
@@ -207,6 +208,19 @@ def test_save_then_reload_shows_the_same_results(qtbot: QtBot, window: MainWindo
     window.results.clear()
     window.open_file()
     assert shown() == before and len(column_texts(window, "Part")) == 3
+
+
+def test_the_preload_and_the_first_send_exempt_long_lived_objects_from_full_collections(
+        qtbot: QtBot, window: MainWindow) -> None:
+    frozen_at_start = gc.get_freeze_count()
+    qtbot.waitUntil(lambda: "phonenumbers" in sys.modules and not window._side_jobs)
+    after_preload = gc.get_freeze_count()
+    assert after_preload > frozen_at_start
+    send(qtbot, window, "447700900000")
+    after_first_send = gc.get_freeze_count()
+    assert after_first_send > after_preload
+    send(qtbot, window, "447700900000")
+    assert gc.get_freeze_count() <= after_first_send, "only the first send freezes"
 
 
 def test_history_search_and_reopen(qtbot: QtBot, window: MainWindow) -> None:
