@@ -7,8 +7,10 @@ answers look-ups such as "which entry explains API status 29?".
 from __future__ import annotations
 
 import enum
-import functools
-import tomllib
+import json
+import logging
+import threading
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,8 @@ from typing import Any
 
 from smsgui.core.resources import resource_path
 
+logger = logging.getLogger(__name__)
+_CACHE_PREFIX = "knowledge-"
 UNKNOWN_STATUS_ID = "status-unknown"
 UNKNOWN_RECEIPT_STATUS_ID = "receipt-status-unrecognized"
 UNKNOWN_RECEIPT_ERROR_ID = "receipt-error-unrecognized"
@@ -209,17 +213,75 @@ def _link(item: object, where: str) -> Link:
     return Link(title=title.strip(), url=url)
 
 
-def load_knowledge_base(path: Path) -> KnowledgeBase:
-    """Read and check a knowledge base file."""
-    with path.open("rb") as handle:
+def load_knowledge_base(path: Path, cache_dir: Path | None = None) -> KnowledgeBase:
+    """Read and check a knowledge base file.
+
+    With ``cache_dir``, the parsed file is kept there as JSON, named after a hash of its content,
+    so later starts skip the TOML parse (about 20 ms); the entries are checked either way.
+    """
+    raw = path.read_bytes()
+    cached = _cache_file(raw, cache_dir) if cache_dir is not None else None
+    document = _read_cached(cached) if cached is not None else None
+    if document is not None:
         try:
-            document = tomllib.load(handle)
-        except tomllib.TOMLDecodeError as error:
-            raise KnowledgeBaseError(f"{path.name} is not valid TOML: {error}") from None
-    return KnowledgeBase(parse_entries(document))
+            return KnowledgeBase(parse_entries(document))
+        except Exception:  # a damaged cache, whatever the damage: the file itself decides
+            logger.warning("The cached knowledge base %s is damaged; reading the file", cached)
+    document = _parse_toml(raw, path.name)
+    knowledge = KnowledgeBase(parse_entries(document))
+    if cached is not None:
+        _write_cache(cached, document)
+    return knowledge
 
 
-@functools.cache
-def default_knowledge_base() -> KnowledgeBase:
-    """The knowledge base shipped with smsgui, loaded once per process."""
-    return load_knowledge_base(resource_path("knowledge.toml"))
+def _parse_toml(raw: bytes, name: str) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise KnowledgeBaseError(f"{name} is not valid TOML: {error}") from None
+
+
+def _cache_file(raw: bytes, cache_dir: Path) -> Path:
+    # A cache key, not a security check: the cache folder is the person's own.
+    return cache_dir / f"{_CACHE_PREFIX}{len(raw)}-{zlib.crc32(raw):08x}.json"
+
+
+def _read_cached(cached: Path) -> dict[str, Any] | None:
+    """The cached document, or None when there is none or it cannot be read."""
+    try:
+        document = json.loads(cached.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def _write_cache(cached: Path, document: Mapping[str, Any]) -> None:
+    """Keep the parsed document for the next start; a cache that cannot be written is no loss."""
+    from smsgui.core.documents import DocumentError, write_atomically
+
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(cached, json.dumps(document).encode("utf-8"))
+        for stale in cached.parent.glob(f"{_CACHE_PREFIX}*.json"):
+            if stale != cached:
+                stale.unlink(missing_ok=True)
+    except (OSError, DocumentError):
+        return
+
+
+_DEFAULT_LOCK = threading.Lock()
+_loaded_default: list[KnowledgeBase] = []
+
+
+def default_knowledge_base(cache_dir: Path | None = None) -> KnowledgeBase:
+    """The knowledge base shipped with smsgui, loaded once per process.
+
+    The first call loads it, so ``cache_dir`` matters only there: the app passes its cache
+    folder before anything else asks.
+    """
+    with _DEFAULT_LOCK:
+        if not _loaded_default:
+            _loaded_default.append(load_knowledge_base(resource_path("knowledge.toml"), cache_dir))
+        return _loaded_default[0]

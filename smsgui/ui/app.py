@@ -40,12 +40,15 @@ class AppPaths:
     config: Path
     data: Path
     logs: Path
+    cache: Path | None = None
+    """Where what can be rebuilt is kept (the parsed knowledge base); None keeps nothing."""
 
     @classmethod
     def for_user(cls) -> AppPaths:
         return cls(config=platformdirs.user_config_path(APP_NAME, appauthor=False),
                    data=platformdirs.user_data_path(APP_NAME, appauthor=False),
-                   logs=platformdirs.user_log_path(APP_NAME, appauthor=False))
+                   logs=platformdirs.user_log_path(APP_NAME, appauthor=False),
+                   cache=platformdirs.user_cache_path(APP_NAME, appauthor=False))
 
 
 def build_services(paths: AppPaths, secrets: SecretStore | None = None) -> Services:
@@ -56,7 +59,7 @@ def build_services(paths: AppPaths, secrets: SecretStore | None = None) -> Servi
     history_path = paths.data / "history.sqlite3"
     # Whether the keyring works is asked by the window, off the UI thread (it may prompt).
     return Services(
-        knowledge=default_knowledge_base(),
+        knowledge=default_knowledge_base(paths.cache),
         settings=AppSettings(settings),
         profiles=ProfileStore(paths.config / "profiles.json"),
         secrets=secrets or KeyringSecretStore(),

@@ -28,7 +28,8 @@ from smsgui.ui.main_window import MainWindow
 
 app = QApplication([])
 base = Path(sys.argv[1])
-services = build_services(AppPaths(base / "config", base / "data", base / "logs"))
+services = build_services(AppPaths(base / "config", base / "data", base / "logs",
+                                   base / "cache"))
 window = MainWindow(services)
 window.show()
 app.processEvents()
@@ -39,14 +40,25 @@ print(json.dumps(loaded))
 """
 
 
-def test_opening_the_window_loads_none_of_the_parts_it_does_not_show(tmp_path: Path) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path / "home"))
+def modules_loaded_by_opening_the_window(app_folder: Path, watched: tuple[str, ...]) -> list[str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(app_folder / "home"))
     done = subprocess.run(
-        [sys.executable, "-c", OPEN_THE_WINDOW, str(tmp_path / "app"), json.dumps(DEFERRED)],
+        [sys.executable, "-c", OPEN_THE_WINDOW, str(app_folder), json.dumps(watched)],
         env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.splitlines()[-1]) == []
-    assert not (tmp_path / "app" / "data" / "history.sqlite3").exists()
+    loaded: list[str] = json.loads(done.stdout.splitlines()[-1])
+    return loaded
+
+
+def test_opening_the_window_loads_none_of_the_parts_it_does_not_show(tmp_path: Path) -> None:
+    assert modules_loaded_by_opening_the_window(tmp_path, DEFERRED) == []
+    assert not (tmp_path / "data" / "history.sqlite3").exists()
+
+
+def test_later_starts_read_the_knowledge_base_from_the_cache(tmp_path: Path) -> None:
+    assert modules_loaded_by_opening_the_window(tmp_path, ("tomllib",)) == ["tomllib"]
+    assert list((tmp_path / "cache").glob("knowledge-*.json"))
+    assert modules_loaded_by_opening_the_window(tmp_path, ("tomllib",)) == []
 
 
 def test_every_deferred_module_is_real() -> None:
