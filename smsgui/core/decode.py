@@ -20,9 +20,14 @@ from urllib.parse import parse_qsl
 
 from smsgui.core.knowledge import Entry, KnowledgeBase, default_knowledge_base
 from smsgui.core.networks import Network, NetworkTable, default_network_table
-from smsgui.core.values import bytes_to_text, decimal_or_none, int_or_none, text_or_none
+from smsgui.core.values import (
+    CURRENCY,
+    bytes_to_text,
+    decimal_or_none,
+    int_or_none,
+    text_or_none,
+)
 
-CURRENCY = "EUR"
 _THROTTLE_WAIT = re.compile(r"please\s+wait\s*\[\s*(\d+)\s*\]", re.IGNORECASE)
 _RECEIPT_KEYS = frozenset({"messageId", "msisdn", "err-code", "scts", "network-code"})
 _STILL_GOING = frozenset({"accepted", "buffered"})

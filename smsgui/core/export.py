@@ -11,7 +11,6 @@ from typing import Any
 
 from smsgui.core.checks import CheckReport, Recipient
 from smsgui.core.decode import (
-    CURRENCY,
     Decoded,
     MessagePart,
     Receipt,
@@ -21,6 +20,7 @@ from smsgui.core.decode import (
     overall,
 )
 from smsgui.core.networks import Network
+from smsgui.core.values import CURRENCY
 
 
 def decoded_as_json(decoded: Decoded, receipts: Sequence[Receipt] = ()) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from smsgui.core.apitypes import AuthMethod, Endpoint
-from smsgui.core.documents import DocumentError, write_atomically
 from smsgui.core.signing import SignatureMethod
 
 SANDBOX_PROFILE_NAME = "Sandbox (built in)"
@@ -83,6 +82,8 @@ class ProfileStore:
 
     def save(self, profiles: Sequence[Profile]) -> None:
         """Write every profile but the built-in one; raises DocumentError on failure."""
+        from smsgui.core.documents import DocumentError, write_atomically  # only when saving
+
         stored = [_profile_json(profile) for profile in profiles if not profile.is_builtin]
         payload = {"version": _FORMAT_VERSION, "profiles": stored}
         try:

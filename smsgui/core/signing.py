@@ -10,8 +10,6 @@ are compared case-insensitively because webhooks carry uppercase hex.
 from __future__ import annotations
 
 import enum
-import hashlib
-import hmac
 from collections.abc import Mapping
 
 SIG_FIELD = "sig"
@@ -40,6 +38,10 @@ def signature_base(params: Mapping[str, str]) -> str:
 
 def sign(params: Mapping[str, str], secret: str, method: SignatureMethod) -> str:
     """The signature of ``params`` as lowercase hex."""
+    # hashlib and hmac load here: profiles name a method at start-up, signing comes much later.
+    import hashlib
+    import hmac
+
     base = signature_base(params).encode("utf-8")
     key = secret.encode("utf-8")
     if method is SignatureMethod.MD5_HASH:
@@ -49,6 +51,8 @@ def sign(params: Mapping[str, str], secret: str, method: SignatureMethod) -> str
 
 def verify(params: Mapping[str, str], secret: str, method: SignatureMethod) -> bool:
     """Whether ``params["sig"]`` is the right signature, ignoring the case of the hex digits."""
+    import hmac
+
     received = params.get(SIG_FIELD)
     if not received:
         return False

@@ -6,6 +6,8 @@ import codecs
 import json
 from decimal import Decimal, InvalidOperation
 
+CURRENCY = "EUR"
+"""The currency of every price and balance the SMS API reports."""
 _MAX_INT_DIGITS = 18
 # No price or balance is anywhere near a trillion; larger magnitudes are junk, and letting them
 # through would overflow Decimal arithmetic further on.

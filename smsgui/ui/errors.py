@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import platform
 import sys
 import traceback
 from collections.abc import Callable
@@ -79,6 +78,8 @@ def _escape(text: str) -> str:
 def crash_details(kind: type[BaseException], error: BaseException,
                   trace: TracebackType | None) -> str:
     """What support needs: versions, OS and the traceback. Never message text or secrets."""
+    import platform  # only when something went wrong
+
     lines = traceback.format_exception(kind, error, trace)
     header = (f"smsgui {__version__} on {platform.system()} {platform.release()}, "
               f"Python {platform.python_version()}\n\n")

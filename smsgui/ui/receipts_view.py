@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -16,8 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smsgui.core.decode import Receipt
 from smsgui.core.privacy import mask_number
+
+if TYPE_CHECKING:
+    from smsgui.core.decode import Receipt
 
 _TUNNEL_HELP = (
     "<b>Sandbox:</b> smsgui starts the receiver and fills in the callback by itself, so "

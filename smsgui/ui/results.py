@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QFontDatabase, QIcon, QKeySequence, QShowEvent
@@ -30,14 +29,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smsgui.core.decode import CURRENCY, MessagePart, Receipt, ReportsResponse, SendResponse
-from smsgui.core.documents import RequestRecord, ResponseDocument
-from smsgui.core.exchange import Exchange
 from smsgui.core.knowledge import Entry, Severity
-from smsgui.core.networks import Network
 from smsgui.core.privacy import mask_number, redact_fields, redact_url
-from smsgui.core.timeline import TimelineEvent, timeline
+from smsgui.core.values import CURRENCY
 from smsgui.ui.troubleshooting import severity_icon
+
+if TYPE_CHECKING:  # the empty pane of the first frame needs none of them
+    from smsgui.core.decode import MessagePart, Receipt, SendResponse
+    from smsgui.core.documents import RequestRecord, ResponseDocument
+    from smsgui.core.exchange import Exchange
+    from smsgui.core.networks import Network
+    from smsgui.core.timeline import TimelineEvent
 
 ENTRY_ID_ROLE: Final = Qt.ItemDataRole.UserRole
 NO_PART: Final = "-"
@@ -186,6 +188,8 @@ def _delivery(receipt: Receipt) -> Delivery:
 
 
 def _exchange_row(exchange: Exchange) -> ResultRow:
+    from smsgui.core.decode import Receipt, ReportsResponse
+
     decoded = exchange.decoded
     source: Receipt | None = decoded if isinstance(decoded, Receipt) else None
     if isinstance(decoded, ReportsResponse) and decoded.records:
@@ -794,6 +798,10 @@ class ResultsPane(QWidget):
 
 def timeline_html(exchanges: Sequence[Exchange]) -> str:
     """Every message's story, oldest step first, the verdict in bold."""
+    import html
+
+    from smsgui.core.timeline import timeline
+
     blocks = []
     for exchange in exchanges:
         for story in timeline(exchange):
@@ -804,6 +812,8 @@ def timeline_html(exchanges: Sequence[Exchange]) -> str:
 
 
 def _timeline_step(event: TimelineEvent) -> str:
+    import html
+
     when = event.at.strftime("%Y-%m-%d %H:%M UTC ") if event.at else ""
     text = html.escape(f"{when}{event.label}" + (f": {event.detail}" if event.detail else ""))
     return f"<li><b>{text}</b></li>" if event.final else f"<li>{text}</li>"
