@@ -12,9 +12,10 @@ import itertools
 import unicodedata
 from collections.abc import Iterator, Sequence
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QCheckBox,
@@ -30,7 +31,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QStyle,
-    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -51,6 +51,10 @@ from smsgui.core.checks import (
 from smsgui.core.countries import country_name
 from smsgui.core.knowledge import KnowledgeBase
 from smsgui.core.segments import Encoding, MessageType
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon, QPalette, QTextCharFormat, QTextDocument
+    from PySide6.QtWidgets import QTextEdit
 
 ENTRY_ID_ROLE = Qt.ItemDataRole.UserRole
 """The item data role under which each finding in the list carries its knowledge entry id."""
@@ -123,6 +127,7 @@ class ComposeForm(QWidget):
         self._default_region: str | None = None
         self._busy = False
         self._shown_findings: tuple[Finding, ...] | None = None
+        self._severity_icons: dict[FindingSeverity, QIcon] = {}
         self._create_fields()
         self._create_advanced()
         self._create_feedback()
@@ -136,7 +141,10 @@ class ComposeForm(QWidget):
 
     def set_default_region(self, region: str | None) -> None:
         """Set the country assumed for numbers typed without a country code, e.g. ``"GB"``."""
-        self._default_region = region or None
+        region = region or None
+        if region == self._default_region:
+            return
+        self._default_region = region
         self._update_to_hints()
         self._refresh()
 
@@ -346,6 +354,8 @@ class ComposeForm(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         """Recolour the highlights when the palette changes, e.g. on a switch to dark mode."""
         super().changeEvent(event)
+        if event.type() == QEvent.Type.StyleChange:
+            self._severity_icons.clear()
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
             self._show_forcing_characters(self._report)
 
@@ -380,18 +390,9 @@ class ComposeForm(QWidget):
         forcing = report.segments.forcing_ucs2
         self._forcing_label.setText(_forcing_text(forcing, self._message_type()))
         self._forcing_label.setVisible(bool(forcing))
-        text = self._message_edit.toPlainText()
-        highlight = _highlight_format(self.palette())
-        selections = []
-        for start, end in _utf16_ranges(text, frozenset(forcing)):
-            selection = QTextEdit.ExtraSelection()
-            cursor = QTextCursor(self._message_edit.document())
-            cursor.setPosition(start)
-            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-            selection.cursor = cursor
-            selection.format = highlight
-            selections.append(selection)
-        self._message_edit.setExtraSelections(selections)
+        ranges = list(_utf16_ranges(self._message_edit.toPlainText(), frozenset(forcing)))
+        self._message_edit.setExtraSelections(
+            _highlights(self._message_edit.document(), ranges, self.palette()) if ranges else [])
 
     def _show_findings(self, findings: tuple[Finding, ...]) -> None:
         """Rebuild the list only when the findings change, so typing keeps its scroll position."""
@@ -408,11 +409,17 @@ class ComposeForm(QWidget):
 
     def _finding_item(self, finding: Finding) -> QListWidgetItem:
         prefix = _SEVERITY_PREFIXES[finding.severity]
-        icon = self.style().standardIcon(_SEVERITY_ICONS[finding.severity])
-        item = QListWidgetItem(icon, f"{prefix} {finding.message}")
+        item = QListWidgetItem(self._severity_icon(finding.severity), f"{prefix} {finding.message}")
         item.setData(ENTRY_ID_ROLE, finding.entry_id)
         item.setToolTip(self._entry_title(finding.entry_id))
         return item
+
+    def _severity_icon(self, severity: FindingSeverity) -> QIcon:
+        """One icon per severity, shared by every item: a fresh icon per item is looked up in the
+        style, then drawn anew."""
+        if severity not in self._severity_icons:
+            self._severity_icons[severity] = self.style().standardIcon(_SEVERITY_ICONS[severity])
+        return self._severity_icons[severity]
 
     def _entry_title(self, entry_id: str) -> str:
         if entry_id not in self._knowledge:
@@ -563,8 +570,32 @@ def _utf16_ranges(text: str, chars: frozenset[str]) -> Iterator[tuple[int, int]]
         position += width
 
 
+def _highlights(document: QTextDocument, ranges: Sequence[tuple[int, int]],
+                palette: QPalette) -> list[QTextEdit.ExtraSelection]:
+    """The extra selections that mark ``ranges`` of ``document``."""
+    # The text classes, here and in _highlight_format, are imported on first use: PySide6 builds
+    # a class's Python enums when it is first imported (3 to 5 ms for these), and the first
+    # frame's empty message highlights nothing.
+    from PySide6.QtGui import QTextCursor
+    from PySide6.QtWidgets import QTextEdit
+
+    highlight = _highlight_format(palette)
+    selections = []
+    for start, end in ranges:
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(document)
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        selection.cursor = cursor
+        selection.format = highlight
+        selections.append(selection)
+    return selections
+
+
 def _highlight_format(palette: QPalette) -> QTextCharFormat:
     """Bold, wavy underline and a translucent highlight: visible without relying on colour."""
+    from PySide6.QtGui import QFont, QPalette, QTextCharFormat
+
     background = palette.color(QPalette.ColorRole.Highlight)
     background.setAlpha(_HIGHLIGHT_ALPHA)
     highlight = QTextCharFormat()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QIcon
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -22,6 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from smsgui.core.knowledge import Entry, Kind, KnowledgeBase, Retry, Severity
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
 
 MATCH_MARK: Final = "▶"
 MATCH_LABEL: Final = f"{MATCH_MARK} Matches your result"
@@ -171,20 +175,33 @@ class TroubleshootingPanel(QWidget):
         return details
 
     def _fill_tree(self) -> None:
+        # One icon per severity shared by every item: a fresh icon per item is looked up in the
+        # style, then measured and drawn anew.
+        icons = {severity: severity_icon(self.style(), severity) for severity in Severity}
+        groups = [self._make_group(title, entries, icons)
+                  for title, entries in self._non_empty_groups()]
+        # Built outside the tree and added at once: one insertion instead of one per item.
+        self.tree.addTopLevelItems(groups)
+
+    def _non_empty_groups(self) -> Iterator[tuple[str, tuple[Entry, ...]]]:
         for kind, title in GROUP_TITLES.items():
             entries = self._knowledge.of_kind(kind)
-            if not entries:
-                continue
-            group = QTreeWidgetItem(self.tree, [f"{title} ({len(entries)})"])
-            group.setData(0, GROUP_TITLE_ROLE, title)
-            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            for entry in entries:
-                self._items[entry.id] = self._make_item(group, entry)
+            if entries:
+                yield title, entries
 
-    def _make_item(self, group: QTreeWidgetItem, entry: Entry) -> QTreeWidgetItem:
+    def _make_group(self, title: str, entries: tuple[Entry, ...],
+                    icons: Mapping[Severity, QIcon]) -> QTreeWidgetItem:
+        group = QTreeWidgetItem([f"{title} ({len(entries)})"])
+        group.setData(0, GROUP_TITLE_ROLE, title)
+        group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        for entry in entries:
+            self._items[entry.id] = self._make_item(group, entry, icons[entry.severity])
+        return group
+
+    def _make_item(self, group: QTreeWidgetItem, entry: Entry, icon: QIcon) -> QTreeWidgetItem:
         item = QTreeWidgetItem(group, [entry_label(entry)])
         item.setData(0, ENTRY_ID_ROLE, entry.id)
-        item.setIcon(0, severity_icon(self.style(), entry.severity))
+        item.setIcon(0, icon)
         item.setToolTip(0, entry.meaning)
         return item
 

@@ -206,6 +206,19 @@ def test_every_finding_names_its_entry_in_the_tooltip(qtbot: QtBot, form: Compos
         assert item.text().split(":")[0] in {"Blocks sending", "Warning", "Note"}
 
 
+def test_findings_of_one_severity_share_one_icon(qtbot: QtBot, form: ComposeForm) -> None:
+    fill(qtbot, form, "", "+1 212 555 0100, 020 7946 0000", "ê")
+    findings = find(form, QListWidget, "Checks")
+    icons: dict[str, set[int]] = {}
+    for row in range(findings.count()):
+        item = findings.item(row)
+        assert not item.icon().isNull()
+        icons.setdefault(item.text().split(":")[0], set()).add(item.icon().cacheKey())
+    assert len(icons) >= 2
+    assert [len(keys) for keys in icons.values()] == [1] * len(icons)
+    assert len(set.union(*icons.values())) == len(icons)
+
+
 def test_clicking_a_finding_asks_for_its_entry(qtbot: QtBot, form: ComposeForm) -> None:
     form.set_default_region("GB")
     fill(qtbot, form, "Acme", "020 7946 0000", "Hi")

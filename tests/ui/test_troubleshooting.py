@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidgetItem, QWidget
 from pytestqt.qtbot import QtBot
 
-from smsgui.core.knowledge import Kind, KnowledgeBase, Retry, default_knowledge_base
+from smsgui.core.knowledge import Kind, KnowledgeBase, Retry, Severity, default_knowledge_base
 from smsgui.ui.troubleshooting import (
     ENTRY_ID_ROLE,
     MATCH_LABEL,
@@ -58,6 +58,17 @@ def test_entries_are_grouped_by_kind(panel: TroubleshootingPanel,
     assert "6 · Invalid Message (Unroutable)" in labels
     assert "Unauthorized (401)" in labels
     assert "Connection Refused" in labels
+
+
+def test_every_entry_shows_the_one_icon_of_its_severity(panel: TroubleshootingPanel,
+                                                         knowledge: KnowledgeBase) -> None:
+    icons: dict[Severity, set[int]] = {}
+    for item in iter_entries(panel):
+        assert not item.icon(0).isNull()
+        severity = knowledge.get(item.data(0, ENTRY_ID_ROLE)).severity
+        icons.setdefault(severity, set()).add(item.icon(0).cacheKey())
+    assert [len(keys) for keys in icons.values()] == [1] * len(icons)
+    assert len(set.union(*icons.values())) == len(icons)
 
 
 def test_highlight_selects_expands_shows_and_marks_the_entry(
