@@ -474,50 +474,41 @@ class _PendingText:
             self._apply(build())
 
 
-class RawView(QPlainTextEdit):
+class _FilledWhenNeeded:
+    """For a text view whose content is costly: built when the view is shown or its text read."""
+
+    _pending: _PendingText
+
+    def fill_when_needed(self, build: Callable[[], str]) -> None:
+        self._pending.set(build, now=self.isVisible())  # type: ignore[attr-defined]
+
+    def clear(self) -> None:
+        self._pending.forget()
+        super().clear()  # type: ignore[misc]
+
+    def toPlainText(self) -> str:  # noqa: N802 - Qt's name
+        self._pending.apply()
+        return super().toPlainText()  # type: ignore[misc, no-any-return]
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        self._pending.apply()
+        super().showEvent(event)  # type: ignore[misc]
+
+
+class RawView(_FilledWhenNeeded, QPlainTextEdit):
     """The Raw tab's text view; a hidden tab's text costs nothing until it is shown or read."""
 
     def __init__(self) -> None:
         super().__init__()
         self._pending = _PendingText(self.setPlainText)
 
-    def set_text_when_needed(self, build: Callable[[], str]) -> None:
-        self._pending.set(build, now=self.isVisible())
 
-    def clear(self) -> None:
-        self._pending.forget()
-        super().clear()
-
-    def toPlainText(self) -> str:  # noqa: N802 - Qt's name
-        self._pending.apply()
-        return super().toPlainText()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        self._pending.apply()
-        super().showEvent(event)
-
-
-class TimelineView(QTextBrowser):
+class TimelineView(_FilledWhenNeeded, QTextBrowser):
     """The Timeline tab's view; a hidden tab's HTML costs nothing until it is shown or read."""
 
     def __init__(self) -> None:
         super().__init__()
         self._pending = _PendingText(self.setHtml)
-
-    def set_html_when_needed(self, build: Callable[[], str]) -> None:
-        self._pending.set(build, now=self.isVisible())
-
-    def clear(self) -> None:
-        self._pending.forget()
-        super().clear()
-
-    def toPlainText(self) -> str:  # noqa: N802 - Qt's name
-        self._pending.apply()
-        return super().toPlainText()
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        self._pending.apply()
-        super().showEvent(event)
 
 
 # -- the widget -----------------------------------------------------------------------------------
@@ -741,8 +732,8 @@ class ResultsPane(QWidget):
 
     def _fill_raw_and_timeline_when_needed(self) -> None:
         exchanges = self._exchanges
-        self.raw.set_text_when_needed(lambda: raw_text(exchanges))
-        self.timeline.set_html_when_needed(lambda: timeline_html(exchanges))
+        self.raw.fill_when_needed(lambda: raw_text(exchanges))
+        self.timeline.fill_when_needed(lambda: timeline_html(exchanges))
 
     def _show_summary(self, summary: ResultSummary) -> None:
         _set_label_text(self.verdict, summary.verdict)
