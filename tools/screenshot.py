@@ -37,7 +37,7 @@ def wait(milliseconds: int) -> None:
 
 
 def main() -> int:
-    app = QApplication(sys.argv)
+    app = QApplication(sys.argv)  # noqa: F841 - kept alive for the whole run
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         services = build_services(AppPaths(root / "config", root / "data", root / "logs"),

@@ -20,7 +20,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableView,
@@ -67,7 +66,12 @@ _COLUMNS: tuple[tuple[str, Callable[[HistoryRow], str]], ...] = (
     ("Result", _result),
     ("Message IDs", _message_ids),
 )
+# Each column starts as wide as a typical value; the last takes what is left, and the list
+# scrolls sideways in a narrow window rather than squeezing a column to nothing.
+_TYPICAL_VALUES = ("0000-00-00 00:00:00", "Sandbox (built in)", "44770090****",
+                   "Problem: Non-Whitelisted Destination")
 _RESULT_COLUMN = 3
+_CELL_PADDING = 16
 _CELL_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
 
 
@@ -166,8 +170,12 @@ class HistoryPanel(QWidget):
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(_RESULT_COLUMN,
-                                                      QHeaderView.ResizeMode.Stretch)
+        header = table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.moveSection(_RESULT_COLUMN, 1)  # what happened, right after when
+        metrics = table.fontMetrics()
+        for column, value in enumerate(_TYPICAL_VALUES):
+            table.setColumnWidth(column, metrics.horizontalAdvance(value) + _CELL_PADDING)
         table.setToolTip("Click a send to reopen it in the results")
         table.clicked.connect(self._on_row_activated)
         table.activated.connect(self._on_row_activated)

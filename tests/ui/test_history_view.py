@@ -149,6 +149,23 @@ def test_rows_show_each_send_newest_first_with_masked_numbers(
     assert status_note(panel) is None
 
 
+def test_the_result_follows_the_time_and_is_wide_enough_to_read_in_a_narrow_panel(
+        qtbot: QtBot, history: History, ids: dict[str, int]) -> None:
+    panel = make_panel(qtbot, CountingOpener(history))
+    panel.resize(420, 300)  # about as wide as the History tab in the window
+    show(qtbot, panel)
+    header = panel.table.horizontalHeader()
+    titles = [panel.table.model().headerData(header.logicalIndex(visual),
+                                             Qt.Orientation.Horizontal)
+              for visual in range(header.count())]
+    assert titles[:2] == ["When (UTC)", "Result"]
+    result = titles.index("Result")
+    readable = panel.table.fontMetrics().horizontalAdvance("Problem: Failed: Throttled")
+    assert panel.table.columnWidth(header.logicalIndex(result)) >= readable
+    when = panel.table.fontMetrics().horizontalAdvance("2026-11-27 09:02:00")
+    assert panel.table.columnWidth(header.logicalIndex(0)) > when
+
+
 def test_the_table_is_read_only_with_one_row_selected_at_a_time(
         qtbot: QtBot, history: History, ids: dict[str, int]) -> None:
     panel = make_panel(qtbot, CountingOpener(history))
