@@ -43,17 +43,20 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> logging.Handler:
 
 
 def rotate_if_large(path: Path, max_bytes: int = MAX_LOG_BYTES, kept: int = KEPT_OLD_LOGS) -> None:
-    """Move ``path`` to ``path.1`` (and older ones up to ``path.<kept>``) once it is too large."""
+    """Move ``path`` to ``path.1`` (and older ones up to ``path.<kept>``) once it is too large.
+
+    A log that cannot be moved (another smsgui has it open on Windows) is simply appended to.
+    """
     try:
         if path.stat().st_size <= max_bytes:
             return
-    except FileNotFoundError:
+        for number in range(kept - 1, 0, -1):
+            older = path.with_name(f"{path.name}.{number}")
+            if older.exists():
+                older.replace(path.with_name(f"{path.name}.{number + 1}"))
+        path.replace(path.with_name(f"{path.name}.1"))
+    except OSError:
         return
-    for number in range(kept - 1, 0, -1):
-        older = path.with_name(f"{path.name}.{number}")
-        if older.exists():
-            older.replace(path.with_name(f"{path.name}.{number + 1}"))
-    path.replace(path.with_name(f"{path.name}.1"))
 
 
 def _system() -> str:

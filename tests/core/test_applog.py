@@ -64,3 +64,16 @@ def test_setup_logging_rotates_before_it_opens_the_file(
     handler.flush()
     assert (tmp_path / f"{LOG_FILE_NAME}.1").read_bytes().startswith(b"old line\n")
     assert "old line" not in (tmp_path / LOG_FILE_NAME).read_text(encoding="utf-8")
+
+
+def test_a_log_that_cannot_be_moved_is_appended_to(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "smsgui.log"
+    log.write_text("x" * 200)
+
+    def locked(self: Path, target: Path) -> Path:
+        raise PermissionError(13, "The process cannot access the file", str(self))
+
+    monkeypatch.setattr(Path, "replace", locked)
+    rotate_if_large(log, max_bytes=100)
+    assert log.read_text() == "x" * 200
