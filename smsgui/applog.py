@@ -1,4 +1,4 @@
-"""Logging for the app: one file in the platform's log folder, rotated when the app starts.
+"""Logging for the app: one file in the platform's log folder, moved aside once it is large.
 
 Numbers are masked where they are logged and message text is never logged; httpx's own request
 log is turned down because it prints full URLs.
@@ -6,6 +6,7 @@ log is turned down because it prints full URLs.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -22,15 +23,14 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def setup_logging(log_dir: Path, level: int = logging.INFO) -> logging.Handler:
     """Send every log record to ``log_dir/smsgui.log``.
 
-    A log over 1 MB is moved aside first (``smsgui.log.1``, the oldest of 3 dropped). Rotating
-    at start rather than while running spares start-up the import of ``logging.handlers``
-    (about 11 ms); a session does not log a megabyte. Returns the handler, so whoever set it up
-    can remove and close it again.
+    A log over 1 MB is moved aside (``smsgui.log.1``, the oldest of 3 dropped), at start and
+    whenever a record takes it over. Returns the handler, so whoever set it up can remove and
+    close it again.
     """
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / LOG_FILE_NAME
     rotate_if_large(path)
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler = CappedFileHandler(path)
     handler.setFormatter(logging.Formatter(_FORMAT))
     root = logging.getLogger()
     root.addHandler(handler)
@@ -42,21 +42,44 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> logging.Handler:
     return handler
 
 
+class CappedFileHandler(logging.FileHandler):
+    """Appends to the log and moves it aside once a record takes it over ``max_bytes``.
+
+    ``logging.handlers.RotatingFileHandler`` does the same, but importing that module (socket,
+    pickle, queue) costs start-up about 11 ms.
+    """
+
+    def __init__(self, path: Path, max_bytes: int = MAX_LOG_BYTES) -> None:
+        super().__init__(path, encoding="utf-8")
+        self.max_bytes = max_bytes
+
+    def emit(self, record: logging.LogRecord) -> None:
+        super().emit(record)  # called with the handler's lock held
+        if self.stream is not None and self.stream.tell() > self.max_bytes:
+            self.stream.close()
+            self.stream = None  # reopened, empty, by the next record
+            rotate_if_large(Path(self.baseFilename), self.max_bytes)
+
+
 def rotate_if_large(path: Path, max_bytes: int = MAX_LOG_BYTES, kept: int = KEPT_OLD_LOGS) -> None:
     """Move ``path`` to ``path.1`` (and older ones up to ``path.<kept>``) once it is too large.
 
-    A log that cannot be moved (another smsgui has it open on Windows) is simply appended to.
+    A log that cannot be moved (another smsgui has it open on Windows) is simply appended to,
+    and the older ones are left as they are.
     """
+    moving = path.with_name(f"{path.name}.moving")
     try:
         if path.stat().st_size <= max_bytes:
             return
+        path.replace(moving)
+    except OSError:
+        return
+    with contextlib.suppress(OSError):
         for number in range(kept - 1, 0, -1):
             older = path.with_name(f"{path.name}.{number}")
             if older.exists():
                 older.replace(path.with_name(f"{path.name}.{number + 1}"))
-        path.replace(path.with_name(f"{path.name}.1"))
-    except OSError:
-        return
+        moving.replace(path.with_name(f"{path.name}.1"))
 
 
 def _system() -> str:

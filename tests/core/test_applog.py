@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from smsgui import __version__
-from smsgui.applog import LOG_FILE_NAME, rotate_if_large, setup_logging
+from smsgui.applog import LOG_FILE_NAME, CappedFileHandler, rotate_if_large, setup_logging
 
 
 @pytest.fixture
@@ -66,14 +66,39 @@ def test_setup_logging_rotates_before_it_opens_the_file(
     assert "old line" not in (tmp_path / LOG_FILE_NAME).read_text(encoding="utf-8")
 
 
-def test_a_log_that_cannot_be_moved_is_appended_to(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_log_that_cannot_be_moved_keeps_every_older_log(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     log = tmp_path / "smsgui.log"
     log.write_text("x" * 200)
+    (tmp_path / "smsgui.log.1").write_text("one")
+    (tmp_path / "smsgui.log.2").write_text("two")
+    real_replace = Path.replace
 
-    def locked(self: Path, target: Path) -> Path:
-        raise PermissionError(13, "The process cannot access the file", str(self))
+    def held_open_elsewhere(self: Path, target: Path) -> Path:  # as on Windows
+        if self == log:
+            raise PermissionError(13, "The process cannot access the file", str(self))
+        return real_replace(self, target)
 
-    monkeypatch.setattr(Path, "replace", locked)
+    monkeypatch.setattr(Path, "replace", held_open_elsewhere)
     rotate_if_large(log, max_bytes=100)
-    assert log.read_text() == "x" * 200
+    contents = {path.name: path.read_text() for path in tmp_path.iterdir()}
+    assert contents == {"smsgui.log": "x" * 200, "smsgui.log.1": "one", "smsgui.log.2": "two"}
+
+
+def test_a_long_session_moves_the_log_aside_while_it_runs(tmp_path: Path) -> None:
+    path = tmp_path / LOG_FILE_NAME
+    handler = CappedFileHandler(path, max_bytes=2_000)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("smsgui.test.capped")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        for number in range(300):
+            logger.warning("record %03d %s", number, "x" * 40)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    assert path.stat().st_size <= 2_000 + 60
+    assert (tmp_path / f"{LOG_FILE_NAME}.1").exists() and (tmp_path / f"{LOG_FILE_NAME}.3").exists()
+    assert not (tmp_path / f"{LOG_FILE_NAME}.4").exists()
+    assert path.read_text().splitlines()[-1].startswith("record 299")
