@@ -16,6 +16,8 @@ from typing import Final
 from smsgui.core.signing import SignatureMethod
 
 _MIN_SCRUBBED_SECRET: Final = 4
+MAX_REPORT_IDS: Final = 20
+"""The most message ids one Reports API request may name."""
 
 
 class AuthMethod(enum.StrEnum):

@@ -35,6 +35,7 @@ import httpx
 
 from smsgui import __version__
 from smsgui.core.apitypes import (
+    MAX_REPORT_IDS,
     AuthMethod,
     Credentials,
     Endpoint,
@@ -54,7 +55,6 @@ MAX_BODY_BYTES: Final = 1024 * 1024
 KEPT_OF_TOO_LARGE: Final = 4096
 """How much of an answer over ``MAX_BODY_BYTES`` is kept (characters): its beginning says what
 answered, and a megabyte of it would only freeze whatever shows or stores it."""
-MAX_REPORT_IDS: Final = 20
 NO_ENTRY_ID: Final = ""
 """The ``entry_id`` of a successful balance or settings call: there is nothing to explain."""
 

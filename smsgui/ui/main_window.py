@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QGuiApplication,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QComboBox,
@@ -98,8 +99,11 @@ def _exempt_long_lived_objects() -> None:
 
     Once the HTTP stack is loaded a full collection walks several hundred thousand objects that
     live as long as the app, stalling the window ~15 ms for nothing (bench/responsiveness.py
-    step b found it). Called at two moments only, so little short-lived garbage is kept.
+    step b found it). Called at two moments only. The young generations are collected first
+    (about a millisecond), so recent garbage - such as a failed send's traceback - is freed
+    rather than kept for good.
     """
+    gc.collect(1)
     gc.freeze()
 
 
@@ -172,6 +176,7 @@ class MainWindow(QMainWindow):
         self._throughput: dict[str, int] = {}
         self._shut_down = False
         self._sent_before = False
+        self._shown_before = False
         self.summary_dialog: SummaryDialog | None = None
         self.credentials_dialog: CredentialsDialog | None = None
         self._profiles: list[Profile] = services.profiles.load()
@@ -191,7 +196,6 @@ class MainWindow(QMainWindow):
         self._connect()
         self._catch_file_drops()
         self._restore()
-        QTimer.singleShot(_AFTER_FIRST_FRAME_MS, self, self._after_first_frame)
 
     # -- building -------------------------------------------------------------------------------
 
@@ -379,13 +383,24 @@ class MainWindow(QMainWindow):
 
     def _open_history(self) -> History | None:
         """The history, opened on first use; says so when a damaged one was set aside."""
+        history, note = self._open_history_with_note()
+        if note:
+            self.statusBar().showMessage(note)
+        return history
+
+    def _open_history_with_note(self) -> tuple[History | None, str | None]:
         opening = not self.services.history.built
         history = self.services.history.get()
         if opening and history is not None and history.recovered_from is not None:
-            self.statusBar().showMessage(
-                f"The history was damaged, so it was set aside as "
-                f"{history.recovered_from.name} and a new one started.")
-        return history
+            return history, (f"The history was damaged, so it was set aside as "
+                             f"{history.recovered_from.name} and a new one started.")
+        return history, None
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._shown_before:
+            self._shown_before = True
+            QTimer.singleShot(_AFTER_FIRST_FRAME_MS, self, self._after_first_frame)
 
     def _after_first_frame(self) -> None:
         """Work the first frame does not wait for, on worker threads."""
@@ -570,34 +585,39 @@ class MainWindow(QMainWindow):
         self._job = None
         self._set_sending(False)
         self.results.show_progress(self._total, self._total)
-        self._record_history()
+        history_note = self._record_history()
+
+        def status(message: str) -> None:  # what the send did, then what became of its record
+            self.statusBar().showMessage(f"{message} {history_note}" if history_note else message)
+
         if isinstance(result, SecretProblem):
-            self.statusBar().showMessage("Nothing was sent.")
+            status("Nothing was sent.")
             self._show_problem(result.headline, result.cause, result.next_step)
             return
         if isinstance(result, JobFailure):
+            status("The send stopped on an unexpected error.")
             self._show_job_failure(result)
             return
         failed = sum(1 for exchange in self._exchanges if not exchange.ok)
         done = f"{len(self._exchanges) - failed} of {len(self._exchanges)} recipient(s) accepted"
         if isinstance(result, BatchResult) and result.cancelled:
-            self.statusBar().showMessage(
-                f"Cancelled: {done}; {result.not_started} recipient(s) were not sent.")
+            status(f"Cancelled: {done}; {result.not_started} recipient(s) were not sent.")
         else:
             problems = f"; {failed} with a problem - see the results" if failed else ""
-            self.statusBar().showMessage(f"Done: {done}{problems}.")
+            status(f"Done: {done}{problems}.")
 
-    def _record_history(self) -> None:
-        history = self._open_history()
+    def _record_history(self) -> str | None:
+        """Record the send; returns what the person should know about the history, if anything."""
+        history, note = self._open_history_with_note()
         if history is None or not self._exchanges:
-            return
+            return note
         try:
             history.record(self._exchanges, self._send_profile.name)
         except Exception:  # the send itself worked; a history hiccup must not hide it
             logger.exception("Could not record the send in the history")
-            self.statusBar().showMessage("The send worked, but the history could not be saved.")
-            return
+            return "The send worked, but the history could not be saved."
         self.history.refresh()
+        return note
 
     # -- results from elsewhere -----------------------------------------------------------------
 
@@ -778,7 +798,7 @@ class MainWindow(QMainWindow):
 
     def check_delivery(self) -> None:
         """Look the shown messages up in the Reports API and attach what it says."""
-        from smsgui.core.client import MAX_REPORT_IDS
+        from smsgui.core.apitypes import MAX_REPORT_IDS
 
         ids = self._message_ids()[:MAX_REPORT_IDS]
         if not ids or self._job is not None:

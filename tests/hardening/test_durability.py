@@ -182,6 +182,21 @@ def test_a_damaged_history_is_set_aside_and_a_new_one_used(
     assert check_history(history.path) == 1
 
 
+def test_a_send_that_first_opens_a_damaged_history_says_so_after_its_result(
+    qtbot: QtBot, damaged: Services, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, damaged, RecordingPrompter(tmp_path), [], {})
+    shown: list[str] = []
+    window.statusBar().messageChanged.connect(shown.append)
+    find(window, QLineEdit, "From").setText("AcmeInc")
+    find(window, QPlainTextEdit, "To").setPlainText("447700900000")
+    type_text(find(window, QPlainTextEdit, "Message text"), "After the repair")
+    qtbot.mouseClick(find(window, QPushButton, "Send"), Qt.MouseButton.LeftButton)
+    wait_until_idle(qtbot, window)
+    (final,) = [text for text in shown if text.startswith("Done:")]
+    assert "1 of 1 recipient(s) accepted" in final and "history was damaged" in final
+
+
 def test_the_window_says_a_damaged_history_was_set_aside(
     qtbot: QtBot, damaged: Services, tmp_path: Path
 ) -> None:

@@ -390,6 +390,7 @@ def test_without_a_working_keyring_secrets_are_kept_for_the_session(
     try:
         main = MainWindow(services, prompter)
         qtbot.addWidget(main)
+        main.show()  # the keyring is asked once the window is up
         qtbot.waitUntil(lambda: services.keyring_problem is not None, timeout=5_000)
         assert isinstance(services.secrets, MemorySecretStore)
         assert "session only" in main.statusBar().currentMessage()

@@ -24,8 +24,10 @@ import json, sys
 from pathlib import Path
 from PySide6.QtWidgets import QApplication
 from smsgui.ui.app import AppPaths, build_services, close_services
+from smsgui.ui import main_window
 from smsgui.ui.main_window import MainWindow
 
+main_window._AFTER_FIRST_FRAME_MS = 600_000  # only the first frame is under test, however slow
 app = QApplication([])
 base = Path(sys.argv[1])
 services = build_services(AppPaths(base / "config", base / "data", base / "logs",
