@@ -6,9 +6,11 @@ answers look-ups such as "which entry explains API status 29?".
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import logging
+import os
 import threading
 import zlib
 from collections.abc import Iterable, Mapping
@@ -258,17 +260,21 @@ def _read_cached(cached: Path) -> dict[str, Any] | None:
 
 
 def _write_cache(cached: Path, document: Mapping[str, Any]) -> None:
-    """Keep the parsed document for the next start; a cache that cannot be written is no loss."""
-    from smsgui.core.documents import DocumentError, write_atomically
+    """Keep the parsed document for the next start; a cache that cannot be written is no loss.
 
+    Not synced to disk: a cache cut short by a crash is read as damaged and written again.
+    """
+    partial = cached.with_name(f"{cached.name}.{os.getpid()}.partial")
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(cached, json.dumps(document).encode("utf-8"))
-        for stale in cached.parent.glob(f"{_CACHE_PREFIX}*.json"):
+        partial.write_text(json.dumps(document), encoding="utf-8")
+        partial.replace(cached)
+        for stale in cached.parent.glob(f"{_CACHE_PREFIX}*"):
             if stale != cached:
                 stale.unlink(missing_ok=True)
-    except (OSError, DocumentError):
-        return
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
 
 
 _DEFAULT_LOCK = threading.Lock()
