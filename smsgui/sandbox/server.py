@@ -133,6 +133,8 @@ class _Handler(LoopbackRequestHandler):
     server_version = f"smsgui-sandbox/{__version__}"
 
     def serve(self, method: str) -> None:
+        # Before anything is read or charged, as if the request crossed a slow network.
+        time.sleep(self.server.owner.config.latency)
         body = self._read_body()
         if body is None:
             return
@@ -152,9 +154,7 @@ class _Handler(LoopbackRequestHandler):
         route = routes.get((method, path))
         allowed = [known_method for known_method, known_path in routes if known_path == path]
         if route is not None:
-            answer = route()
-            time.sleep(sandbox.config.latency)
-            self._answer(*answer)
+            self._answer(*route())
         elif allowed:
             self._answer(405, problem("method-not-allowed", "Method Not Allowed",
                                       f"{method} is not supported on {url.path}."),
