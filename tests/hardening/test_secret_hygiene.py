@@ -24,15 +24,15 @@ from urllib.parse import quote, quote_plus
 import httpx
 import pytest
 from hardening_tools import RecordingPrompter, iter_files, open_window, wait_until_idle
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
     QTextBrowser,
     QWidget,
 )
@@ -180,13 +180,27 @@ def shown_texts(root: QWidget) -> Iterator[str]:
         yield editor.toPlainText()
     for browser in root.findChildren(QTextBrowser):
         yield browser.toPlainText()
-    for table in root.findChildren(QTableWidget):
-        for row in range(table.rowCount()):
-            for column in range(table.columnCount()):
-                item = table.item(row, column)
-                if item is not None:
-                    yield item.text()
-                    yield item.toolTip()
+    for view in root.findChildren(QAbstractItemView):  # tables, the history, trees, lists
+        yield from model_texts(view.model())
+
+
+def column_count(model: QAbstractItemModel, parent: QModelIndex) -> int:
+    try:
+        return model.columnCount(parent)
+    except TypeError:  # list models keep columnCount private: they have one column
+        return 1
+
+
+def model_texts(model: QAbstractItemModel, parent: QModelIndex | None = None) -> Iterator[str]:
+    parent = parent or QModelIndex()
+    for row in range(model.rowCount(parent)):
+        for column in range(column_count(model, parent)):
+            index = model.index(row, column, parent)
+            for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                value = index.data(role)
+                if isinstance(value, str):
+                    yield value
+            yield from model_texts(model, index)
 
 
 def set_up_profiles_and_receipts(qtbot: QtBot, window: MainWindow, url: str) -> None:
@@ -270,6 +284,8 @@ def test_no_secret_reaches_any_file_the_clipboard_or_the_screen(
     assert prompter.shown == [] and prompter.path.exists()
     dialog = crash_and_copy_the_details(qtbot, window, copied)
     assert "deliberate crash" in clipboard[-1]
+    window.left_tabs.setCurrentWidget(window.history)
+    assert window.history.row_count() == len(PROFILES)
     on_screen = [text for root in (window, dialog, window.summary_dialog)
                  for text in shown_texts(root)]
     window.shutdown()
