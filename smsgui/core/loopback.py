@@ -14,6 +14,7 @@ import contextlib
 import logging
 import socket
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -105,6 +106,19 @@ class LoopbackRequestHandler(BaseHTTPRequestHandler):
     def serve(self, method: str) -> None:
         """Answer one request; subclasses override this instead of the ``do_*`` methods."""
         self.send_error(501)
+
+    def send_answer(self, status: int, payload: bytes, content_type: str,
+                    extra_headers: Mapping[str, str] | None = None) -> None:
+        """Send one complete answer; it says ``Connection: close`` when the connection will."""
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in (extra_headers or {}).items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(payload)
 
     def handle(self) -> None:
         try:

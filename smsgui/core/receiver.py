@@ -181,12 +181,4 @@ class _Handler(LoopbackRequestHandler):
     def _answer(self, status: int, text: str | None = None,
                 extra_headers: Mapping[str, str] | None = None) -> None:
         payload = (text or _TEXTS.get(status, "")).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in (extra_headers or {}).items():
-            self.send_header(name, value)
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(payload)
+        self.send_answer(status, payload, "text/plain; charset=utf-8", extra_headers)

@@ -169,24 +169,15 @@ class _Handler(LoopbackRequestHandler):
         if not isinstance(body, BodyRefused):
             return body
         if body.status is not None:
-            self._answer(body.status, problem(body.kind, body.title, body.detail), close=True)
+            self._answer(body.status, problem(body.kind, body.title, body.detail))
         return None
 
-    def _answer(self, status: int, body: Mapping[str, Any], close: bool = False,
+    def _answer(self, status: int, body: Mapping[str, Any],
                 extra_headers: Mapping[str, str] | None = None) -> None:
         payload = json.dumps(body, default=_json_default).encode("utf-8")
         content_type = ("application/problem+json" if "title" in body and "type" in body
                         else "application/json")
-        self.send_response(status)
-        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in (extra_headers or {}).items():
-            self.send_header(name, value)
-        if close:
-            self.send_header("Connection", "close")
-            self.close_connection = True
-        self.end_headers()
-        self.wfile.write(payload)
+        self.send_answer(status, payload, f"{content_type}; charset=utf-8", extra_headers)
 
 
 def _basic_caller(header: str | None) -> Caller:
