@@ -119,13 +119,7 @@ class SandboxServer:
         return self._reports.answer(query, authorized, self.url, self.clock())
 
     def _is_account_holder(self, params: Mapping[str, str], caller: Caller) -> bool:
-        key: str | None
-        secret: str | None
-        if caller.basic_key is not None:
-            key, secret = caller.basic_key, caller.basic_secret
-        else:
-            key, secret = params.get("api_key"), params.get("api_secret")
-        return (key, secret) == (self.config.api_key, self.config.api_secret)
+        return caller.credentials(params) == (self.config.api_key, self.config.api_secret)
 
 
 class _Handler(LoopbackRequestHandler):

@@ -69,6 +69,12 @@ class Caller:
     basic_key: str | None = None
     basic_secret: str | None = None
 
+    def credentials(self, params: Mapping[str, str]) -> tuple[str | None, str | None]:
+        """The API key and secret presented: the Basic header's if any, else the form's."""
+        if self.basic_key is not None:
+            return self.basic_key, self.basic_secret
+        return params.get("api_key"), params.get("api_secret")
+
 
 @dataclass(frozen=True)
 class Submission:
@@ -124,12 +130,8 @@ def authenticate(params: Mapping[str, str], caller: Caller, config: SandboxConfi
         if "api_secret" in params:
             return rejection(32)
         return _check_signature(params, config, now)
-    key: str | None
-    secret: str | None
-    if caller.basic_key is not None:
-        key, secret = caller.basic_key, caller.basic_secret
-    else:
-        key, secret = params.get("api_key"), params.get("api_secret")
+    key, secret = caller.credentials(params)
+    if caller.basic_key is None:
         if not key:
             return rejection(2, param="api_key")
         if secret is None:
