@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TypeVar
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QPalette, QTextCharFormat
-from PySide6.QtTest import QTest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from uitools import type_text
 
 from smsgui.core.checks import Draft
 from smsgui.core.knowledge import default_knowledge_base
@@ -64,16 +64,6 @@ def form(qtbot: QtBot) -> ComposeForm:
         widget.show()
         widget.activateWindow()
     return widget
-
-
-def type_text(widget: QWidget, text: str) -> None:
-    """Type any text, emoji included: QTest.keyClicks only knows printable ASCII."""
-    for char in text:
-        if char == "\n":
-            QTest.keyClick(widget, Qt.Key.Key_Return)
-        else:
-            QApplication.sendEvent(widget, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_unknown,
-                                                     Qt.KeyboardModifier.NoModifier, char))
 
 
 def fill(qtbot: QtBot, form: ComposeForm, sender: str, to: str, text: str) -> None:
