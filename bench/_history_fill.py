@@ -1,4 +1,5 @@
-"""A History of 100,000 sends, made with straight SQL from one recorded send (as the tests do)."""
+"""A History of 100,000 sends, made with straight SQL from one recorded send (the history
+test uses it too, through the ``pythonpath`` setting in pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,22 @@ def template_document() -> object:
 
 
 def make_history(path: Path, rows: int = ROWS) -> None:
-    from smsgui.core import history as history_module
     from smsgui.core.exchange import exchange_from_document
     from smsgui.core.history import History
 
     with History(path) as history:
         template = history.record([exchange_from_document(template_document())], "Acme live")
+    multiply_send(path, template, rows)
+
+
+def multiply_send(path: Path, template_id: int, rows: int = ROWS) -> None:
+    """Copy one recorded send into ``rows`` sends with distinct numbers, ids, times and statuses.
+
+    Straight SQL: recording 100,000 sends one by one would take most of a minute. The history
+    test uses this too.
+    """
+    from smsgui.core import history as history_module
+
     connection = sqlite3.connect(path)
     with connection:
         connection.execute(f"""
@@ -38,10 +49,10 @@ def make_history(path: Path, rows: int = ROWS) -> None:
                    headline, entry_id,
                    printf('4477%08d', i) || ' ' || lower(printf('%016X', i * 7919)),
                    words || char(10) || lower(printf('%016X', i * 7919))
-            FROM n, sends WHERE sends.id = {template}""")
+            FROM n, sends WHERE sends.id = {template_id}""")
         connection.execute("INSERT INTO parts (send_id, status) "
                            "SELECT id, json_extract(statuses, '$[0]') "
-                           f"FROM sends WHERE id != {template}")
+                           f"FROM sends WHERE id != {template_id}")
         if history_module._fts5_available():
             connection.execute("INSERT INTO sends_search (sends_search) VALUES ('rebuild')")
     connection.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from _history_fill import ROWS, multiply_send
 
 from smsgui.core import history as history_module
 from smsgui.core.client import Credentials, Endpoint, OutgoingSms, SmsApiClient
@@ -412,42 +413,12 @@ def test_a_history_made_without_full_text_search_gains_it(
         assert names(history.search("447700900123"), ids) == ["accepted"]
 
 
-ROWS = 100_000
-
-
-def _multiply(path: Path, template_id: int) -> None:
-    """Copy one recorded send into ROWS sends with distinct numbers, ids, times and statuses.
-
-    Straight SQL: recording 100,000 sends one by one would take most of a minute.
-    """
-    with sqlite3.connect(path) as connection:
-        connection.execute(f"""
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS - 1})
-            INSERT INTO sends (sent_at, profile, sandbox, sender, recipients, message_ids,
-                               statuses, ok, headline, entry_id, numbers, words)
-            SELECT strftime('%Y-%m-%dT%H:%M:%S.000000+00:00', '2025-01-01',
-                            '+' || (i * 300) || ' seconds'),
-                   profile, sandbox, sender, json_array(printf('4477%08d', i)),
-                   json_array(printf('%016X', i * 7919)),
-                   json_array(CASE i % 8 WHEN 7 THEN 29 ELSE i % 8 END), i % 8 = 0,
-                   headline, entry_id,
-                   printf('4477%08d', i) || ' ' || lower(printf('%016X', i * 7919)),
-                   words || char(10) || lower(printf('%016X', i * 7919))
-            FROM n, sends WHERE sends.id = {template_id}""")
-        connection.execute("INSERT INTO parts (send_id, status) "
-                           "SELECT id, json_extract(statuses, '$[0]') "
-                           f"FROM sends WHERE id != {template_id}")
-        if history_module._fts5_available():
-            connection.execute("INSERT INTO sends_search (sends_search) VALUES ('rebuild')")
-    connection.close()
-
-
 def test_searching_100k_sends_is_quick(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "history.sqlite3"
     with History(path) as history:
         template = history.record([send("447700900123", ("0A0000001234ABCD", 1, THROTTLED))],
                                   "Acme live")
-    _multiply(path, template)
+    multiply_send(path, template)
     message_id = f"{54321 * 7919:016X}"
     queries = ["", "447700054321", "07700 054 321", "4477000", "29", "status 29", "throttled",
                message_id[-7:], message_id.lower(), "2025-06-15", "2025-06", "2025",
