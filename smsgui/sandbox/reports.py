@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+from smsgui.core.apitypes import MAX_REPORT_IDS
 from smsgui.core.knowledge import default_knowledge_base
 from smsgui.sandbox.account import Account, MessageRecord
 from smsgui.sandbox.config import SandboxConfig
 
-MAX_IDS = 20
 MAX_RANGE_SECONDS = 24 * 60 * 60
 _PROBLEM_BASE = "https://developer.nexmo.com/api-errors"
 
@@ -89,8 +89,8 @@ def _invalid_selection(params: Mapping[str, str]) -> list[dict[str, str]]:
         if any(key in params for key in ("date_start", "date_end")):
             return [{"name": "id", "reason": "id cannot be combined with date_start/date_end"}]
         count = len([item for item in params["id"].split(",") if item.strip()])
-        if not 1 <= count <= MAX_IDS:
-            return [{"name": "id", "reason": f"Give between 1 and {MAX_IDS} ids"}]
+        if not 1 <= count <= MAX_REPORT_IDS:
+            return [{"name": "id", "reason": f"Give between 1 and {MAX_REPORT_IDS} ids"}]
         return []
     start, end = _moment(params.get("date_start")), _moment(params.get("date_end"))
     if start is None or end is None:

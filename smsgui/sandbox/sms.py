@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from smsgui.core.checks import check_recipient, check_sender
+from smsgui.core.checks import (
+    MAX_CALLBACK_LENGTH,
+    MAX_CLIENT_REF,
+    MAX_RECIPIENT_DIGITS,
+    MAX_TEXT_CHARACTERS,
+    MAX_TTL_MS,
+    MIN_RECIPIENT_DIGITS,
+    MIN_TTL_MS,
+    check_recipient,
+    check_sender,
+)
 from smsgui.core.decode import region_of_number
 from smsgui.core.networks import Network, default_network_table
 from smsgui.core.segments import count_segments
@@ -22,12 +32,10 @@ from smsgui.core.testnumbers import RANGE_PREFIX, lookup_test_number
 from smsgui.sandbox.account import Account, MessageRecord, Order
 from smsgui.sandbox.config import SIGNATURE_WINDOW_SECONDS, SandboxConfig
 
-MAX_TEXT_CHARACTERS = 3200
-MAX_CALLBACK_LENGTH = 100
-MAX_CLIENT_REF_LENGTH = 100
-TTL_RANGE = range(20_000, 604_800_001)
+# The API's limits, from the tables the pre-send checks use: the two never disagree.
+TTL_RANGE = range(MIN_TTL_MS, MAX_TTL_MS + 1)
 MESSAGE_TYPES = frozenset({"text", "unicode", "binary"})
-_RECIPIENT = re.compile(r"\d{7,15}")
+_RECIPIENT = re.compile(rf"\d{{{MIN_RECIPIENT_DIGITS},{MAX_RECIPIENT_DIGITS}}}")
 _TEST_NUMBER_NETWORK = "23410"
 
 ERROR_TEXTS: Mapping[int, str] = {
@@ -187,7 +195,7 @@ def _check_options(params: Mapping[str, str]) -> Rejection | None:
     message_class = params.get("message-class")
     if message_class is not None and message_class not in {"0", "1", "2", "3"}:
         return rejection(3, param="message-class")
-    if len(params.get("client-ref", "")) > MAX_CLIENT_REF_LENGTH:
+    if len(params.get("client-ref", "")) > MAX_CLIENT_REF:
         return rejection(3, param="client-ref")
     return None
 
