@@ -52,6 +52,15 @@ class Exchange:
     def send_response(self) -> SendResponse | None:
         return self.decoded if isinstance(self.decoded, SendResponse) else None
 
+    @property
+    def message_ids(self) -> tuple[str, ...]:
+        """The ids the API gave this send's parts, each once, in part order."""
+        response = self.send_response
+        if response is None:
+            return ()
+        return tuple(dict.fromkeys(part.message_id for part in response.parts
+                                   if part.message_id))
+
 
 def exchange_from_outcome(outcome: ApiOutcome, sandbox: bool | None,
                           knowledge: KnowledgeBase | None = None) -> Exchange:
@@ -103,7 +112,7 @@ def with_report_records(exchange: Exchange, records: Sequence[ReportRecord],
     response = exchange.send_response
     if response is None:
         return exchange
-    ids = {part.message_id for part in response.parts if part.message_id}
+    ids = set(exchange.message_ids)
     fresh = tuple(_record_fields(r) for r in records if r.message_id in ids)
     if not fresh:
         return exchange

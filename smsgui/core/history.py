@@ -540,8 +540,7 @@ def _history_row(row: Sequence[Any]) -> HistoryRow:
 def _prepare(exchanges: Sequence[Exchange], profile: str, sent_at: datetime) -> _Record:
     recipients = _recipients(exchanges)
     message_ids = tuple(dict.fromkeys(
-        part.message_id for exchange in exchanges if exchange.send_response
-        for part in exchange.send_response.parts if part.message_id))
+        message_id for exchange in exchanges for message_id in exchange.message_ids))
     statuses = tuple(status for exchange in exchanges for status in _statuses(exchange))
     worst = next((exchange for exchange in exchanges if not exchange.ok), exchanges[0])
     headline = _headline(exchanges, worst)

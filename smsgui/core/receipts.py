@@ -40,7 +40,6 @@ class ReceiptBook:
         self._knowledge = knowledge
         self._networks = networks
         self._lock = threading.Lock()
-        self._by_message: dict[str, list[dict[str, str]]] = {}
         self._arrivals: list[tuple[str, dict[str, str]]] = []
         self._keys: set[ReceiptKey] = set()
 
@@ -63,19 +62,17 @@ class ReceiptBook:
             if key in self._keys:
                 return None
             self._keys.add(key)
-            self._by_message.setdefault(receipt.message_id, []).append(raw)
             self._arrivals.append((receipt.message_id, raw))
         return receipt
 
     def for_message(self, message_id: str) -> tuple[dict[str, str], ...]:
         """The raw fields of every receipt kept for ``message_id``, oldest first."""
-        with self._lock:
-            return tuple(dict(fields) for fields in self._by_message.get(message_id, ()))
+        return tuple(self._receipts_for((message_id,)))
 
     def message_ids(self) -> tuple[str, ...]:
         """Every message id with at least one receipt, in order of first arrival."""
         with self._lock:
-            return tuple(self._by_message)
+            return tuple(dict.fromkeys(message_id for message_id, _ in self._arrivals))
 
     def attach(self, exchange: Exchange) -> Exchange:
         """``exchange`` with every kept receipt for its message ids added to its document.
@@ -86,7 +83,7 @@ class ReceiptBook:
         """
         if exchange.decoded is None:
             return exchange
-        stored = self._receipts_for(_message_ids(exchange))
+        stored = self._receipts_for(exchange.message_ids)
         receipts = _merged(exchange.document.receipts, stored)
         if len(receipts) == len(exchange.document.receipts):
             return exchange
@@ -100,13 +97,6 @@ class ReceiptBook:
         with self._lock:
             return [dict(fields) for message_id, fields in self._arrivals
                     if message_id in wanted]
-
-
-def _message_ids(exchange: Exchange) -> list[str]:
-    response = exchange.send_response
-    if response is None:
-        return []
-    return list(dict.fromkeys(part.message_id for part in response.parts if part.message_id))
 
 
 def _merged(existing: tuple[Mapping[str, str], ...],

@@ -745,8 +745,7 @@ class MainWindow(QMainWindow):
         self.delivery_button.setEnabled(bool(self._message_ids()) and self._job is None)
 
     def _message_ids(self) -> list[str]:
-        return [part.message_id for exchange in self._exchanges if exchange.send_response
-                for part in exchange.send_response.parts if part.message_id]
+        return [message_id for exchange in self._exchanges for message_id in exchange.message_ids]
 
     # -- delivery -------------------------------------------------------------------------------
 
