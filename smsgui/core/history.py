@@ -12,7 +12,6 @@ milliseconds) and a plain scan otherwise. A file that is not a valid database is
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import json
 import logging
@@ -27,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from smsgui.core.documents import (
-    RequestRecord,
     ResponseDocument,
     document_to_json,
     json_bytes,
@@ -35,7 +33,6 @@ from smsgui.core.documents import (
 )
 from smsgui.core.exchange import Exchange
 from smsgui.core.knowledge import Entry
-from smsgui.core.privacy import redact_fields, redact_url
 
 _log = logging.getLogger(__name__)
 
@@ -49,7 +46,6 @@ _BUSY_TIMEOUT_S = 5.0
 _MIN_TRIGRAM = 3  # FTS5's trigram index finds substrings of three characters or more
 _MAX_STATUS_DIGITS = 4
 _MIN_NUMBER_DIGITS = 6  # from here on a digit query is a phone number: leading zeros dropped
-_AFTER_ISO_TEXT = "~"  # sorts after every character of an ISO 8601 time
 
 _STATUS_QUERY = re.compile(r"status\s*[:#=]?\s*(\d{1,4})", re.IGNORECASE)
 _DATE_QUERY = re.compile(
@@ -559,7 +555,7 @@ def _prepare(exchanges: Sequence[Exchange], profile: str, sent_at: datetime) -> 
         numbers=_storable(" ".join([*(_digits(number) for number in recipients),
                                     *(message_id.lower() for message_id in message_ids)])),
         words=_storable(_words(exchanges, message_ids, statuses, (headline, sender, profile))),
-        documents=tuple(_storable(document_to_json(_scrubbed(e.document), now=sent_at))
+        documents=tuple(_storable(document_to_json(e.document, now=sent_at))
                         for e in exchanges),
     )
 
@@ -624,13 +620,3 @@ def _digits(number: str) -> str:
 
 def _field(document: ResponseDocument, name: str) -> str | None:
     return document.request.field_value(name) if document.request else None
-
-
-def _scrubbed(document: ResponseDocument) -> ResponseDocument:
-    """The document with every secret-bearing request field redacted (again, to be sure)."""
-    request = document.request
-    if request is None:
-        return document
-    clean = RequestRecord(method=request.method, url=redact_url(request.url),
-                          auth_method=request.auth_method, fields=redact_fields(request.fields))
-    return dataclasses.replace(document, request=clean)
