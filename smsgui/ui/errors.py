@@ -104,11 +104,14 @@ def install_excepthook(parent: Callable[[], QWidget | None]) -> None:
     sys.excepthook = hook
 
 
-def route_qt_messages_to_logging() -> None:
-    """Qt's own warnings go to the log file instead of a console nobody sees."""
+def route_qt_messages_to_logging() -> Callable[..., object] | None:
+    """Qt's own warnings go to the log file instead of a console nobody sees.
+
+    Returns the handler it replaced, for whoever wants to put it back.
+    """
     qt_logger = logging.getLogger("qt")
 
     def handler(kind: QtMsgType, context: object, message: str) -> None:
         qt_logger.log(_QT_LEVELS.get(kind, logging.INFO), "%s", message)
 
-    qInstallMessageHandler(handler)
+    return qInstallMessageHandler(handler)

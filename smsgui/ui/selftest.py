@@ -32,7 +32,6 @@ from PySide6.QtCore import (
     QObject,
     Qt,
     QTimer,
-    QtMsgType,
     qInstallMessageHandler,
 )
 from PySide6.QtGui import QGuiApplication
@@ -53,6 +52,7 @@ from smsgui.core.privacy import mask_number
 from smsgui.core.profiles import SANDBOX_PROFILE_NAME
 from smsgui.core.secrets import MemorySecretStore
 from smsgui.ui.app import AppPaths, build_services, close_services
+from smsgui.ui.errors import route_qt_messages_to_logging
 from smsgui.ui.main_window import MainWindow, Prompter, Services
 
 logger = logging.getLogger(__name__)
@@ -74,9 +74,6 @@ REFUSED_STATUS = "29 Non-Whitelisted Destination"
 REFUSED_ENTRY = "status-29"
 SENDER = "SelfTest"
 MESSAGE = "smsgui self-test: nothing is really sent."
-_QT_LEVELS = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
-              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
-              QtMsgType.QtFatalMsg: logging.CRITICAL}
 
 
 class SelfTestCheckError(Exception):
@@ -647,12 +644,7 @@ def _everything_into_log(folder: Path) -> Iterator[None]:
     root = logging.getLogger()
     level = root.level
     handler = setup_logging(folder)
-    qt_logger = logging.getLogger("qt")
-
-    def qt_message(kind: QtMsgType, context: object, message: str) -> None:
-        qt_logger.log(_QT_LEVELS.get(kind, logging.INFO), "%s", message)
-
-    previous_qt = qInstallMessageHandler(qt_message)
+    previous_qt = route_qt_messages_to_logging()
     logging.captureWarnings(True)
     stray = (folder / STRAY_OUTPUT_NAME).open("w", encoding="utf-8")
     try:
