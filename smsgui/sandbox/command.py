@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import signal
 import sys
@@ -10,24 +9,16 @@ import threading
 from types import FrameType
 from typing import TextIO
 
+from smsgui.core.apitypes import is_loopback_host
 from smsgui.sandbox.config import SandboxConfig
 from smsgui.sandbox.server import SandboxServer
 
 logger = logging.getLogger(__name__)
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def serve(config: SandboxConfig, host: str, port: int, stdout: TextIO = sys.stdout) -> int:
     """Print the one ``Sandbox listening on`` line, then serve until told to stop."""
-    if not is_loopback(host):
+    if not is_loopback_host(host):
         logger.warning("The sandbox is reachable from other machines on %s, as --host asked.",
                        host)
     stop = threading.Event()
