@@ -98,3 +98,8 @@ def load_network_table(path: Path) -> NetworkTable:
 def default_network_table() -> NetworkTable:
     """The network table shipped with smsgui, loaded once per process."""
     return load_network_table(resource_path("networks.tsv"))
+
+
+def network_text(network: Network | None) -> str:
+    """The network's label, or ``-`` when it is not known."""
+    return network.label if network else "-"

@@ -10,7 +10,6 @@ import platform
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -28,11 +27,13 @@ from smsgui.core.decode import (
 )
 from smsgui.core.documents import ResponseDocument
 from smsgui.core.knowledge import Entry
-from smsgui.core.networks import Network
+from smsgui.core.networks import network_text
 from smsgui.core.privacy import mask_number
 from smsgui.core.segments import MessageType, count_segments
+from smsgui.core.timeline import timeline
+from smsgui.core.values import money_text
 
-if TYPE_CHECKING:  # importing it at run time would pull httpx into `smsgui decode`
+if TYPE_CHECKING:
     from smsgui.core.exchange import Exchange
 
 
@@ -106,8 +107,6 @@ def _exchange_lines(exchange: Exchange, options: SummaryOptions) -> list[tuple[s
     _, lines = _result_section(exchange.decoded, options)
     for receipt in exchange.receipts:
         lines.extend(_receipt_lines(receipt, options))
-    from smsgui.core.timeline import timeline  # imported here: `smsgui decode` needs no httpx
-
     for story in timeline(exchange):
         verdict = story.verdict
         lines.append((f"Outcome of {story.message_id or 'the message'}",
@@ -161,8 +160,8 @@ def _send_lines(response: SendResponse, options: SummaryOptions) -> list[tuple[s
                          f"{response.failed_count} failed)")]
     for part in response.parts:
         lines.append((f"Part {part.index}", _part_text(part, options)))
-    lines.append(("Total price", _money(response.total_price)))
-    lines.append(("Remaining balance", _money(response.final_balance)))
+    lines.append(("Total price", money_text(response.total_price)))
+    lines.append(("Remaining balance", money_text(response.final_balance)))
     if response.throttle_wait_ms is not None:
         lines.append(("Throttled", f"the API asked to wait {response.throttle_wait_ms} ms"))
     lines.extend(("Note", note) for note in response.notes)
@@ -179,8 +178,8 @@ def _part_text(part: MessagePart, options: SummaryOptions) -> str:
     ]
     if part.error_text:
         pieces.append(f'error-text "{part.error_text}"')
-    pieces.append(f"price {_money(part.price)}")
-    pieces.append(f"network {_network_text(part.network)}")
+    pieces.append(f"price {money_text(part.price)}")
+    pieces.append(f"network {network_text(part.network)}")
     return "; ".join(pieces)
 
 
@@ -193,8 +192,8 @@ def _receipt_lines(receipt: Receipt, options: SummaryOptions) -> list[tuple[str,
         ("Err-code", err),
         ("Recipient (msisdn)", _number(receipt.recipient, options)),
         ("Sender (to)", _number(receipt.sender, options)),
-        ("Network", _network_text(receipt.network)),
-        ("Price", _money(receipt.price)),
+        ("Network", network_text(receipt.network)),
+        ("Price", money_text(receipt.price)),
         ("Carrier time (scts)", carrier_time),
     ]
     lines.extend(("Note", note) for note in receipt.notes)
@@ -214,8 +213,8 @@ def _record_text(record: ReportRecord, options: SummaryOptions) -> str:
     error = "-" if record.error_code is None else f"{record.error_code} {record.error_entry.title}"
     latency = "-" if record.latency_ms is None else f"{record.latency_ms} ms"
     return (f"message-id {record.message_id or '-'}; to {to}; status {record.status or '-'}; "
-            f"error {error}; latency {latency}; price {_money(record.price)}; "
-            f"network {_network_text(record.network)}")
+            f"error {error}; latency {latency}; price {money_text(record.price)}; "
+            f"network {network_text(record.network)}")
 
 
 def _unreadable_lines(unreadable: Unreadable) -> list[tuple[str, str]]:
@@ -236,14 +235,6 @@ def _advice_lines(entry: Entry) -> list[tuple[str, str]]:
 def _number(value: str | None, options: SummaryOptions) -> str:
     """A phone number as the options want it shown; sender names are never masked."""
     return mask_number(value) if options.mask_numbers else (value or "-")
-
-
-def _network_text(network: Network | None) -> str:
-    return network.label if network else "-"
-
-
-def _money(amount: Decimal | None) -> str:
-    return "-" if amount is None else f"{amount.normalize():f} EUR"
 
 
 class _Writer:

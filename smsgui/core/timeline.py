@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Final
 from urllib.parse import urlsplit
 
 from smsgui.core.decode import MessagePart, Receipt, ReportRecord, ReportsResponse, SendResponse
 from smsgui.core.exchange import Exchange
 from smsgui.core.knowledge import Entry
-from smsgui.core.networks import Network
+from smsgui.core.networks import network_text
+from smsgui.core.values import CURRENCY, money_text
 
 DELIVERED: Final = "Delivered"
 NOT_DELIVERED: Final = "Not delivered"
@@ -136,7 +136,7 @@ def _answered(part: MessagePart) -> TimelineEvent:
     pieces = [_status_text(part)]
     if part.error_text and not part.accepted:
         pieces.append(f'error-text "{part.error_text}"')
-    pieces += [f"price {_money(part.price)}", f"network {_network(part.network)}"]
+    pieces += [f"price {money_text(part.price)}", f"network {network_text(part.network)}"]
     label = "Accepted" if part.accepted else "Refused"
     return TimelineEvent(None, label, "; ".join(pieces), part.entry.id, not part.accepted)
 
@@ -164,7 +164,7 @@ def _receipt_event(receipt: Receipt) -> TimelineEvent:
     pieces = [_code_text("err-code", receipt.err_code, receipt.error_entry)]
     if receipt.carrier_time is not None:
         pieces.append(f"carrier time {receipt.carrier_time:%Y-%m-%d %H:%M} UTC")
-    pieces += [f"price {_money(receipt.price)}", f"network {_network(receipt.network)}"]
+    pieces += [f"price {money_text(receipt.price)}", f"network {network_text(receipt.network)}"]
     label = f"Receipt: {receipt.status or 'no status'}"
     return TimelineEvent(receipt.carrier_time, label, "; ".join(pieces), receipt.entry.id,
                          receipt.final)
@@ -175,9 +175,10 @@ def _record_event(record: ReportRecord) -> TimelineEvent:
     pieces = [f"error {record.error_code} ({meaning})" if record.error_code is not None
               else "no error code"]
     pieces.append(f"latency {_latency(record.latency_ms)}")
-    price = None if record.price is None else _money(record.price, record.currency or "EUR")
+    price = None if record.price is None else money_text(record.price,
+                                                         record.currency or CURRENCY)
     pieces.append(f"price {price or '-'}")
-    pieces.append(f"network {record.network_name or _network(record.network)}")
+    pieces.append(f"network {record.network_name or network_text(record.network)}")
     label = f"Reports API: {record.status or 'no status'}"
     final = record.status not in _ON_ITS_WAY
     return TimelineEvent(_record_time(record), label, "; ".join(pieces), record.entry.id, final)
@@ -262,14 +263,6 @@ def _latency(latency_ms: int | None) -> str:
     if latency_ms < _MS_PER_SECOND:
         return f"{latency_ms} ms"
     return f"{latency_ms / _MS_PER_SECOND:.1f} s"
-
-
-def _money(amount: Decimal | None, currency: str = "EUR") -> str:
-    return "-" if amount is None else f"{amount.normalize():f} {currency}"
-
-
-def _network(network: Network | None) -> str:
-    return network.label if network else "-"
 
 
 def _path_of(url: str) -> str:

@@ -76,3 +76,8 @@ def bytes_to_text(raw: bytes) -> tuple[str, bool]:
         return raw.decode(encoding), True
     except UnicodeDecodeError:
         return raw.decode(encoding, errors="replace"), False
+
+
+def money_text(amount: Decimal | None, currency: str = CURRENCY) -> str:
+    """An amount without trailing zeros and its currency, ``0.0333 EUR``; ``-`` when none."""
+    return "-" if amount is None else f"{amount.normalize():f} {currency}"
