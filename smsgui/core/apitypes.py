@@ -18,6 +18,8 @@ from smsgui.core.signing import SignatureMethod
 _MIN_SCRUBBED_SECRET: Final = 4
 MAX_REPORT_IDS: Final = 20
 """The most message ids one Reports API request may name."""
+VONAGE_REST_URL: Final = "https://rest.nexmo.com"
+VONAGE_API_URL: Final = "https://api.nexmo.com"
 
 
 class AuthMethod(enum.StrEnum):
@@ -35,8 +37,8 @@ class AuthMethod(enum.StrEnum):
 class Endpoint:
     """Base URLs. HTTPS is required except for loopback hosts (local test servers)."""
 
-    rest_base_url: str = "https://rest.nexmo.com"
-    api_base_url: str = "https://api.nexmo.com"
+    rest_base_url: str = VONAGE_REST_URL
+    api_base_url: str = VONAGE_API_URL
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from smsgui.core.apitypes import AuthMethod, Endpoint
+from smsgui.core.apitypes import VONAGE_API_URL, VONAGE_REST_URL, AuthMethod, Endpoint
 from smsgui.core.signing import SignatureMethod
 
 SANDBOX_PROFILE_NAME = "Sandbox (built in)"
-VONAGE_REST_URL = "https://rest.nexmo.com"
-VONAGE_API_URL = "https://api.nexmo.com"
 _FORMAT_VERSION = 1
 
 

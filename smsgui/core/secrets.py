@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from smsgui.core.privacy import REDACTED
+
 if TYPE_CHECKING:  # importing keyring costs about 50 ms; it is imported on first use instead
     from keyring.backend import KeyringBackend
 
@@ -26,7 +28,6 @@ _T = TypeVar("_T")
 SERVICE_NAME = "smsgui"
 SECRET_KINDS = ("api_secret", "signature_secret")
 _PROBE_USERNAME = "smsgui-probe/none"
-_REDACTED = "[redacted]"
 
 
 @dataclass(frozen=True)
@@ -364,7 +365,7 @@ class KeyringSecretStore:
     @staticmethod
     def _failure(error: BaseException, action: str, secret: str = "") -> SecretStoreError:
         problem = _problem_for(error)
-        detail = str(error).replace(secret, _REDACTED) if secret else str(error)
+        detail = str(error).replace(secret, REDACTED) if secret else str(error)
         _log.warning("Keyring %s failed: %s: %s -> %s", action, type(error).__name__, detail,
                      problem.headline)
         return SecretStoreError(problem)

@@ -25,12 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smsgui.core.apitypes import AuthMethod
+from smsgui.core.apitypes import VONAGE_API_URL, VONAGE_REST_URL, AuthMethod
 from smsgui.core.documents import DocumentError
 from smsgui.core.profiles import (
     SANDBOX_PROFILE_NAME,
-    VONAGE_API_URL,
-    VONAGE_REST_URL,
     EndpointKind,
     Profile,
     ProfileStore,
