@@ -42,6 +42,7 @@ def isolated_env(base: Path | None = None) -> dict[str, str]:
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    env["SMSGUI_BENCH_ISOLATED"] = "1"
     return env
 
 
@@ -54,7 +55,6 @@ def isolate_this_process() -> Path:
         return Path(os.environ["HOME"])
     base = Path(tempfile.mkdtemp(prefix="smsgui-bench-"))
     os.environ.update(isolated_env(base))
-    os.environ["SMSGUI_BENCH_ISOLATED"] = "1"
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     return base

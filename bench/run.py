@@ -26,7 +26,6 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="smsgui-bench-") as base:
         for script in SCRIPTS:
             env = isolated_env(Path(base) / script.removesuffix(".py"))
-            env["SMSGUI_BENCH_ISOLATED"] = "1"
             t0 = time.perf_counter()
             try:
                 done = subprocess.run([sys.executable, str(HERE / script)], env=env,
