@@ -8,6 +8,7 @@ findings are the ones the API would refuse; warnings and notes leave the choice 
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
@@ -38,6 +39,7 @@ MAX_CLIENT_REF = 100
 MIN_TTL_MS = 20_000
 MAX_TTL_MS = 604_800_000
 
+_REMEMBERED_RECIPIENTS = 4096
 SANDBOX_TEST_TYPE = "sandbox_test"
 UNKNOWN_TYPE = "unknown"
 
@@ -186,11 +188,26 @@ def split_recipients(text: str) -> list[str]:
 def check_recipient(raw: str, default_region: str | None) -> tuple[Recipient, list[Finding]]:
     """Work out the number the API will get for one recipient, and what may go wrong with it.
 
+    Answers are remembered: the compose form checks every recipient again on each keystroke,
+    and parsing a number is the costly part (about 0.1 ms each).
+
     Args:
         raw: The recipient as the user typed it.
         default_region: ISO code of the country assumed for numbers without a country code;
             None when the user chose none.
     """
+    recipient, findings = _remembered_check(raw, default_region)
+    return recipient, list(findings)
+
+
+@functools.lru_cache(maxsize=_REMEMBERED_RECIPIENTS)
+def _remembered_check(raw: str, default_region: str | None) -> tuple[Recipient,
+                                                                     tuple[Finding, ...]]:
+    recipient, findings = _check_recipient(raw, default_region)
+    return recipient, tuple(findings)
+
+
+def _check_recipient(raw: str, default_region: str | None) -> tuple[Recipient, list[Finding]]:
     shown = raw.strip()
     if not shown:
         return _unsendable(raw), [_recipient_missing()]
