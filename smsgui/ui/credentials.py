@@ -73,6 +73,7 @@ class CredentialsDialog(QDialog):
         self._store = store
         self._secrets = secrets
         self._editing: str | None = None
+        self._stored: frozenset[str] = frozenset()  # secret kinds the keyring holds for it
         self.profile_list = QListWidget()
         self.profile_list.setAccessibleName("Profiles")
         self.profile_list.currentRowChanged.connect(self._on_profile_list_changed)
@@ -194,22 +195,26 @@ class CredentialsDialog(QDialog):
                      profile.signature_method if profile else SignatureMethod.MD5_HASH)
         self.rest_url.setText(profile.rest_base_url if profile else VONAGE_REST_URL)
         self.api_url.setText(profile.api_base_url if profile else VONAGE_API_URL)
-        for field in (self.api_secret, self.signature_secret):
+        self._stored = (self._stored_kinds(profile.name) if profile and not sandbox
+                        else frozenset())
+        for field, kind in ((self.api_secret, "api_secret"),
+                            (self.signature_secret, "signature_secret")):
             field.clear()
-            field.setPlaceholderText(_KEEP if profile and not sandbox and
-                                     self._has_secret(profile.name, field) else "")
+            field.setPlaceholderText(_KEEP if kind in self._stored else "")
         self.status.setText("The built-in sandbox needs no credentials: it answers like the "
                             "real API on this computer." if sandbox else "")
         self._update_enabled()
 
-    def _has_secret(self, name: str, field: QLineEdit) -> bool:
-        if not name:
-            return False
-        kind = "api_secret" if field is self.api_secret else "signature_secret"
-        try:
-            return bool(self._secrets.get(name, kind))
-        except SecretStoreError:
-            return False
+    def _stored_kinds(self, name: str) -> frozenset[str]:
+        """Which secrets the keyring holds for ``name``, asked once each time a profile is shown."""
+        stored = set()
+        for kind in ("api_secret", "signature_secret"):
+            try:
+                if self._secrets.get(name, kind):
+                    stored.add(kind)
+            except SecretStoreError:
+                pass
+        return frozenset(stored)
 
     @staticmethod
     def _select(combo: QComboBox, value: object) -> None:
@@ -272,25 +277,29 @@ class CredentialsDialog(QDialog):
             return f"There is already a profile called {profile.name}."
         if not profile.api_key:
             return "Enter the API key from the Vonage Dashboard."
-        if not self.api_secret.text() and not self._has_secret(self._editing or "",
-                                                               self.api_secret):
+        if not self.api_secret.text() and "api_secret" not in self._stored:
             return "Enter the API secret from the Vonage Dashboard."
         if (profile.auth_method is AuthMethod.SIGNATURE and not self.signature_secret.text()
-                and not self._has_secret(self._editing or "", self.signature_secret)):
+                and "signature_secret" not in self._stored):
             return "Signed requests need the signature secret from the Vonage Dashboard."
         return None
 
     def _store_secrets(self, name: str) -> None:
         old = self._editing
+        written = set()
         for field, kind in ((self.api_secret, "api_secret"),
                             (self.signature_secret, "signature_secret")):
             value = field.text() or (self._secrets.get(old, kind) if old and old != name
                                      else None)
             if value:
                 self._secrets.set(name, kind, value)
+                written.add(kind)
             field.clear()
         if old and old != name:
             self._secrets.delete_profile(old)
+            self._stored = frozenset()
+        elif old == name:
+            self._stored |= written
 
     def _on_delete(self) -> None:
         name = self._editing
