@@ -12,7 +12,7 @@ import pytest
 
 if TYPE_CHECKING:
     from smsgui.ui.app import AppPaths
-    from smsgui.ui.main_window import Services
+    from smsgui.ui.services import Services
 
 # Set before anything imports Qt, keyring or platformdirs. setdefault lets a run under Xvfb pick
 # the xcb platform instead of offscreen.

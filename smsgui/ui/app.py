@@ -22,7 +22,8 @@ from smsgui.core.resources import resource_path
 from smsgui.core.secrets import KeyringSecretStore, SecretStore
 from smsgui.sandbox.embedded import EmbeddedSandbox
 from smsgui.ui.errors import install_excepthook, route_qt_messages_to_logging
-from smsgui.ui.main_window import MainWindow, Services
+from smsgui.ui.main_window import MainWindow
+from smsgui.ui.services import Services
 from smsgui.ui.settings import AppSettings
 
 if TYPE_CHECKING:

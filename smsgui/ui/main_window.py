@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -43,20 +43,18 @@ from PySide6.QtWidgets import (
 )
 
 from smsgui.core.countries import known_countries
-from smsgui.core.lazy import Lazy
 from smsgui.core.privacy import mask_number
-from smsgui.core.profiles import Profile, ProfileStore
+from smsgui.core.profiles import Profile
 from smsgui.core.secrets import (
     MemorySecretStore,
     SecretProblem,
-    SecretStore,
     SecretStoreError,
 )
 from smsgui.ui.compose import ComposeForm
 from smsgui.ui.history_view import HistoryPanel
 from smsgui.ui.receipts_view import ReceiptsPanel
 from smsgui.ui.results import ResultsPane
-from smsgui.ui.settings import AppSettings
+from smsgui.ui.services import Services
 from smsgui.ui.troubleshooting import TroubleshootingPanel
 from smsgui.ui.workers import CallJob, ClientFactory, JobFailure, SendJob
 
@@ -64,17 +62,14 @@ from smsgui.ui.workers import CallJob, ClientFactory, JobFailure, SendJob
 # documents, receipts and dialogs - is imported where it is first used, to keep start-up fast
 # (bench/startup.py measures it).
 if TYPE_CHECKING:
-    import httpx
 
     from smsgui.core.checks import Draft
     from smsgui.core.client import ApiOutcome, BalanceOutcome, SettingsOutcome, SmsApiClient
     from smsgui.core.exchange import Exchange
     from smsgui.core.history import History
-    from smsgui.core.knowledge import KnowledgeBase
     from smsgui.core.receipts import ReceiptBook
     from smsgui.core.receiver import ReceiptReceiver
     from smsgui.core.sending import BatchPlan
-    from smsgui.sandbox.embedded import EmbeddedSandbox
     from smsgui.ui.credentials import CredentialsDialog
     from smsgui.ui.summary_dialog import SummaryDialog
 
@@ -105,21 +100,6 @@ def _exempt_long_lived_objects() -> None:
     """
     gc.collect(1)
     gc.freeze()
-
-
-@dataclass
-class Services:
-    """Everything the window works with, built once by the composition root."""
-
-    knowledge: KnowledgeBase
-    settings: AppSettings
-    profiles: ProfileStore
-    secrets: SecretStore
-    history: Lazy[History | None]
-    sandbox: EmbeddedSandbox
-    http: Lazy[httpx.Client]
-    pool: QThreadPool
-    keyring_problem: SecretProblem | None = None
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,8 @@ from smsgui.core.profiles import SANDBOX_PROFILE_NAME
 from smsgui.core.secrets import MemorySecretStore
 from smsgui.ui.app import AppPaths, build_services, close_services
 from smsgui.ui.errors import route_qt_messages_to_logging
-from smsgui.ui.main_window import MainWindow, Prompter, Services
+from smsgui.ui.main_window import MainWindow, Prompter
+from smsgui.ui.services import Services
 
 logger = logging.getLogger(__name__)
 W = TypeVar("W", bound=QWidget)

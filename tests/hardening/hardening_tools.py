@@ -22,7 +22,8 @@ from uitools import find
 
 from smsgui.core.client import ApiOutcome
 from smsgui.core.profiles import Profile
-from smsgui.ui.main_window import MainWindow, Services
+from smsgui.ui.main_window import MainWindow
+from smsgui.ui.services import Services
 
 RECIPIENTS = ("447700900000", "447700900001")
 FROZEN_MS = 50.0

@@ -32,7 +32,7 @@ from smsgui.core.exchange import exchange_from_document
 from smsgui.core.history import History
 from smsgui.core.secrets import MemorySecretStore
 from smsgui.ui.app import AppPaths, build_services, close_services
-from smsgui.ui.main_window import Services
+from smsgui.ui.services import Services
 
 REPOSITORY = Path(smsgui.__file__).resolve().parent.parent
 ROUNDS = 30

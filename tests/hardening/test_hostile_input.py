@@ -47,8 +47,9 @@ from smsgui.core.receiver import ReceiptReceiver
 from smsgui.core.summary import SummaryOptions, build_batch_summary
 from smsgui.sandbox.config import SandboxConfig
 from smsgui.sandbox.server import SandboxServer
-from smsgui.ui.main_window import MainWindow, Services
+from smsgui.ui.main_window import MainWindow
 from smsgui.ui.results import ResultsPane
+from smsgui.ui.services import Services
 
 KNOWLEDGE = default_knowledge_base()
 RECIPIENT = "447700900000"

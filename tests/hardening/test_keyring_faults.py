@@ -33,7 +33,8 @@ from smsgui.core.secrets import (
 )
 from smsgui.sandbox.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from smsgui.ui.app import AppPaths, build_services, close_services
-from smsgui.ui.main_window import MainWindow, Services
+from smsgui.ui.main_window import MainWindow
+from smsgui.ui.services import Services
 
 
 class DBusErrorResponse(Exception):  # noqa: N818 - named like jeepney's, whose name is matched

@@ -56,8 +56,8 @@ from smsgui.core.lazy import Lazy
 from smsgui.core.profiles import EndpointKind, Profile
 from smsgui.core.secrets import MemorySecretStore
 from smsgui.ui.app import AppPaths, build_services, close_services
-from smsgui.ui.main_window import Services
 from smsgui.ui.results import MAY_HAVE_BEEN_SENT
+from smsgui.ui.services import Services
 
 API_KEY = "abcd1234"
 SECRET = "Faulty-Secret-5150"

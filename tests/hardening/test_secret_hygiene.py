@@ -55,7 +55,8 @@ from smsgui.sandbox.config import SandboxConfig
 from smsgui.sandbox.server import SandboxServer
 from smsgui.ui.app import AppPaths, close_services
 from smsgui.ui.errors import ErrorDialog, install_excepthook
-from smsgui.ui.main_window import MainWindow, Services
+from smsgui.ui.main_window import MainWindow
+from smsgui.ui.services import Services
 
 API_KEY = "hyg13n3k"
 API_SECRET = "Qx7-ApiSecret-Zz9Kp"

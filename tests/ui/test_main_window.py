@@ -37,7 +37,8 @@ from smsgui.core.profiles import EndpointKind, Profile, ProfileStore
 from smsgui.core.secrets import MemorySecretStore
 from smsgui.sandbox.config import DEFAULT_API_KEY
 from smsgui.ui.app import AppPaths, build_services, close_services
-from smsgui.ui.main_window import SANDBOX_BADGE, MainWindow, Prompter, Services
+from smsgui.ui.main_window import SANDBOX_BADGE, MainWindow, Prompter
+from smsgui.ui.services import Services
 
 SECRET = "Zebra-Secret-7731"
 

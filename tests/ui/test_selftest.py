@@ -24,7 +24,8 @@ from smsgui.core.secrets import MemorySecretStore
 from smsgui.ui import app as app_module
 from smsgui.ui import selftest
 from smsgui.ui.app import AppPaths, build_services, close_services
-from smsgui.ui.main_window import MainWindow, Services
+from smsgui.ui.main_window import MainWindow
+from smsgui.ui.services import Services
 
 SUCCESS = re.compile(r"smsgui self-test passed: 10 checks in \d+\.\d s")
 STEPS = ["start", "compose", "send", "decode", "troubleshooting", "save", "reopen", "summary",
