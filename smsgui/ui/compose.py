@@ -8,6 +8,7 @@ the findings, each linked to its troubleshooting entry.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -95,6 +96,12 @@ _LINE_TYPES = MappingProxyType({
     UNKNOWN_TYPE: "line type unknown",
 })
 
+_TEST_NUMBER_ENTRY = "check-to-test-number"
+_LIVE_TEST_NUMBER_TYPE = "fictional number (Ofcom drama range)"
+_LIVE_TEST_NUMBER_TITLE = "Fictional Number"
+_LIVE_TEST_NUMBER_NOTE = ("{number} is a fictional number (Ofcom drama range): on a live account it"
+                          " is really sent and charged, but no phone receives it.")
+
 _ENCODING_NAMES = MappingProxyType({
     Encoding.GSM7: "GSM-7",
     Encoding.UCS2: "Unicode (UCS-2)",
@@ -125,6 +132,7 @@ class ComposeForm(QWidget):
         super().__init__(parent)
         self._knowledge = knowledge
         self._default_region: str | None = None
+        self._sandbox = True
         self._busy = False
         self._shown_findings: tuple[Finding, ...] | None = None
         self._severity_icons: dict[FindingSeverity, QIcon] = {}
@@ -147,6 +155,18 @@ class ComposeForm(QWidget):
         self._default_region = region
         self._update_to_hints()
         self._refresh()
+
+    def set_sandbox(self, is_sandbox: bool) -> None:
+        """Say whether the profile in use is the local sandbox (the default) or a live account.
+
+        The checks' notes on the sandbox's test numbers (447700900000-447700900999) then fit
+        the profile: on the sandbox they say how it will answer; on a live account they warn
+        that the message is really sent and charged, yet reaches no phone.
+        """
+        if is_sandbox == self._sandbox:
+            return
+        self._sandbox = is_sandbox
+        self._show_report()
 
     def draft(self) -> Draft:
         """The draft as the fields hold it now; recipients are split but otherwise as typed."""
@@ -379,11 +399,11 @@ class ComposeForm(QWidget):
 
     def _show_report(self) -> None:
         report = self._report
-        self._recipients_label.setText(_recipient_lines(report.recipients))
+        self._recipients_label.setText(_recipient_lines(report.recipients, self._sandbox))
         self._recipients_label.setVisible(bool(report.recipients))
         self._counter_label.setText(_counter_text(report))
         self._show_forcing_characters(report)
-        self._show_findings(report.findings)
+        self._show_findings(self._shown_for_profile(report))
         self._update_send_state()
 
     def _show_forcing_characters(self, report: CheckReport) -> None:
@@ -393,6 +413,24 @@ class ComposeForm(QWidget):
         ranges = list(_utf16_ranges(self._message_edit.toPlainText(), frozenset(forcing)))
         self._message_edit.setExtraSelections(
             _highlights(self._message_edit.document(), ranges, self.palette()) if ranges else [])
+
+    def _shown_for_profile(self, report: CheckReport) -> tuple[Finding, ...]:
+        """The findings as this profile should show them.
+
+        On a live account a sandbox test number is a fictional number that is really sent and
+        charged: its note becomes a warning that says so, and never mentions the sandbox.
+        """
+        if self._sandbox:
+            return report.findings
+        numbers = {recipient.input.strip(): recipient.e164 for recipient in report.recipients
+                   if recipient.test_number is not None}
+        return tuple(
+            dataclasses.replace(
+                finding, severity=FindingSeverity.WARNING,
+                message=_LIVE_TEST_NUMBER_NOTE.format(
+                    number=numbers.get(finding.subject or "") or finding.subject))
+            if finding.entry_id == _TEST_NUMBER_ENTRY else finding
+            for finding in report.findings)
 
     def _show_findings(self, findings: tuple[Finding, ...]) -> None:
         """Rebuild the list only when the findings change, so typing keeps its scroll position."""
@@ -424,6 +462,8 @@ class ComposeForm(QWidget):
     def _entry_title(self, entry_id: str) -> str:
         if entry_id not in self._knowledge:
             return "Click for the troubleshooting entry."
+        if entry_id == _TEST_NUMBER_ENTRY and not self._sandbox:
+            return f"{_LIVE_TEST_NUMBER_TITLE} - click for the troubleshooting entry."
         title = self._knowledge.get(entry_id).display_title
         return f"{title} - click for the troubleshooting entry."
 
@@ -439,7 +479,8 @@ class ComposeForm(QWidget):
         reason = self._report.blocking_reason
         if reason is not None:
             return f"Cannot send yet: {reason}"
-        warnings = sum(f.severity is FindingSeverity.WARNING for f in self._report.findings)
+        warnings = sum(f.severity is FindingSeverity.WARNING
+                       for f in self._shown_for_profile(self._report))
         if warnings:
             return f"Ready to send, with {_plural(warnings, 'warning')} to read first."
         return "Ready to send."
@@ -518,14 +559,16 @@ def _lines_height(view: QAbstractScrollArea, lines: int) -> int:
     return lines * view.fontMetrics().lineSpacing() + frame + view.fontMetrics().height()
 
 
-def _recipient_lines(recipients: Sequence[Recipient]) -> str:
-    return "\n".join(_recipient_line(recipient) for recipient in recipients)
+def _recipient_lines(recipients: Sequence[Recipient], sandbox: bool) -> str:
+    return "\n".join(_recipient_line(recipient, sandbox) for recipient in recipients)
 
 
-def _recipient_line(recipient: Recipient) -> str:
+def _recipient_line(recipient: Recipient, sandbox: bool) -> str:
     if recipient.e164 is None:
         return f"{recipient.input.strip()} · cannot be sent (see Checks below)"
-    if recipient.valid:
+    if recipient.number_type == SANDBOX_TEST_TYPE and not sandbox:
+        line_type = _LIVE_TEST_NUMBER_TYPE
+    elif recipient.valid:
         line_type = _LINE_TYPES.get(recipient.number_type, recipient.number_type)
     else:
         line_type = "not a known number"

@@ -55,6 +55,30 @@ def finding_texts(form: QWidget) -> list[str]:
     return [findings.item(row).text() for row in range(findings.count())]
 
 
+def shown_texts(form: QWidget) -> list[str]:
+    """Every text the form shows a person: labels, buttons, fields, placeholders, tooltips,
+    the items of its lists and what a screen reader reads out."""
+    texts: list[str] = []
+    for widget in form.findChildren(QWidget):
+        texts += [widget.toolTip(), widget.accessibleName(), widget.accessibleDescription()]
+        if isinstance(widget, QLabel | QAbstractButton):
+            texts.append(widget.text())
+        if isinstance(widget, QLineEdit):
+            texts += [widget.text(), widget.placeholderText()]
+        if isinstance(widget, QPlainTextEdit):
+            texts += [widget.toPlainText(), widget.placeholderText()]
+        if isinstance(widget, QComboBox):
+            texts += [widget.itemText(index) for index in range(widget.count())]
+        if isinstance(widget, QListWidget):
+            items = [widget.item(row) for row in range(widget.count())]
+            texts += [text for item in items for text in (item.text(), item.toolTip())]
+    return [text for text in texts if text]
+
+
+def mentioning_the_sandbox(form: QWidget) -> list[str]:
+    return [text for text in shown_texts(form) if "sandbox" in text.lower()]
+
+
 @pytest.fixture
 def form(qtbot: QtBot) -> ComposeForm:
     widget = ComposeForm(default_knowledge_base())
@@ -160,6 +184,51 @@ def test_a_landline_shows_its_type_and_a_warning(qtbot: QtBot, form: ComposeForm
     assert finding_texts(form)[0].startswith("Warning: 020 7946 0000 is a landline")
     assert find(form, QPushButton, "Send").isEnabled()
     assert text_of(form, "Send status") == "Ready to send, with 1 warning to read first."
+
+
+LIVE_NOTE = ("Warning: 447700900029 is a fictional number (Ofcom drama range): on a live account"
+             " it is really sent and charged, but no phone receives it.")
+
+
+def test_on_a_live_profile_a_test_number_is_never_called_a_sandbox_number(
+    qtbot: QtBot, form: ComposeForm
+) -> None:
+    fill(qtbot, form, "Acme", "447700900029", "Hi")
+    sandbox_note = ("Note: 447700900029 is a sandbox test number: the sandbox answers status 29"
+                    " (Non-Whitelisted Destination).")
+    assert finding_texts(form) == [sandbox_note]
+    assert mentioning_the_sandbox(form) != []
+    form.set_sandbox(False)
+    assert mentioning_the_sandbox(form) == []
+    assert text_of(form, "Recipients as sent") == (
+        "447700900029 · United Kingdom · fictional number (Ofcom drama range)"
+    )
+    assert finding_texts(form) == [LIVE_NOTE]
+    assert text_of(form, "Send status") == "Ready to send, with 1 warning to read first."
+    findings = find(form, QListWidget, "Checks")
+    assert findings.item(0).data(ENTRY_ID_ROLE) == "check-to-test-number"
+    assert findings.item(0).toolTip() == "Fictional Number - click for the troubleshooting entry."
+    form.set_sandbox(True)
+    assert finding_texts(form) == [sandbox_note]
+    assert text_of(form, "Recipients as sent") == (
+        "447700900029 · United Kingdom · sandbox test number"
+    )
+    assert text_of(form, "Send status") == "Ready to send."
+
+
+def test_a_live_profile_chosen_first_names_the_number_as_sent(
+    qtbot: QtBot, form: ComposeForm
+) -> None:
+    form.set_sandbox(False)
+    form.set_default_region("GB")
+    fill(qtbot, form, "Acme", "07700 900029, 020 7946 0000", "Hi")
+    assert LIVE_NOTE in finding_texts(form)
+    assert text_of(form, "Recipients as sent").splitlines() == [
+        "447700900029 · United Kingdom · fictional number (Ofcom drama range)",
+        "442079460000 · United Kingdom · landline",
+    ]
+    assert text_of(form, "Send status") == "Ready to send, with 2 warnings to read first."
+    assert mentioning_the_sandbox(form) == []
 
 
 def test_a_sender_name_to_a_north_american_number_warns(qtbot: QtBot, form: ComposeForm) -> None:
