@@ -2,7 +2,8 @@
 
 A row keeps what the history list shows and searches (recipients, message-ids, status codes,
 verdict, headline) and the response documents of the send, exactly as a saved file holds them:
-the request without secrets, the status, timing and body as received.
+the request without secrets, the status, timing and body as received. Receipts and Reports
+lookups arrive after the send; ``update`` rewrites its row with them, keeping its time.
 
 Search uses an FTS5 trigram index when SQLite has one (substring search on 100,000 rows in a few
 milliseconds) and a plain scan otherwise. A file that is not a valid database is set aside as
@@ -25,6 +26,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from smsgui.core.decode import Receipt
 from smsgui.core.documents import (
     ResponseDocument,
     document_to_json,
@@ -33,6 +35,7 @@ from smsgui.core.documents import (
 )
 from smsgui.core.exchange import Exchange
 from smsgui.core.knowledge import Entry
+from smsgui.core.verdict import send_verdict
 
 _log = logging.getLogger(__name__)
 
@@ -85,6 +88,7 @@ _SEARCH_TABLE = ("CREATE VIRTUAL TABLE sends_search USING fts5(numbers, words, "
                  "content='sends', content_rowid='id', tokenize='trigram')")
 _ROW_COLUMNS = ("id, sent_at, profile, sandbox, recipients, sender, message_ids, statuses, ok, "
                 "headline, entry_id")
+_GONE = "This send is no longer in the history."
 
 
 class HistoryError(Exception):
@@ -110,7 +114,7 @@ class HistoryRow:
 
 @dataclass(frozen=True)
 class _Record:
-    """A send ready to insert: the row's columns and its documents as JSON."""
+    """A send ready to write: the row's columns and its documents as JSON."""
 
     sent_at: str
     profile: str
@@ -184,6 +188,23 @@ class History:
         with self._transaction() as connection:
             return self._insert(connection, record)
 
+    def update(self, row_id: int, exchanges: Sequence[Exchange], profile: str) -> None:
+        """Rewrite a kept send from its exchanges as they are now, e.g. with receipts.
+
+        Everything the send contributes is worked out again except its time, which stays the
+        time it was sent. Raises HistoryError when the send is no longer in the history.
+        """
+        if not exchanges:
+            raise ValueError("a send has at least one exchange")
+        with self._transaction() as connection:
+            found = connection.execute("SELECT sent_at, numbers, words FROM sends WHERE id = ?",
+                                       (row_id,)).fetchone()
+            if found is None:
+                raise HistoryError(_GONE)
+            sent_at, numbers, words = found
+            record = _prepare(exchanges, profile, _as_utc(datetime.fromisoformat(str(sent_at))))
+            self._rewrite(connection, row_id, record, (str(numbers), str(words)))
+
     def search(self, text: str = "", limit: int = DEFAULT_LIMIT) -> list[HistoryRow]:
         """Sends matching ``text``, newest (most recently recorded) first.
 
@@ -200,12 +221,19 @@ class History:
                               "ORDER BY id DESC", parameters)
         return [_history_row(row) for row in rows]
 
+    def row(self, row_id: int) -> HistoryRow:
+        """One send as the history list shows it."""
+        rows = self._read(f"SELECT {_ROW_COLUMNS} FROM sends WHERE id = ?", (row_id,))
+        if not rows:
+            raise HistoryError(_GONE)
+        return _history_row(rows[0])
+
     def load(self, row_id: int) -> list[ResponseDocument]:
         """The documents of one send, in the order they were sent, ready to reopen."""
         rows = self._read("SELECT json FROM documents WHERE send_id = ? ORDER BY position",
                           (row_id,))
         if not rows:
-            raise HistoryError("This send is no longer in the history.")
+            raise HistoryError(_GONE)
         return [parse_document(str(row[0])) for row in rows]
 
     def count(self) -> int:
@@ -305,18 +333,35 @@ class History:
                 raise
 
     def _insert(self, connection: sqlite3.Connection, record: _Record) -> int:
+        columns = _columns(record)
         cursor = connection.execute(
-            "INSERT INTO sends (sent_at, profile, sandbox, sender, recipients, message_ids, "
-            "statuses, ok, headline, entry_id, numbers, words) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.sent_at, record.profile, int(record.sandbox),
-             record.sender, json.dumps(record.recipients), json.dumps(record.message_ids),
-             json.dumps(record.statuses), int(record.ok), record.headline, record.entry_id,
-             record.numbers, record.words),
-        )
+            f"INSERT INTO sends ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})", tuple(columns.values()))
         row_id = cursor.lastrowid
         if row_id is None:
             raise sqlite3.OperationalError("no row id after insert")
+        self._write_details(connection, row_id, record)
+        return row_id
+
+    def _rewrite(self, connection: sqlite3.Connection, row_id: int, record: _Record,
+                 indexed: tuple[str, str]) -> None:
+        """Replace row ``row_id`` with ``record``; ``indexed`` is its old (numbers, words)."""
+        if self._fts:
+            # An external-content index forgets a row only when told the values it indexed.
+            connection.execute("INSERT INTO sends_search (sends_search, rowid, numbers, words) "
+                               "VALUES ('delete', ?, ?, ?)", (row_id, *indexed))
+        columns = _columns(record)
+        del columns["sent_at"]  # a send stays at the time it was sent
+        connection.execute(
+            f"UPDATE sends SET {', '.join(f'{name} = ?' for name in columns)} WHERE id = ?",
+            (*columns.values(), row_id))
+        connection.execute("DELETE FROM parts WHERE send_id = ?", (row_id,))
+        connection.execute("DELETE FROM documents WHERE send_id = ?", (row_id,))
+        self._write_details(connection, row_id, record)
+
+    def _write_details(self, connection: sqlite3.Connection, row_id: int,
+                       record: _Record) -> None:
+        """The parts, documents and index entry of row ``row_id``, which has none yet."""
         codes = sorted({status for status in record.statuses if status is not None})
         connection.executemany("INSERT INTO parts (send_id, status) VALUES (?, ?)",
                                [(row_id, code) for code in codes])
@@ -325,7 +370,6 @@ class History:
         if self._fts:
             connection.execute("INSERT INTO sends_search (rowid, numbers, words) "
                                "VALUES (?, ?, ?)", (row_id, record.numbers, record.words))
-        return row_id
 
     # Turning what the user typed into SQL: each selector is a SELECT of at most ``limit`` row
     # ids, newest first, so that an index or the full-text table can stop early.
@@ -538,8 +582,7 @@ def _prepare(exchanges: Sequence[Exchange], profile: str, sent_at: datetime) -> 
     message_ids = tuple(dict.fromkeys(
         message_id for exchange in exchanges for message_id in exchange.message_ids))
     statuses = tuple(status for exchange in exchanges for status in _statuses(exchange))
-    worst = next((exchange for exchange in exchanges if not exchange.ok), exchanges[0])
-    headline = _headline(exchanges, worst)
+    ok, headline, entry = _outcome(exchanges)
     sender = next((s for e in exchanges if (s := _field(e.document, "from"))), "")
     return _Record(
         sent_at=_iso(sent_at),
@@ -549,15 +592,26 @@ def _prepare(exchanges: Sequence[Exchange], profile: str, sent_at: datetime) -> 
         recipients=recipients,
         message_ids=message_ids,
         statuses=statuses,
-        ok=all(exchange.ok for exchange in exchanges),
+        ok=ok,
         headline=_storable(headline),
-        entry_id=worst.entry.id,
+        entry_id=entry.id,
         numbers=_storable(" ".join([*(_digits(number) for number in recipients),
                                     *(message_id.lower() for message_id in message_ids)])),
         words=_storable(_words(exchanges, message_ids, statuses, (headline, sender, profile))),
         documents=tuple(_storable(document_to_json(e.document, now=sent_at))
                         for e in exchanges),
     )
+
+
+def _columns(record: _Record) -> dict[str, object]:
+    """The ``sends`` columns of a record, by name, as SQLite keeps them."""
+    return {
+        "sent_at": record.sent_at, "profile": record.profile, "sandbox": int(record.sandbox),
+        "sender": record.sender, "recipients": json.dumps(record.recipients),
+        "message_ids": json.dumps(record.message_ids), "statuses": json.dumps(record.statuses),
+        "ok": int(record.ok), "headline": record.headline, "entry_id": record.entry_id,
+        "numbers": record.numbers, "words": record.words,
+    }
 
 
 def _storable(text: str) -> str:
@@ -583,14 +637,11 @@ def _statuses(exchange: Exchange) -> tuple[int | None, ...]:
     return tuple(part.status for part in response.parts)
 
 
-def _headline(exchanges: Sequence[Exchange], worst: Exchange) -> str:
-    if len(exchanges) == 1:
-        return exchanges[0].headline
-    count = len(exchanges)
-    failed = sum(1 for exchange in exchanges if not exchange.ok)
-    if not failed:
-        return f"{count} recipients: all accepted (accepted is not yet delivered)."
-    return f"{count} recipients, {failed} failed: {worst.headline}"
+def _outcome(exchanges: Sequence[Exchange]) -> tuple[bool, str, Entry]:
+    """Whether the send worked, its headline, and the entry that explains it: the verdict
+    every other view gives, receipts and Reports records included."""
+    verdict = send_verdict([exchange.verdict for exchange in exchanges])
+    return verdict.ok, verdict.headline, verdict.entry
 
 
 def _entries(exchange: Exchange) -> list[Entry]:
@@ -611,7 +662,16 @@ def _words(exchanges: Sequence[Exchange], message_ids: Sequence[str],
         texts.extend(f"{entry.id} {entry.display_title}" for entry in _entries(exchange))
         if exchange.send_response:
             texts.extend(p.error_text for p in exchange.send_response.parts if p.error_text)
+        texts.extend(word for receipt in exchange.receipts for word in _receipt_words(receipt))
     return "\n".join(dict.fromkeys(text.lower() for text in texts if text))
+
+
+def _receipt_words(receipt: Receipt) -> list[str]:
+    """What finds a delivery outcome: "receipt expired", "err-code 5"."""
+    words = [f"receipt {receipt.status}"] if receipt.status else []
+    if receipt.err_code is not None:
+        words.append(f"err-code {receipt.err_code}")
+    return words
 
 
 def _digits(number: str) -> str:

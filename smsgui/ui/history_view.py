@@ -2,6 +2,8 @@
 
 The history database is opened and queried only when the list is first shown, so that the app
 starts without it; a model formats only the cells Qt paints, so a long list never stalls.
+Recipient numbers are masked unless the person asks to see them in full, so the list can be
+shown on a screen share.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -20,6 +23,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QTableView,
@@ -47,8 +52,12 @@ def _profile(row: HistoryRow) -> str:
     return row.profile + (" (sandbox)" if row.sandbox else "")
 
 
-def _recipients(row: HistoryRow) -> str:
+def _masked_recipients(row: HistoryRow) -> str:
     return ", ".join(mask_number(number) for number in row.recipients)
+
+
+def _full_recipients(row: HistoryRow) -> str:
+    return ", ".join(row.recipients)
 
 
 def _result(row: HistoryRow) -> str:
@@ -62,14 +71,15 @@ def _message_ids(row: HistoryRow) -> str:
 _COLUMNS: tuple[tuple[str, Callable[[HistoryRow], str]], ...] = (
     ("When (UTC)", _when),
     ("Profile", _profile),
-    ("Recipients", _recipients),
+    ("Recipients", _masked_recipients),
     ("Result", _result),
     ("Message IDs", _message_ids),
 )
 # Each column starts as wide as a typical value; the last takes what is left, and the list
 # scrolls sideways in a narrow window rather than squeezing a column to nothing.
-_TYPICAL_VALUES = ("0000-00-00 00:00:00", "Sandbox (built in)", "44770090****",
+_TYPICAL_VALUES = ("0000-00-00 00:00:00", "Sandbox (built in)", mask_number("447700900123"),
                    "Problem: Non-Whitelisted Destination")
+_RECIPIENTS_COLUMN = 2
 _RESULT_COLUMN = 3
 _CELL_PADDING = 16
 _CELL_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole)
@@ -81,15 +91,30 @@ class HistoryModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[HistoryRow] = []
+        self._full_numbers = False
 
     def set_rows(self, rows: Sequence[HistoryRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
 
+    def set_full_numbers(self, shown: bool) -> None:
+        """Show recipient numbers in full (True) or masked (False, the default)."""
+        if shown == self._full_numbers:
+            return
+        self._full_numbers = shown
+        if self._rows:
+            self.dataChanged.emit(self.index(0, _RECIPIENTS_COLUMN),
+                                  self.index(len(self._rows) - 1, _RECIPIENTS_COLUMN),
+                                  list(_CELL_ROLES))
+
     def row_id(self, row: int) -> int:
         """The history row id of the send shown in ``row``."""
         return self._rows[row].id
+
+    def position(self, row_id: int) -> int | None:
+        """The row showing the send with history row id ``row_id``, if it is shown."""
+        return next((row for row, shown in enumerate(self._rows) if shown.id == row_id), None)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)
@@ -100,8 +125,11 @@ class HistoryModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> str | None:
         if role not in _CELL_ROLES or not index.isValid():
             return None
+        row = self._rows[index.row()]
+        if index.column() == _RECIPIENTS_COLUMN and self._full_numbers:
+            return _full_recipients(row)
         _, cell_text = _COLUMNS[index.column()]
-        return cell_text(self._rows[index.row()])
+        return cell_text(row)
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> str | None:
@@ -129,13 +157,17 @@ class HistoryPanel(QWidget):
         self._stale = True
         self._model = HistoryModel(self)
         self.search = self._make_search_field()
+        self.full_numbers = self._make_full_numbers_toggle()
         self.table = self._make_table()
         self.empty = QLabel()
         self.empty.setAccessibleName("History status")
         self.empty.setWordWrap(True)
         self.empty.hide()
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.full_numbers)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.search)
+        layout.addLayout(search_row)
         layout.addWidget(self.table)
         layout.addWidget(self.empty)
 
@@ -144,7 +176,10 @@ class HistoryPanel(QWidget):
         return self._model.rowCount()
 
     def refresh(self) -> None:
-        """Query the history again now if the list is visible, else when it is next shown."""
+        """Query the history again now if the list is visible, else when it is next shown.
+
+        The selected send stays selected and the list stays where it was scrolled to.
+        """
         self._stale = True
         if self.isVisible():
             self._reload()
@@ -161,6 +196,14 @@ class HistoryPanel(QWidget):
         search.setClearButtonEnabled(True)
         search.textChanged.connect(self.refresh)
         return search
+
+    def _make_full_numbers_toggle(self) -> QCheckBox:
+        toggle = QCheckBox("Show f&ull numbers")
+        toggle.setAccessibleName("Show full numbers")
+        toggle.setToolTip("Recipient numbers are masked so the list can be shown on a screen "
+                          "share; tick to see them in full")
+        toggle.toggled.connect(self._model.set_full_numbers)
+        return toggle
 
     def _make_table(self) -> QTableView:
         table = QTableView()
@@ -198,9 +241,26 @@ class HistoryPanel(QWidget):
         self._show(rows, "" if rows else (NO_MATCHES if query else NO_SENDS))
 
     def _show(self, rows: Sequence[HistoryRow], note: str) -> None:
+        selected = self._selected_row_id()
+        scrolled = self.table.verticalScrollBar().value()
         self._model.set_rows(rows)
+        if selected is not None:
+            self._select(selected)
+        self.table.verticalScrollBar().setValue(scrolled)  # selecting scrolled to the row
         self.empty.setText(note)
         self.empty.setVisible(bool(note))
+
+    def _selected_row_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self._model.row_id(rows[0].row()) if rows else None
+
+    def _select(self, row_id: int) -> None:
+        row = self._model.position(row_id)
+        if row is not None:
+            self.table.selectionModel().setCurrentIndex(
+                self._model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
 
     def _on_row_activated(self, index: QModelIndex) -> None:
         self.reopen_requested.emit(self._model.row_id(index.row()))

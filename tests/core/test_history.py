@@ -147,7 +147,7 @@ NEWEST_FIRST = ["december", "refused", "two", "whitelist", "throttled", "accepte
     ("unroutable", ["two"]),
     ("status-6", ["two"]),
     ("connection refused", ["refused"]),
-    ("recipients failed", ["two"]),
+    ("partial failure", ["two"]),
     ("throughput rate", ["throttled"]),
     ("sandbox", ["whitelist"]),
     ("shop", ["december"]),
@@ -194,7 +194,7 @@ def test_a_send_is_one_row_with_what_the_list_shows(history: History, clock: Clo
         recipients=("447700900777", "447700900888"), sender="Acme",
         message_ids=("0B00000055556666",), statuses=(0, 6), ok=False,
         headline=two.headline, entry_id="status-6")
-    assert two.headline.startswith("2 recipients, 1 failed: Failed: Invalid Message")
+    assert two.headline.startswith("Partial failure: 1 of 2 parts went through; Invalid Message")
     refused = rows[ids["refused"]]
     assert refused.statuses == (None,) and refused.recipients == ("33612345678",)
     assert refused.entry_id == "transport-connection-refused" and not refused.ok

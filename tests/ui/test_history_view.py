@@ -12,13 +12,21 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QTableView, QTabWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QTabWidget,
+)
 from pytestqt.qtbot import QtBot
 from uitools import find
 
 from smsgui.core.documents import ResponseDocument
 from smsgui.core.exchange import Exchange, exchange_from_document
 from smsgui.core.history import History
+from smsgui.core.privacy import mask_number
 from smsgui.ui.history_view import HISTORY_OFF, NO_MATCHES, NO_SENDS, HistoryPanel
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -136,17 +144,71 @@ def test_rows_show_each_send_newest_first_with_masked_numbers(
     panel = make_panel(qtbot, CountingOpener(history))
     show(qtbot, panel)
     assert cells(panel) == [
-        ["2026-11-27 09:02:00", "Sandbox (built in) (sandbox)", "1415555****",
+        ["2026-11-27 09:02:00", "Sandbox (built in) (sandbox)", mask_number("14155550100"),
          f"OK: {ACCEPTED}", "0C00000077778888"],
-        ["2026-11-27 09:01:00", "Acme live", "44770090****",
-         "Problem: Failed: Throttled (status 1) on the only part.", "-"],
-        ["2026-11-27 09:00:00", "Acme live", "44770090****", f"OK: {ACCEPTED}",
+        ["2026-11-27 09:01:00", "Acme live", mask_number("447700900456"),
+         f"Problem: {send('447700900456', None, 1, THROTTLED).headline}", "-"],
+        ["2026-11-27 09:00:00", "Acme live", mask_number("447700900123"), f"OK: {ACCEPTED}",
          "0A0000001234ABCD"],
     ]
+    assert cells(panel)[1][3].startswith("Problem: Failed: Throttled (status 1)")
     assert cells(panel, Qt.ItemDataRole.ToolTipRole) == cells(panel)
     shown = repr(cells(panel))
-    assert "447700900123" not in shown and "900456" not in shown and "5550100" not in shown
+    assert "447700900123" not in shown and "447700900456" not in shown
+    assert "14155550100" not in shown
     assert status_note(panel) is None
+
+
+def recipients(panel: HistoryPanel, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole
+               ) -> list[str]:
+    return [row[COLUMNS.index("Recipients")] for row in cells(panel, role)]
+
+
+FULL_NUMBERS = ["14155550100", "447700900456", "447700900123"]
+
+
+def test_full_numbers_are_shown_only_while_asked_for(
+        qtbot: QtBot, history: History, ids: dict[str, int]) -> None:
+    panel = make_panel(qtbot, CountingOpener(history))
+    show(qtbot, panel)
+    toggle = find(panel, QCheckBox, "Show full numbers")
+    assert toggle is panel.full_numbers and not toggle.isChecked()
+    assert "screen share" in toggle.toolTip()
+    masked = [mask_number(number) for number in FULL_NUMBERS]
+    assert recipients(panel) == masked
+    with qtbot.waitSignal(panel.table.model().dataChanged, timeout=2000):
+        qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    assert toggle.isChecked()
+    assert recipients(panel) == recipients(panel, Qt.ItemDataRole.ToolTipRole) == FULL_NUMBERS
+    panel.search.setText("throttled")
+    assert recipients(panel) == ["447700900456"]
+    panel.search.clear()
+    toggle.click()
+    assert recipients(panel) == masked
+
+
+def test_a_refresh_keeps_the_selected_send_and_the_scroll_position(
+        qtbot: QtBot, history: History, ids: dict[str, int]) -> None:
+    for index in range(60):
+        history.record([send(f"4477009{index:05d}", f"0E{index:014d}", 0)], "Acme live")
+    panel = make_panel(qtbot, CountingOpener(history))
+    panel.resize(600, 300)
+    show(qtbot, panel)
+    table = panel.table
+    table.selectRow(40)
+    chosen = table.model().index(40, 4).data()
+    bar = table.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    scrolled = bar.value()
+    assert scrolled > 0
+    panel.refresh()
+    assert [index.row() for index in table.selectionModel().selectedRows()] == [40]
+    assert table.currentIndex().row() == 40 and bar.value() == scrolled
+    history.record([send("447700900999", "0D00000000000001", 0)], "Acme live")
+    panel.refresh()  # the newest send comes first: the chosen one moves down a row
+    [selected] = table.selectionModel().selectedRows()
+    assert table.model().index(selected.row(), 4).data() == chosen
+    assert bar.value() == scrolled
 
 
 def test_the_result_follows_the_time_and_is_wide_enough_to_read_in_a_narrow_panel(
