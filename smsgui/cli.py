@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from smsgui import __version__
 
 if TYPE_CHECKING:
-    from smsgui.core.documents import ResponseDocument
+    from smsgui.core.exchange import Exchange
+    from smsgui.core.summary import SummaryOptions
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -116,9 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.self_test:
         if arguments.command is not None:
             parser.error("--self-test cannot be combined with a command")
-        from smsgui.ui.selftest import run_cli  # Qt is imported only when the window is wanted
+        from smsgui.ui.app import default_self_test  # Qt only loads when the window is wanted
 
-        return run_cli()
+        return default_self_test().run_cli()
     if arguments.command == "decode":
         return run_decode(arguments, sys.stdin, sys.stdout, sys.stderr)
     if arguments.command == "check":
@@ -156,14 +157,13 @@ def _never_fail_on_output_encoding() -> None:
 
 def run_decode(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
                stderr: TextIO) -> int:
-    from smsgui.core.decode import Unreadable, decode_receipt_fields, decode_response, overall
     from smsgui.core.documents import (
         MAX_DOCUMENT_BYTES,
         DocumentError,
         load_documents,
         parse_documents,
     )
-    from smsgui.core.summary import SummaryOptions, build_summary, context_for_document
+    from smsgui.core.exchange import exchange_from_document
 
     try:
         if arguments.source == "-":
@@ -175,47 +175,75 @@ def run_decode(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
     except DocumentError as error:
         print(f"smsgui decode: {error}", file=stderr)
         return EXIT_UNUSABLE
-    if len(documents) > 1:
-        return _decode_batch(documents, arguments, stdout)
-    document = documents[0]
-    decoded = decode_response(document.body)
-    if isinstance(decoded, Unreadable) and decoded.entry.id != "response-error-object":
-        print(f"smsgui decode: {decoded.reason}", file=stderr)
-        return EXIT_UNUSABLE
-    receipts = [r for r in map(decode_receipt_fields, document.receipts)
-                if not isinstance(r, Unreadable)]
-    if arguments.json:
-        from smsgui.core.export import decoded_as_json
-
-        payload = decoded_as_json(decoded, receipts)
-        _write(stdout, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-    else:
-        options = SummaryOptions(markdown=arguments.markdown,
-                                 mask_numbers=not arguments.show_numbers,
-                                 include_text=arguments.include_text)
-        _write(stdout, build_summary(decoded, context_for_document(document, receipts), options))
-    ok, _ = overall(decoded, receipts)
-    return EXIT_OK if ok else EXIT_FAILED
-
-
-def _decode_batch(documents: Sequence[ResponseDocument], arguments: argparse.Namespace,
-                  stdout: TextIO) -> int:
-    from smsgui.core.exchange import exchange_from_document
-    from smsgui.core.export import decoded_as_json
-    from smsgui.core.summary import SummaryOptions, build_batch_summary
-
     exchanges = [exchange_from_document(document) for document in documents]
-    ok = all(exchange.ok for exchange in exchanges)
-    if arguments.json:
-        payload = {"kind": "batch", "ok": ok, "documents": [
-            decoded_as_json(e.decoded, e.receipts) for e in exchanges if e.decoded is not None]}
-        _write(stdout, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    if len(exchanges) == 1 and _unusable(exchanges[0]):
+        print(f"smsgui decode: {exchanges[0].headline}", file=stderr)
+        return EXIT_UNUSABLE
+    if len(exchanges) > 1:
+        _write(stdout, _batch_text(exchanges, arguments))
     else:
-        options = SummaryOptions(markdown=arguments.markdown,
-                                 mask_numbers=not arguments.show_numbers,
-                                 include_text=arguments.include_text)
-        _write(stdout, build_batch_summary(exchanges, options))
-    return EXIT_OK if ok else EXIT_FAILED
+        _write(stdout, _single_text(exchanges[0], arguments))
+    return EXIT_OK if all(exchange.ok for exchange in exchanges) else EXIT_FAILED
+
+
+def _unusable(exchange: Exchange) -> bool:
+    """Input that is no answer at all: not an error object, and no failure the send recorded."""
+    from smsgui.core.decode import Unreadable
+
+    return (isinstance(exchange.decoded, Unreadable) and exchange.document.failure is None
+            and exchange.decoded.entry.id != "response-error-object")
+
+
+def _single_text(exchange: Exchange, arguments: argparse.Namespace) -> str:
+    from smsgui.core.export import decoded_as_json
+    from smsgui.core.summary import build_batch_summary, build_summary, context_for_document
+
+    decoded = exchange.decoded
+    if arguments.json:
+        if decoded is None:
+            return _json_text(_unanswered_json(exchange))
+        return _json_text(decoded_as_json(decoded, exchange.receipts, exchange.verdict))
+    options = _summary_options(arguments)
+    if decoded is None or exchange.document.failure is not None:
+        return build_batch_summary([exchange], options)
+    return build_summary(decoded, context_for_document(exchange.document, exchange.receipts),
+                         options)
+
+
+def _batch_text(exchanges: Sequence[Exchange], arguments: argparse.Namespace) -> str:
+    from smsgui.core.export import decoded_as_json
+    from smsgui.core.summary import build_batch_summary
+    from smsgui.core.verdict import send_verdict
+
+    if not arguments.json:
+        return build_batch_summary(exchanges, _summary_options(arguments))
+    verdict = send_verdict([exchange.verdict for exchange in exchanges])
+    return _json_text({"kind": "batch", "ok": verdict.ok, "verdict": str(verdict.label),
+                       "headline": verdict.headline, "entry": verdict.entry.id,
+                       "documents": [
+                           decoded_as_json(e.decoded, e.receipts, e.verdict)
+                           if e.decoded is not None else _unanswered_json(e)
+                           for e in exchanges]})
+
+
+def _unanswered_json(exchange: Exchange) -> dict[str, Any]:
+    """A request that got no usable answer (a saved transport failure)."""
+    verdict = exchange.verdict
+    return {"kind": "no-answer", "ok": verdict.ok, "verdict": str(verdict.label),
+            "headline": verdict.headline, "entry": verdict.entry.id,
+            "next_step": verdict.entry.next_steps[0],
+            "may_have_been_sent": exchange.may_have_been_sent}
+
+
+def _summary_options(arguments: argparse.Namespace) -> SummaryOptions:
+    from smsgui.core.summary import SummaryOptions
+
+    return SummaryOptions(markdown=arguments.markdown, mask_numbers=not arguments.show_numbers,
+                          include_text=arguments.include_text)
+
+
+def _json_text(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
 def run_check(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,

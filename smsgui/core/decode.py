@@ -7,7 +7,6 @@ Reports API answer, or anything else, and never raises: input it cannot use beco
 
 from __future__ import annotations
 
-import enum
 import functools
 import json
 import re
@@ -32,14 +31,6 @@ _THROTTLE_WAIT = re.compile(r"please\s+wait\s*\[\s*(\d+)\s*\]", re.IGNORECASE)
 _RECEIPT_KEYS = frozenset({"messageId", "msisdn", "err-code", "scts", "network-code"})
 _STILL_GOING = frozenset({"accepted", "buffered"})
 _MAX_TEXT_IN_REASON = 60
-
-
-class Verdict(enum.StrEnum):
-    """The one-word answer to "did it work?" for a send response."""
-
-    ALL_ACCEPTED = "all accepted"
-    PARTIAL_FAILURE = "partial failure"
-    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -99,21 +90,13 @@ class SendResponse:
         return balances[-1] if balances else None
 
     @property
-    def verdict(self) -> Verdict:
-        if self.failed_count == 0:
-            return Verdict.ALL_ACCEPTED
-        if self.accepted_count == 0:
-            return Verdict.FAILED
-        return Verdict.PARTIAL_FAILURE
-
-    @property
     def missing_count(self) -> int:
         """Parts that message-count announces but the answer does not list (a cut-off body)."""
         return max((self.declared_count or 0) - len(self.parts), 0)
 
     @property
     def ok(self) -> bool:
-        return self.verdict is Verdict.ALL_ACCEPTED and self.missing_count == 0
+        return self.failed_count == 0 and self.missing_count == 0
 
     @property
     def throttle_wait_ms(self) -> int | None:
@@ -133,16 +116,16 @@ class SendResponse:
     def headline(self) -> str:
         count = len(self.parts)
         noun = "part" if count == 1 else "parts"
-        if self.verdict is Verdict.ALL_ACCEPTED and self.missing_count:
+        if self.failed_count == 0 and self.missing_count:
             return (f"Incomplete: the answer announces {self.declared_count} parts but lists "
                     f"{count}; the rest may be lost.")
-        if self.verdict is Verdict.ALL_ACCEPTED:
+        if self.failed_count == 0:
             return (f"Accepted: {count} {noun} accepted for delivery "
                     "(accepted is not yet delivered).")
         worst = self.worst_part
         reason = worst.entry.display_title if worst.status is not None else "no status"
         code = f"status {worst.status}" if worst.status is not None else "no status code"
-        if self.verdict is Verdict.FAILED:
+        if self.accepted_count == 0:
             return f"Failed: {reason} ({code}) on {self._failed_phrase()}."
         return (f"Partial failure: {self.accepted_count} of {count} parts accepted; "
                 f"{reason} ({code}).")
@@ -188,6 +171,13 @@ class Receipt:
     notes: tuple[str, ...] = ()
     kind: Literal["receipt"] = "receipt"
     currency: str = CURRENCY
+    from_reports: bool = False
+    """A Reports API record kept as a receipt (``"source": "reports"``), not the carrier's."""
+    reported_at: datetime | None = None
+    """A Reports record's finalized (else received) time; None for a carrier's receipt."""
+    latency_ms: int | None = None
+    error_description: str | None = None
+    network_name: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -290,18 +280,6 @@ class Unreadable:
 
 
 Decoded = SendResponse | Receipt | ReportsResponse | Unreadable
-
-
-def overall(decoded: Decoded, receipts: Sequence[Receipt] = ()) -> tuple[bool, Entry]:
-    """Did it work, and which entry explains it, once the receipts are taken into account?
-
-    An accepted send whose receipt says failed, rejected, expired or unknown did not work, and
-    that receipt's entry is the one to read.
-    """
-    failing = [receipt for receipt in receipts if not receipt.ok]
-    if decoded.ok and failing:
-        return False, failing[0].entry
-    return decoded.ok, decoded.entry
 
 
 @dataclass(frozen=True)
@@ -525,6 +503,12 @@ def _receipt(
         message_timestamp=text_or_none(data.get("message-timestamp")),
         client_ref=text_or_none(data.get("client-ref")),
         notes=tuple(notes_list),
+        currency=text_or_none(data.get("currency")) or CURRENCY,
+        from_reports=text_or_none(data.get("source")) == "reports",
+        reported_at=iso_time(data.get("reported-at")),
+        latency_ms=int_or_none(data.get("latency-ms")),
+        error_description=text_or_none(data.get("error-description")),
+        network_name=text_or_none(data.get("network-name")),
     )
 
 
@@ -622,6 +606,17 @@ def _scts(value: object) -> datetime | None:
     try:
         pattern = "%y%m%d%H%M%S" if len(text) == 12 else "%y%m%d%H%M"
         return datetime.strptime(text, pattern).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def iso_time(value: object) -> datetime | None:
+    """An ISO 8601 time such as the Reports API's ``2024-05-01T10:00:02+0000``, or None."""
+    text = text_or_none(value)
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
     except ValueError:
         return None
 

@@ -69,6 +69,8 @@ class ResponseDocument:
     receipts: tuple[Mapping[str, str], ...] = ()
     sandbox: bool | None = None
     saved_at: datetime | None = None
+    sent_at: datetime | None = None
+    """When the request went out; None for an answer that was pasted or opened bare."""
     app_version: str | None = None
     failure: Failure | None = None
     is_bare_body: bool = field(default=False, compare=False)
@@ -92,6 +94,8 @@ def _document_dict(document: ResponseDocument, now: datetime | None) -> dict[str
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "saved_at": (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds"),
+        "sent_at": None if document.sent_at is None
+        else document.sent_at.astimezone(UTC).isoformat(timespec="seconds"),
         "app_version": __version__,
         "sandbox": document.sandbox,
         "request": _request_to_json(document.request),
@@ -264,6 +268,7 @@ def _document_from_json(data: Mapping[str, Any]) -> ResponseDocument:
         receipts=_receipts_from_json(data.get("receipts")),
         sandbox=data.get("sandbox") if isinstance(data.get("sandbox"), bool) else None,
         saved_at=_optional_time(data.get("saved_at")),
+        sent_at=_optional_time(data.get("sent_at")),
         app_version=data.get("app_version") if isinstance(data.get("app_version"), str) else None,
         failure=_failure_from_json(data.get("failure")),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from smsgui.core.decode import (
@@ -18,10 +19,10 @@ from smsgui.core.decode import (
     SendResponse,
     decode_receipt_fields,
     decode_response,
-    overall,
 )
-from smsgui.core.documents import ResponseDocument
+from smsgui.core.documents import Failure, ResponseDocument
 from smsgui.core.knowledge import Entry, KnowledgeBase, default_knowledge_base
+from smsgui.core.verdict import Verdict, answer_verdict, failure_verdict
 
 if TYPE_CHECKING:  # only the type: exchanges are shown long before the HTTP stack is needed
     from smsgui.core.client import ApiOutcome
@@ -29,19 +30,29 @@ if TYPE_CHECKING:  # only the type: exchanges are shown long before the HTTP sta
 
 @dataclass(frozen=True)
 class Exchange:
-    """A request, its answer as decoded, and the entry that explains the outcome.
+    """A request, its answer as decoded, its receipts, and the verdict on all of them.
 
-    ``decoded`` is None when no answer was read at all (a transport failure); ``entry`` and
-    ``headline`` then come from the failure itself.
+    ``decoded`` is None when no answer was read at all (a transport failure); the verdict then
+    comes from the failure itself.
     """
 
     document: ResponseDocument
     decoded: Decoded | None
-    entry: Entry
-    headline: str
-    ok: bool
+    verdict: Verdict
     receipts: tuple[Receipt, ...] = ()
     may_have_been_sent: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict.ok
+
+    @property
+    def entry(self) -> Entry:
+        return self.verdict.entry
+
+    @property
+    def headline(self) -> str:
+        return self.verdict.headline
 
     @property
     def recipient(self) -> str | None:
@@ -63,43 +74,46 @@ class Exchange:
 
 
 def exchange_from_outcome(outcome: ApiOutcome, sandbox: bool | None,
-                          knowledge: KnowledgeBase | None = None) -> Exchange:
-    """What a send produced, ready to show and to save."""
-    base = knowledge or default_knowledge_base()
-    return Exchange(
-        document=outcome.to_document(sandbox),
-        decoded=outcome.decoded,
-        entry=base.get(outcome.entry_id) if outcome.entry_id in base else base.for_status(None),
-        headline=outcome.headline,
-        ok=outcome.ok,
-        may_have_been_sent=outcome.may_have_been_sent,
-    )
+                          knowledge: KnowledgeBase | None = None,
+                          sent_at: datetime | None = None) -> Exchange:
+    """What a send produced, ready to show and to save; ``sent_at`` is when it went out."""
+    document = replace(outcome.to_document(sandbox), sent_at=sent_at)
+    return _exchange(document, outcome.decoded, knowledge or default_knowledge_base())
 
 
 def exchange_from_document(document: ResponseDocument,
                            knowledge: KnowledgeBase | None = None) -> Exchange:
-    """A saved or pasted answer, decoded with its receipts.
+    """A saved or pasted answer, decoded with its receipts."""
+    base = knowledge or default_knowledge_base()
+    unanswered = not document.body and _saved_failure(document, base) is not None
+    return _exchange(document, None if unanswered else decode_response(document.body, base),
+                     base)
+
+
+def _exchange(document: ResponseDocument, decoded: Decoded | None,
+              base: KnowledgeBase) -> Exchange:
+    """The one place an exchange's verdict is worked out.
 
     A saved failure (no answer, an HTTP error, a send that may have gone out) is what the send
     said at the time, so it wins over what the body alone would suggest.
     """
-    base = knowledge or default_knowledge_base()
-    failure = document.failure
-    if failure is not None and failure.entry_id in base:
-        entry = base.get(failure.entry_id)
-        decoded = decode_response(document.body, knowledge) if document.body else None
-        return Exchange(document=document, decoded=decoded, entry=entry,
-                        headline=failure.headline or f"{entry.title}.", ok=False,
-                        may_have_been_sent=failure.may_have_been_sent)
-    decoded = decode_response(document.body, knowledge)
-    receipts = tuple(r for r in (decode_receipt_fields(fields, knowledge)
+    failure = _saved_failure(document, base)
+    receipts = tuple(r for r in (decode_receipt_fields(fields, base)
                                  for fields in document.receipts) if isinstance(r, Receipt))
-    ok, entry = overall(decoded, receipts)
-    headline = decoded.headline
-    if decoded.ok and not ok:
-        headline = f"Accepted, but not delivered: {entry.title}."
-    return Exchange(document=document, decoded=decoded, entry=entry,
-                    headline=headline, ok=ok, receipts=receipts)
+    recipient = document.request.field_value("to") if document.request else None
+    if failure is not None:
+        entry = base.get(failure.entry_id)
+        verdict = failure_verdict(entry, failure.headline or f"{entry.title}.",
+                                  failure.may_have_been_sent, recipient)
+        return Exchange(document, decoded, verdict, receipts, failure.may_have_been_sent)
+    if decoded is None:  # an outcome with no answer always has a failure; this is a safety net
+        decoded = decode_response(document.body, base)
+    return Exchange(document, decoded, answer_verdict(decoded, receipts), receipts)
+
+
+def _saved_failure(document: ResponseDocument, base: KnowledgeBase) -> Failure | None:
+    failure = document.failure
+    return failure if failure is not None and failure.entry_id in base else None
 
 
 def with_report_records(exchange: Exchange, records: Sequence[ReportRecord],
@@ -133,6 +147,9 @@ def _record_fields(record: ReportRecord) -> dict[str, str]:
         fields["err-code"] = str(record.error_code)
     if record.latency_ms is not None:
         fields["latency-ms"] = str(record.latency_ms)
+    fields |= {"reported-at": record.date_finalized or record.date_received or "",
+               "error-description": record.error_description or "",
+               "network-name": record.network_name or "", "currency": record.currency or ""}
     return {key: value for key, value in fields.items() if value}
 
 

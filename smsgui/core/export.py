@@ -17,27 +17,32 @@ from smsgui.core.decode import (
     ReportRecord,
     ReportsResponse,
     SendResponse,
-    overall,
 )
 from smsgui.core.networks import Network
 from smsgui.core.values import CURRENCY
+from smsgui.core.verdict import Verdict, answer_verdict
 
 
-def decoded_as_json(decoded: Decoded, receipts: Sequence[Receipt] = ()) -> dict[str, Any]:
+def decoded_as_json(decoded: Decoded, receipts: Sequence[Receipt] = (),
+                    verdict: Verdict | None = None) -> dict[str, Any]:
     """One JSON object describing any decoded answer.
 
+    ``ok``, ``verdict``, ``headline``, ``entry``, ``accepted`` and ``failed`` are the verdict's
+    (by default the answer's with its receipts; pass an exchange's to include its failure).
     The send-response keys are always there, so scripts can read ``parts`` or ``messages``
     whatever came back; for a receipt or an error they say there were no parts.
     """
-    ok, entry = overall(decoded, receipts)
+    verdict = verdict or answer_verdict(decoded, receipts)
+    entry = verdict.entry
     common: dict[str, Any] = {
         "kind": decoded.kind,
-        "ok": ok,
-        "headline": decoded.headline,
+        "ok": verdict.ok,
+        "verdict": str(verdict.label),
+        "headline": verdict.headline,
         "entry": entry.id,
         "next_step": entry.next_steps[0],
         "notes": list(decoded.notes),
-        "verdict": None, "parts": 0, "accepted": 0, "failed": 0, "total_price": "0",
+        "parts": 0, "accepted": verdict.accepted, "failed": verdict.failed, "total_price": "0",
         "currency": CURRENCY, "remaining_balance": None, "throttle_wait_ms": None,
         "messages": [],
     }
@@ -58,10 +63,7 @@ def decoded_as_json(decoded: Decoded, receipts: Sequence[Receipt] = ()) -> dict[
 
 def _send_json(response: SendResponse) -> dict[str, Any]:
     return {
-        "verdict": str(response.verdict),
         "parts": len(response.parts),
-        "accepted": response.accepted_count,
-        "failed": response.failed_count,
         "total_price": _money(response.total_price),
         "currency": response.currency,
         "remaining_balance": _money(response.final_balance),

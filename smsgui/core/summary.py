@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -23,7 +23,6 @@ from smsgui.core.decode import (
     ReportsResponse,
     SendResponse,
     Unreadable,
-    overall,
 )
 from smsgui.core.documents import ResponseDocument
 from smsgui.core.knowledge import Entry
@@ -32,6 +31,7 @@ from smsgui.core.privacy import mask_number
 from smsgui.core.segments import MessageType, count_segments
 from smsgui.core.timeline import timeline
 from smsgui.core.values import money_text
+from smsgui.core.verdict import Verdict, answer_verdict, send_verdict
 
 if TYPE_CHECKING:
     from smsgui.core.exchange import Exchange
@@ -48,7 +48,9 @@ class SummaryContext:
     recipients: tuple[str, ...] = ()
     text: str | None = None
     message_type: MessageType = "auto"
-    when: datetime = field(default_factory=lambda: datetime.now(UTC))
+    sent_at: datetime | None = None
+    """When the request went out; None when it is not known (a pasted answer)."""
+    saved_at: datetime | None = None
     receipts: tuple[Receipt, ...] = ()
 
 
@@ -57,20 +59,22 @@ class SummaryOptions:
     markdown: bool = False
     mask_numbers: bool = True
     include_text: bool = False
+    made_at: datetime | None = None
+    """When the summary is made (copied, decoded); None for now."""
 
 
 def build_summary(
     decoded: Decoded, context: SummaryContext, options: SummaryOptions = SummaryOptions()
 ) -> str:
     """The whole summary as one string, ready for the clipboard."""
+    verdict = answer_verdict(decoded, context.receipts)
     writer = _Writer(options)
-    writer.heading(f"smsgui diagnostic summary: {decoded.headline}")
+    writer.heading(f"smsgui diagnostic summary: {verdict.headline}")
     writer.section("Request", _request_lines(context, options))
-    writer.section(*_result_section(decoded, options))
+    writer.section(*_result_section(decoded, verdict, options))
     for receipt in context.receipts:
         writer.section("Delivery receipt", _receipt_lines(receipt, options))
-    _, entry = overall(decoded, context.receipts)
-    writer.section("What to do next", _advice_lines(entry))
+    writer.section("What to do next", _advice_lines(verdict.entry))
     writer.section("Environment", _environment_lines())
     return writer.text()
 
@@ -83,28 +87,31 @@ def build_batch_summary(exchanges: Sequence[Exchange],
     first = exchanges[0]
     context = replace(context_for_document(first.document),
                       recipients=tuple(e.recipient for e in exchanges if e.recipient))
-    failed = [exchange for exchange in exchanges if not exchange.ok]
+    verdict = send_verdict([exchange.verdict for exchange in exchanges])
+    fine = sum(1 for exchange in exchanges if exchange.ok)
     writer = _Writer(options)
-    writer.heading(f"smsgui diagnostic summary: {len(exchanges) - len(failed)} of "
+    writer.heading(f"smsgui diagnostic summary: {verdict.label} - {fine} of "
                    f"{len(exchanges)} recipient(s) without a problem")
     writer.section("Request", _request_lines(context, options))
+    writer.section("Verdict", [("Verdict", verdict.label), ("In short", verdict.headline)])
+    count = len(exchanges)
     for number, exchange in enumerate(exchanges, start=1):
-        title = f"Recipient {number}: {_number(exchange.recipient, options)}"
+        title = f"Recipient {number} of {count}: {_number(exchange.recipient, options)}"
         writer.section(title, _exchange_lines(exchange, options))
-    writer.section("What to do next", _advice_lines((failed or [first])[0].entry))
+    writer.section("What to do next", _advice_lines(verdict.entry))
     writer.section("Environment", _environment_lines())
     return writer.text()
 
 
 def _exchange_lines(exchange: Exchange, options: SummaryOptions) -> list[tuple[str, str]]:
-    if exchange.decoded is None:
-        lines = [("Problem", exchange.headline),
+    if exchange.decoded is None or exchange.document.failure is not None:
+        lines = [("Verdict", exchange.verdict.label), ("Problem", exchange.headline),
                  ("Diagnosis", f"{exchange.entry.display_title} [{exchange.entry.id}]")]
         if exchange.may_have_been_sent:
             lines.append(("Warning", "the request may have reached the server; check delivery "
                                      "before sending again"))
         return lines
-    _, lines = _result_section(exchange.decoded, options)
+    _, lines = _result_section(exchange.decoded, exchange.verdict, options)
     for receipt in exchange.receipts:
         lines.extend(_receipt_lines(receipt, options))
     for story in timeline(exchange):
@@ -122,13 +129,27 @@ def _environment_lines() -> list[tuple[str, str]]:
     ]
 
 
+def _times(context: SummaryContext, options: SummaryOptions) -> list[tuple[str, str]]:
+    """When it was sent, when it was saved (if that says more), and when this summary was made."""
+    made = options.made_at or datetime.now(UTC)
+    lines = [("Sent (UTC)", _utc(context.sent_at) if context.sent_at else "not recorded")]
+    if context.saved_at is not None and context.sent_at is None:
+        lines.append(("Saved (UTC)", _utc(context.saved_at)))
+    lines.append(("Summary made (UTC)", _utc(made)))
+    return lines
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def _request_lines(context: SummaryContext, options: SummaryOptions) -> list[tuple[str, str]]:
-    when = ("Time (UTC)", context.when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"))
+    times = _times(context, options)
     if not (context.endpoint_host or context.sender or context.recipients or context.text):
-        return [when, ("Request", "not recorded: only the answer was given")]
+        return [*times, ("Request", "not recorded: only the answer was given")]
     where = "sandbox" if context.sandbox else "live" if context.sandbox is False else "unknown"
     lines = [
-        when,
+        *times,
         ("Endpoint", f"{context.endpoint_host or 'unknown'} ({where})"),
         ("Authentication", context.auth_method or "unknown"),
         ("From", _number(context.sender, options)),
@@ -144,24 +165,29 @@ def _request_lines(context: SummaryContext, options: SummaryOptions) -> list[tup
 
 
 def _result_section(
-    decoded: Decoded, options: SummaryOptions
+    decoded: Decoded, verdict: Verdict, options: SummaryOptions
 ) -> tuple[str, list[tuple[str, str]]]:
     if isinstance(decoded, SendResponse):
-        return "Response", _send_lines(decoded, options)
+        return "Response", _send_lines(decoded, verdict, options)
     if isinstance(decoded, Receipt):
-        return "Delivery receipt", _receipt_lines(decoded, options)
+        return "Delivery receipt", [_verdict_line(verdict), *_receipt_lines(decoded, options)]
     if isinstance(decoded, ReportsResponse):
-        return "Reports API", _reports_lines(decoded, options)
-    return "Response", _unreadable_lines(decoded)
+        return "Reports API", [_verdict_line(verdict), *_reports_lines(decoded, options)]
+    return "Response", [_verdict_line(verdict), *_unreadable_lines(decoded)]
 
 
-def _send_lines(response: SendResponse, options: SummaryOptions) -> list[tuple[str, str]]:
-    lines = [("Verdict", f"{response.verdict} ({response.accepted_count} accepted, "
-                         f"{response.failed_count} failed)")]
+def _verdict_line(verdict: Verdict) -> tuple[str, str]:
+    return "Verdict", str(verdict.label)
+
+
+def _send_lines(response: SendResponse, verdict: Verdict,
+                options: SummaryOptions) -> list[tuple[str, str]]:
+    lines = [("Verdict", f"{verdict.label} ({verdict.accepted} of {verdict.parts} accepted, "
+                         f"{verdict.failed} with a problem)")]
     for part in response.parts:
         lines.append((f"Part {part.index}", _part_text(part, options)))
-    lines.append(("Total price", money_text(response.total_price)))
-    lines.append(("Remaining balance", money_text(response.final_balance)))
+    lines.append(("Total price", money_text(response.total_price, response.currency)))
+    lines.append(("Remaining balance", money_text(response.final_balance, response.currency)))
     if response.throttle_wait_ms is not None:
         lines.append(("Throttled", f"the API asked to wait {response.throttle_wait_ms} ms"))
     lines.extend(("Note", note) for note in response.notes)
@@ -276,7 +302,7 @@ def context_for_document(
     request = document.request
     if request is None:
         return SummaryContext(sandbox=document.sandbox, receipts=tuple(receipts),
-                              when=document.saved_at or datetime.now(UTC))
+                              sent_at=document.sent_at, saved_at=document.saved_at)
     recipient = request.field_value("to")
     message_type = request.field_value("type")
     return SummaryContext(
@@ -287,7 +313,8 @@ def context_for_document(
         recipients=(recipient,) if recipient else (),
         text=request.field_value("text"),
         message_type="unicode" if message_type == "unicode" else "text",
-        when=document.saved_at or datetime.now(UTC),
+        sent_at=document.sent_at,
+        saved_at=document.saved_at,
         receipts=tuple(receipts),
     )
 

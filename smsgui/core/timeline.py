@@ -13,7 +13,7 @@ caller can mask it where it must (the diagnostic summary does).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -23,7 +23,8 @@ from smsgui.core.decode import MessagePart, Receipt, ReportRecord, ReportsRespon
 from smsgui.core.exchange import Exchange
 from smsgui.core.knowledge import Entry
 from smsgui.core.networks import network_text
-from smsgui.core.values import CURRENCY, money_text
+from smsgui.core.values import money_text
+from smsgui.core.verdict import NO_RECEIPT, Fate, PartFate
 
 DELIVERED: Final = "Delivered"
 NOT_DELIVERED: Final = "Not delivered"
@@ -71,53 +72,39 @@ class MessageTimeline:
         return self.verdict.entry_id
 
 
-@dataclass(frozen=True)
-class _Evidence:
-    """A receipt or a Reports record, reduced to what the verdict needs."""
-
-    at: datetime | None
-    status: str | None
-    code: int | None
-    entry: Entry
-    ok: bool
-    source: str
-
-    @property
-    def final(self) -> bool:
-        return self.status not in _ON_ITS_WAY
-
-
-def timeline(exchange: Exchange, records: Sequence[ReportRecord] = ()) -> list[MessageTimeline]:
-    """One timeline per message part of ``exchange``, with ``records`` matched by message id.
+def timeline(exchange: Exchange) -> list[MessageTimeline]:
+    """One timeline per message part of ``exchange``, each ending in that part's verdict.
 
     A send gives one timeline per part; a pasted receipt or Reports answer gives one per
-    message it describes; an exchange with no usable answer gives one that says why.
+    message it describes; an exchange with no usable answer gives one that says why. The
+    verdicts are ``exchange.verdict``'s fates, so the timeline says what every view says.
     """
     decoded = exchange.decoded
-    if isinstance(decoded, SendResponse):
-        return [_part_timeline(exchange, part, records) for part in decoded.parts]
+    fates = exchange.verdict.fates
+    if isinstance(decoded, SendResponse) and all(fate.is_part for fate in fates):
+        return [_part_timeline(exchange, part, fate)
+                for part, fate in zip(decoded.parts, fates, strict=True)]
     if isinstance(decoded, Receipt):
-        return [_delivery_timeline(decoded.message_id, decoded.recipient, [],
-                                   (decoded, *exchange.receipts), records)]
+        return [_delivery_timeline(fate, [], (decoded, *exchange.receipts), ())
+                for fate in fates]
     if isinstance(decoded, ReportsResponse) and decoded.records:
-        known = (*decoded.records, *records)
-        return [_delivery_timeline(record.message_id, record.to, [], exchange.receipts, known)
-                for record in decoded.records]
+        return [_delivery_timeline(fate, [], exchange.receipts, decoded.records)
+                for fate in fates]
     return [_unanswered_timeline(exchange)]
 
 
 # -- sends ----------------------------------------------------------------------------------
 
 
-def _part_timeline(exchange: Exchange, part: MessagePart,
-                   records: Sequence[ReportRecord]) -> MessageTimeline:
-    recipient = part.to or exchange.recipient
+def _part_timeline(exchange: Exchange, part: MessagePart, fate: PartFate) -> MessageTimeline:
     leading = [_submitted(exchange), _answered(part)]
-    if not part.accepted:
-        verdict = _event(None, f"{NOT_DELIVERED}: the API refused it - {_status_text(part)}",
-                         "Nothing was sent; no receipt will come.", part.entry.id)
-        return MessageTimeline(part.message_id, recipient, (*leading, verdict), False)
-    return _delivery_timeline(part.message_id, recipient, leading, exchange.receipts, records)
+    if fate.fate is Fate.REFUSED:
+        verdict = _event(None, f"{NOT_DELIVERED}: the API refused it - {fate.reason}",
+                         "Nothing was sent; no receipt will come.", fate.entry.id)
+        return MessageTimeline(part.message_id, fate.recipient or exchange.recipient,
+                               (*leading, verdict), False)
+    return _delivery_timeline(fate, leading, exchange.receipts, (),
+                              fate.recipient or exchange.recipient)
 
 
 def _submitted(exchange: Exchange) -> TimelineEvent:
@@ -149,18 +136,20 @@ def _status_text(part: MessagePart) -> str:
 # -- receipts and Reports records -----------------------------------------------------------
 
 
-def _delivery_timeline(message_id: str | None, recipient: str | None,
-                       leading: list[TimelineEvent], receipts: Iterable[Receipt],
-                       records: Iterable[ReportRecord]) -> MessageTimeline:
+def _delivery_timeline(fate: PartFate, leading: list[TimelineEvent],
+                       receipts: Iterable[Receipt], records: Iterable[ReportRecord],
+                       recipient: str | None = None) -> MessageTimeline:
+    message_id = fate.message_id
     mine = [receipt for receipt in receipts if receipt.message_id == message_id]
     found = list(dict.fromkeys(r for r in records if r.message_id == message_id))
     events = [*leading, *(_receipt_event(r) for r in mine), *(_record_event(r) for r in found)]
-    evidence = [*(_from_receipt(r) for r in mine), *(_from_record(r) for r in found)]
-    verdict, delivered = _verdict(evidence, leading[-1].entry_id if leading else None)
-    return MessageTimeline(message_id, recipient, (*events, verdict), delivered)
+    return MessageTimeline(message_id, recipient or fate.recipient,
+                           (*events, _verdict_event(fate)), _delivered(fate))
 
 
 def _receipt_event(receipt: Receipt) -> TimelineEvent:
+    if receipt.from_reports:
+        return _reported_event(receipt)
     pieces = [_code_text("err-code", receipt.err_code, receipt.error_entry)]
     if receipt.carrier_time is not None:
         pieces.append(f"carrier time {receipt.carrier_time:%Y-%m-%d %H:%M} UTC")
@@ -172,51 +161,51 @@ def _receipt_event(receipt: Receipt) -> TimelineEvent:
 
 def _record_event(record: ReportRecord) -> TimelineEvent:
     meaning = record.error_description or record.error_entry.title
-    pieces = [f"error {record.error_code} ({meaning})" if record.error_code is not None
-              else "no error code"]
-    pieces.append(f"latency {_latency(record.latency_ms)}")
-    price = None if record.price is None else money_text(record.price,
-                                                         record.currency or CURRENCY)
-    pieces.append(f"price {price or '-'}")
-    pieces.append(f"network {record.network_name or network_text(record.network)}")
+    details = _reported_details(record.error_code, meaning, record.latency_ms,
+                                money_text(record.price, record.currency),
+                                record.network_name or network_text(record.network))
     label = f"Reports API: {record.status or 'no status'}"
     final = record.status not in _ON_ITS_WAY
-    return TimelineEvent(_record_time(record), label, "; ".join(pieces), record.entry.id, final)
+    return TimelineEvent(_record_time(record), label, details, record.entry.id, final)
 
 
-def _from_receipt(receipt: Receipt) -> _Evidence:
-    return _Evidence(receipt.carrier_time, receipt.status, receipt.err_code, receipt.entry,
-                     receipt.ok, "delivery receipt")
+def _reported_event(receipt: Receipt) -> TimelineEvent:
+    """A Reports record kept with the send as a receipt: shown as the record it was."""
+    meaning = receipt.error_description or receipt.error_entry.title
+    details = _reported_details(receipt.err_code, meaning, receipt.latency_ms,
+                                money_text(receipt.price, receipt.currency),
+                                receipt.network_name or network_text(receipt.network))
+    label = f"Reports API: {receipt.status or 'no status'}"
+    return TimelineEvent(receipt.reported_at, label, details, receipt.entry.id, receipt.final)
 
 
-def _from_record(record: ReportRecord) -> _Evidence:
-    return _Evidence(_record_time(record), record.status, record.error_code, record.entry,
-                     record.ok, "Reports API")
+def _reported_details(code: int | None, meaning: str, latency_ms: int | None, price: str,
+                      network: str) -> str:
+    error = f"error {code} ({meaning})" if code is not None else "no error code"
+    return "; ".join((error, f"latency {_latency(latency_ms)}", f"price {price}",
+                      f"network {network}"))
 
 
 # -- verdicts -------------------------------------------------------------------------------
 
 
-def _verdict(evidence: Sequence[_Evidence],
-             accepted_entry_id: str | None) -> tuple[TimelineEvent, bool | None]:
-    """A failure anywhere wins; else any final word says delivered; else it is still on its way."""
-    finals = [item for item in evidence if item.final]
-    failed = next((item for item in finals if not item.ok), None)
-    if failed is not None:
-        reason = f"{failed.status or 'no status'} - {failed.entry.display_title}"
-        if failed.code not in (None, 0):
-            reason += f" (err-code {failed.code})"
-        return _event(failed.at, f"{NOT_DELIVERED}: {reason}",
-                      f"Decided by the {failed.source}.", failed.entry.id), False
-    if finals:
-        last = finals[-1]
-        return _event(last.at, DELIVERED, f"Decided by the {last.source}.", last.entry.id), True
-    latest = evidence[-1] if evidence else None
-    detail = ("Accepted is not yet delivered." if latest is None
-              else f"The latest word ({latest.source}) is {latest.status}.")
-    entry_id = latest.entry.id if latest else accepted_entry_id
-    return TimelineEvent(latest.at if latest else None, NO_RECEIPT_YET, detail, entry_id,
-                         False), None
+def _verdict_event(fate: PartFate) -> TimelineEvent:
+    decided = f"Decided by the {fate.decided_by}." if fate.decided_by else ""
+    if fate.fate is Fate.DELIVERED:
+        return _event(fate.at, DELIVERED, decided, fate.entry.id)
+    if fate.fate is Fate.NOT_DELIVERED:
+        return _event(fate.at, f"{NOT_DELIVERED}: {fate.reason}", decided, fate.entry.id)
+    detail = ("Accepted is not yet delivered." if fate.reason == NO_RECEIPT
+              else f"Accepted is not yet delivered; {fate.reason}.")
+    return TimelineEvent(fate.at, NO_RECEIPT_YET, detail, fate.entry.id, False)
+
+
+def _delivered(fate: PartFate) -> bool | None:
+    if fate.fate is Fate.DELIVERED:
+        return True
+    if fate.fate in (Fate.ON_ITS_WAY, Fate.MAY_HAVE_BEEN_SENT):
+        return None
+    return False
 
 
 def _unanswered_timeline(exchange: Exchange) -> MessageTimeline:

@@ -78,6 +78,21 @@ def bytes_to_text(raw: bytes) -> tuple[str, bool]:
         return raw.decode(encoding, errors="replace"), False
 
 
-def money_text(amount: Decimal | None, currency: str = CURRENCY) -> str:
-    """An amount without trailing zeros and its currency, ``0.0333 EUR``; ``-`` when none."""
-    return "-" if amount is None else f"{amount.normalize():f} {currency}"
+def amount_text(amount: Decimal | None) -> str:
+    """An amount with at least two decimals and no trailing zeros past them: ``0.0333``,
+    ``10.00``; empty when there is none."""
+    if amount is None:
+        return ""
+    if not amount.is_finite():
+        return str(amount)
+    whole, _, fraction = f"{amount.normalize():f}".partition(".")
+    return f"{whole}.{fraction.ljust(2, '0')}"
+
+
+def money_text(amount: Decimal | None, currency: str | None = None) -> str:
+    """An amount and its currency, ``0.0333 EUR``; ``-`` when none.
+
+    Every price and balance smsgui shows goes through here, so ``currency`` should be what the
+    answer (or the account) said; without one it is the SMS API's own, :data:`CURRENCY`.
+    """
+    return "-" if amount is None else f"{amount_text(amount)} {currency or CURRENCY}"

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from smsgui.core.knowledge import Entry, Severity
 from smsgui.core.privacy import mask_number, redact_fields, redact_url
-from smsgui.core.values import CURRENCY
+from smsgui.core.values import CURRENCY, amount_text, money_text
 from smsgui.ui.troubleshooting import severity_icon
 
 if TYPE_CHECKING:  # the empty pane of the first frame needs none of them
@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # the empty pane of the first frame needs none of them
     from smsgui.core.exchange import Exchange
     from smsgui.core.networks import Network
     from smsgui.core.timeline import TimelineEvent
+    from smsgui.core.verdict import PartFate, Verdict
 
 ENTRY_ID_ROLE: Final = Qt.ItemDataRole.UserRole
 NO_PART: Final = "-"
@@ -126,16 +127,6 @@ class ResultRow:
                 self.price, self.balance, self.network, self.client_ref, delivery)
 
 
-def money(value: Decimal | None) -> str:
-    """An amount without trailing zeros but with at least two decimals: 0.0333, 10.00."""
-    if value is None:
-        return ""
-    if not value.is_finite():
-        return str(value)
-    whole, _, fraction = f"{value.normalize():f}".partition(".")
-    return f"{whole}.{fraction.ljust(2, '0')}"
-
-
 def build_rows(exchanges: Sequence[Exchange]) -> tuple[ResultRow, ...]:
     """Every row the table shows for these exchanges, in order."""
     rows: list[ResultRow] = []
@@ -152,14 +143,15 @@ def _part_rows(exchange: Exchange, response: SendResponse) -> list[ResultRow]:
     receipts = {receipt.message_id: receipt for receipt in exchange.receipts}
     count = len(response.parts)
     recipient = exchange.recipient
-    return [_part_row(part, count, recipient, receipts.get(part.message_id))
-            for part in response.parts]
+    fates = exchange.verdict.fates
+    if len(fates) != count or not all(fate.is_part for fate in fates):
+        return [_exchange_row(exchange)]  # a send whose failure the body does not explain
+    return [_part_row(part, fate, count, recipient, receipts.get(part.message_id))
+            for part, fate in zip(response.parts, fates, strict=True)]
 
 
-def _part_row(part: MessagePart, count: int, recipient: str | None,
+def _part_row(part: MessagePart, fate: PartFate, count: int, recipient: str | None,
               receipt: Receipt | None) -> ResultRow:
-    failed_delivery = receipt is not None and not receipt.ok
-    entry = receipt.entry if receipt is not None and part.accepted else part.entry
     code = str(part.status) if part.status is not None else "?"
     return ResultRow(
         recipient=part.to or recipient or "",
@@ -169,12 +161,12 @@ def _part_row(part: MessagePart, count: int, recipient: str | None,
         severity=part.entry.severity,
         status_tip=_entry_tip(part.entry),
         error_text=part.error_text or "",
-        price=money(part.price),
-        balance=money(part.remaining_balance),
+        price=amount_text(part.price),
+        balance=amount_text(part.remaining_balance),
         network=_network_label(part.network),
         client_ref=part.client_ref or "",
-        entry_id=entry.id,
-        failed=not part.accepted or failed_delivery,
+        entry_id=fate.entry.id,
+        failed=fate.failed,
         accepted=part.accepted,
         delivery=_delivery(receipt) if receipt is not None else None,
     )
@@ -213,7 +205,7 @@ def _exchange_row(exchange: Exchange) -> ResultRow:
         severity=exchange.entry.severity,
         status_tip=_entry_tip(exchange.entry),
         error_text=headline,
-        price=money(price),
+        price=amount_text(price),
         balance="",
         network=_network_label(network),
         client_ref=client_ref or "",
@@ -244,105 +236,42 @@ class ResultSummary:
     maybe_sent_to: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class _Counts:
-    parts: int
-    accepted: int
-    failed_parts: int
-    missing: int
-    other_failed: int
-    unknown: int
-    delivered: int
-    undelivered: int
-
-    @property
-    def hard_failures(self) -> int:
-        return self.failed_parts + self.other_failed
-
-
 def summarize(exchanges: Sequence[Exchange], rows: Sequence[ResultRow]) -> ResultSummary:
-    """The summary line and the verdict for these exchanges and their rows."""
-    counts = _count(exchanges, rows)
-    verdict, severity = _verdict(exchanges, counts)
+    """The summary line and the verdict for these exchanges, in the words every view uses."""
+    from smsgui.core.verdict import send_verdict
+
+    verdict = send_verdict([exchange.verdict for exchange in exchanges])
     maybe_sent = tuple(row.recipient or "an unknown recipient" for row in rows if row.unknown)
-    return ResultSummary(_summary_text(exchanges, counts), verdict, severity, maybe_sent)
+    return ResultSummary(_summary_text(exchanges, verdict), str(verdict.label),
+                         verdict.severity, maybe_sent)
 
 
-def _count(exchanges: Sequence[Exchange], rows: Sequence[ResultRow]) -> _Counts:
-    part_rows = [row for row in rows if row.accepted is not None]
-    accepted = sum(1 for row in part_rows if row.accepted)
-    others = [row for row in rows if row.accepted is None and row.failed]
-    return _Counts(
-        parts=len(part_rows),
-        accepted=accepted,
-        failed_parts=len(part_rows) - accepted,
-        missing=sum(e.send_response.missing_count for e in exchanges if e.send_response),
-        other_failed=len(others),
-        unknown=sum(1 for row in others if row.unknown),
-        delivered=sum(1 for row in part_rows if row.delivery is not None
-                      and row.delivery.ok and row.delivery.status == "delivered"),
-        undelivered=sum(1 for row in part_rows
-                        if row.delivery is not None and not row.delivery.ok),
-    )
-
-
-def _verdict(exchanges: Sequence[Exchange], counts: _Counts) -> tuple[str, Severity]:
-    if counts.hard_failures == 0:
-        return _verdict_without_failures(exchanges, counts)
-    if counts.accepted > counts.undelivered:
-        return "Partial failure", Severity.WARNING
-    if counts.unknown == counts.hard_failures and counts.failed_parts == 0:
-        return "Outcome unknown - it may have been sent", Severity.WARNING
-    return "Failed", Severity.ERROR
-
-
-def _verdict_without_failures(exchanges: Sequence[Exchange],
-                              counts: _Counts) -> tuple[str, Severity]:
-    if counts.undelivered:
-        if counts.undelivered < counts.accepted:
-            return "Partial failure", Severity.WARNING
-        return "Not delivered", Severity.ERROR
-    if counts.missing:
-        return "Incomplete answer", Severity.WARNING
-    if counts.parts:
-        return _accepted_verdict(counts)
-    if len(exchanges) == 1:
-        return exchanges[0].entry.title, exchanges[0].entry.severity
-    return "All answers fine", Severity.OK
-
-
-def _accepted_verdict(counts: _Counts) -> tuple[str, Severity]:
-    if counts.delivered == counts.parts:
-        return "Delivered", Severity.OK
-    return "Accepted - not yet delivered", Severity.OK
-
-
-def _summary_text(exchanges: Sequence[Exchange], counts: _Counts) -> str:
-    if not counts.parts and len(exchanges) == 1:
+def _summary_text(exchanges: Sequence[Exchange], verdict: Verdict) -> str:
+    if not verdict.parts and len(exchanges) == 1:
         return exchanges[0].headline
-    pieces = [*_count_pieces(counts), *_money_pieces(exchanges)]
+    pieces = [*_count_pieces(verdict), *_money_pieces(exchanges)]
     wait = _throttle_wait_ms(exchanges)
     if wait is not None:
         pieces.append(f"Vonage asks you to wait {wait} ms before retrying")
     return " · ".join(pieces)
 
 
-def _count_pieces(counts: _Counts) -> list[str]:
+def _count_pieces(verdict: Verdict) -> list[str]:
+    from smsgui.core.verdict import Fate
+
     pieces: list[str] = []
-    if counts.parts:
-        noun = "part" if counts.parts == 1 else "parts"
-        pieces.append(f"{counts.accepted} of {counts.parts} {noun} accepted")
-    if counts.failed_parts:
-        pieces.append(f"{counts.failed_parts} failed")
-    if counts.missing:
-        pieces.append(f"{counts.missing} missing from the answer")
-    if counts.delivered:
-        pieces.append(f"{counts.delivered} delivered")
-    if counts.undelivered:
-        pieces.append(f"{counts.undelivered} not delivered")
-    if counts.other_failed:
-        noun = "request" if counts.other_failed == 1 else "requests"
-        pieces.append(f"{counts.other_failed} {noun} without a usable answer")
+    if verdict.parts:
+        noun = "part" if verdict.parts == 1 else "parts"
+        pieces.append(f"{verdict.accepted} of {verdict.parts} {noun} accepted")
+    counted = ((verdict.count(Fate.REFUSED), "failed"),
+               (verdict.missing, "missing from the answer"),
+               (verdict.count(Fate.DELIVERED), "delivered"),
+               (verdict.count(Fate.NOT_DELIVERED), "not delivered"))
+    pieces.extend(f"{number} {words}" for number, words in counted if number)
+    unanswered = verdict.count(Fate.NO_ANSWER, Fate.MAY_HAVE_BEEN_SENT)
+    if unanswered:
+        noun = "request" if unanswered == 1 else "requests"
+        pieces.append(f"{unanswered} {noun} without a usable answer")
     return pieces
 
 
@@ -352,10 +281,10 @@ def _money_pieces(exchanges: Sequence[Exchange]) -> list[str]:
     pieces = []
     if priced:
         total = sum((r.total_price for r in priced), Decimal(0))
-        pieces.append(f"total {money(total)} {CURRENCY}")
-    balances = [r.final_balance for r in responses if r.final_balance is not None]
+        pieces.append(f"total {money_text(total, priced[-1].currency)}")
+    balances = [r for r in responses if r.final_balance is not None]
     if balances:
-        pieces.append(f"balance {money(balances[-1])} {CURRENCY}")
+        pieces.append(f"balance {money_text(balances[-1].final_balance, balances[-1].currency)}")
     return pieces
 
 
@@ -384,9 +313,25 @@ def _raw_exchange(index: int, count: int, exchange: Exchange) -> str:
     return "\n".join(lines)
 
 
+def server_line(document: ResponseDocument) -> str | None:
+    """Which server answered, named by its host, and whether it was the real Vonage."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(document.request.url).netloc if document.request else ""
+    if document.sandbox:
+        where = f"the built-in sandbox at {host}" if host else "the built-in sandbox"
+        return f"Server: {where} (nothing is really sent)"
+    if not host:
+        return None if document.sandbox is None else "Server: not recorded"
+    name = host.rsplit("@", 1)[-1].split(":")[0].lower()
+    if name.endswith((".nexmo.com", ".vonage.com")):
+        return f"Server: {host} (live Vonage account: real messages, real charges)"
+    return f"Server: {host} (your own server, not Vonage)"
+
+
 def _request_lines(document: ResponseDocument) -> list[str]:
-    server = {True: ["Server: sandbox (nothing is really sent)"],
-              False: ["Server: live Vonage account"], None: []}[document.sandbox]
+    line = server_line(document)
+    server = [line] if line else []
     request = document.request
     if request is None:
         return [*server, "Request: not recorded (this answer was pasted or opened from a file)."]

@@ -50,7 +50,7 @@ class TestDecode:
     ) -> None:
         code, out, err = run(["decode", write(tmp_path, SUCCESS)], capsys)
         assert code == 0 and err == ""
-        assert "Accepted" in out and "44770090****" in out and "0C000000217B7F02" in out
+        assert "Accepted" in out and "447******000" in out and "0C000000217B7F02" in out
 
     def test_failure_exits_one(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         code, out, _ = run(["decode", write(tmp_path, FAILED)], capsys)

@@ -15,10 +15,10 @@ from smsgui.core.decode import (
     ReportsResponse,
     SendResponse,
     Unreadable,
-    Verdict,
     decode_receipt_fields,
     decode_response,
 )
+from smsgui.core.verdict import Label, answer_verdict
 
 SEED_SUCCESS = """{
     "message-count": "1",
@@ -88,7 +88,7 @@ class TestSendResponses:
         assert part.remaining_balance == Decimal("15.53590000")
         assert part.network is not None
         assert (part.network.operator, part.network.country) == ("O2 (UK)", "United Kingdom")
-        assert result.verdict is Verdict.ALL_ACCEPTED and result.ok
+        assert answer_verdict(result).label is Label.ACCEPTED and result.ok
         assert "not yet delivered" in result.headline
 
     def test_multipart_totals_and_final_balance(self) -> None:
@@ -103,7 +103,7 @@ class TestSendResponses:
 
     def test_partial_failure_and_throttle_wait(self) -> None:
         result = decode_send(PARTIAL)
-        assert result.verdict is Verdict.PARTIAL_FAILURE and not result.ok
+        assert answer_verdict(result).label is Label.PARTIAL_FAILURE and not result.ok
         assert (result.accepted_count, result.failed_count) == (1, 1)
         assert result.throttle_wait_ms == 702
         assert result.entry.id == "status-1"
@@ -115,7 +115,7 @@ class TestSendResponses:
     def test_all_failed(self) -> None:
         result = decode_send('{"message-count":"1","messages":[{"status":"4",'
                              '"error-text":"Bad Credentials"}]}')
-        assert result.verdict is Verdict.FAILED
+        assert answer_verdict(result).label is Label.FAILED
         assert result.entry.id == "status-4"
         assert result.parts[0].error_text == "Bad Credentials"
         assert result.final_balance is None

@@ -65,4 +65,4 @@ def test_an_accepted_message_with_a_failed_receipt_says_so_in_its_headline() -> 
     body = '{"messages":[{"to":"447700900000","message-id":"A","status":"0"}]}'
     exchange = exchange_from_document(ResponseDocument(body=body, receipts=(
         {"messageId": "A", "status": "rejected", "err-code": "6"},)))
-    assert exchange.headline.startswith("Accepted, but not delivered:")
+    assert exchange.headline.startswith("Not delivered: rejected")

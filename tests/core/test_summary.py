@@ -25,13 +25,13 @@ PARTIAL = ('{"message-count":"2","messages":[{"to":"447700900123","message-id":"
 CONTEXT = SummaryContext(
     endpoint_host="rest.nexmo.com", sandbox=False, auth_method="basic", sender="Acme",
     recipients=("447700900123",), text="Hello from the secret launch party",
-    when=datetime(2026, 11, 27, 9, 5, 7, tzinfo=UTC),
+    sent_at=datetime(2026, 11, 27, 9, 5, 7, tzinfo=UTC),
 )
 
 
 @pytest.mark.parametrize(
     ("number", "masked"),
-    [("447700900000", "44770090****"), ("+14155550123", "1415555****"), ("12345", "1****"),
+    [("447700900000", "447******000"), ("+14155550123", "14******123"), ("12345", "****5"),
      ("Acme", "Acme"), (None, "-"), ("", "-")],
 )
 def test_mask_number(number: str | None, masked: str) -> None:
@@ -41,10 +41,11 @@ def test_mask_number(number: str | None, masked: str) -> None:
 def test_plain_summary_has_everything_support_asks_for() -> None:
     text = build_summary(decode_response(PARTIAL), CONTEXT)
     for expected in (
-        "2026-11-27 09:05:07", "rest.nexmo.com (live)", "basic", "Acme", "44770090****",
+        "2026-11-27 09:05:07", "rest.nexmo.com (live)", "basic", "Acme", "447******123",
         "34 characters, GSM-7, 1 part(s)", "AAA1", "status 0 Success", "status 1 Throttled",
         "Throughput Rate Exceeded", "0.0333 EUR", "9.9667 EUR", "O2 (UK), United Kingdom (23410)",
-        "wait 702 ms", "Next step:", f"smsgui: {__version__}", "OS:", "partial failure",
+        "wait 702 ms", "Next step:", f"smsgui: {__version__}", "OS:", "Partial failure",
+        "Sent (UTC): 2026-11-27 09:05:07",
     ):
         assert expected in text, expected
     assert "447700900123" not in text
@@ -77,7 +78,7 @@ def test_receipts_and_unreadable_input_summarise_too() -> None:
                               '"status":"failed","err-code":"6","network-code":"23410"}')
     assert isinstance(receipt, Receipt)
     text = build_summary(receipt, SummaryContext())
-    assert "Recipient (msisdn): 44770090****" in text and "Sender (to): Acme" in text
+    assert "Recipient (msisdn): 447******123" in text and "Sender (to): Acme" in text
     assert "6 " in text
     broken = build_summary(decode_response("<html><title>Oops</title></html>"), SummaryContext())
     assert "Page title: Oops" in broken
@@ -111,7 +112,7 @@ def test_formatted_numbers_and_numeric_senders_are_masked_too() -> None:
     context = SummaryContext(sender="447700900999", recipients=("+44 7700 900123",))
     text = build_summary(decode_response(PARTIAL), context)
     assert "900999" not in text and "900123" not in text
-    assert "44770090****" in text
+    assert "447******123" in text
 
 
 def test_a_failed_receipt_decides_the_diagnosis_of_an_accepted_send() -> None:
@@ -127,6 +128,7 @@ def test_a_failed_receipt_decides_the_diagnosis_of_an_accepted_send() -> None:
 def test_a_batch_summary_covers_every_recipient_including_failures() -> None:
     from smsgui.core.exchange import Exchange, exchange_from_document
     from smsgui.core.knowledge import default_knowledge_base
+    from smsgui.core.verdict import failure_verdict
 
     sent = exchange_from_document(ResponseDocument(
         body=PARTIAL, sandbox=False,
@@ -135,10 +137,22 @@ def test_a_batch_summary_covers_every_recipient_including_failures() -> None:
     unreachable = Exchange(
         document=ResponseDocument(body="", request=RequestRecord(
             "POST", "https://rest.nexmo.com/sms/json", "basic", (("to", "447700900456"),))),
-        decoded=None, entry=default_knowledge_base().get("transport-read-timeout"),
-        headline="No answer came in time.", ok=False, may_have_been_sent=True)
+        decoded=None, verdict=failure_verdict(
+            default_knowledge_base().get("transport-read-timeout"), "No answer came in time.",
+            may_have_been_sent=True),
+        may_have_been_sent=True)
     text = build_batch_summary([sent, unreachable])
     assert "0 of 2 recipient(s) without a problem" in text
-    assert "Recipient 1: 44770090****" in text and "Recipient 2: 44770090****" in text
+    assert "Recipient 1 of 2: 447******123" in text and "Recipient 2 of 2: 447******456" in text
     assert "No answer came in time." in text and "check delivery before sending again" in text
     assert "447700900456" not in text
+
+
+def test_the_summary_says_when_it_was_sent_and_apart_from_that_when_it_was_made() -> None:
+    made = datetime(2026, 12, 1, 8, 0, 0, tzinfo=UTC)
+    text = build_summary(decode_response(PARTIAL), CONTEXT, SummaryOptions(made_at=made))
+    assert "Sent (UTC): 2026-11-27 09:05:07" in text
+    assert "Summary made (UTC): 2026-12-01 08:00:00" in text
+    pasted = build_summary(decode_response(PARTIAL), SummaryContext(),
+                           SummaryOptions(made_at=made))
+    assert "Sent (UTC): not recorded" in pasted

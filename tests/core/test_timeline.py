@@ -10,7 +10,7 @@ import pytest
 
 from smsgui.core.decode import ReportRecord, ReportsResponse, decode_response
 from smsgui.core.documents import Failure, RequestRecord, ResponseDocument
-from smsgui.core.exchange import Exchange, exchange_from_document
+from smsgui.core.exchange import Exchange, exchange_from_document, with_report_records
 from smsgui.core.timeline import (
     DELIVERED,
     NO_RECEIPT_YET,
@@ -66,7 +66,7 @@ def labels(line: MessageTimeline) -> list[str]:
 
 
 def only(exchange: Exchange, found: tuple[ReportRecord, ...] = ()) -> MessageTimeline:
-    (line,) = timeline(exchange, found)
+    (line,) = timeline(with_report_records(exchange, found))
     return line
 
 
@@ -138,7 +138,8 @@ def test_a_refused_part_is_not_delivered_and_expects_no_receipt() -> None:
     assert labels(line)[:2] == ["Submitted", "Refused"]
     assert line.events[1].final and 'error-text "Bad Credentials"' in line.events[1].detail
     assert line.delivered is False and line.verdict_entry_id == "status-4"
-    assert line.verdict.label.startswith("Not delivered: the API refused it - status 4")
+    assert line.verdict.label == ("Not delivered: the API refused it - "
+                                  "Invalid Credentials (status 4)")
 
 
 def test_each_part_has_its_own_timeline_and_receipts() -> None:
@@ -229,7 +230,7 @@ def test_a_pasted_reports_answer_gives_one_timeline_per_record() -> None:
 def all_lines() -> list[MessageTimeline]:
     receipts = (receipt("m-1", "rejected", "6"), receipt("m-2"))
     exchange = send_exchange("m-1", "m-2", receipts=receipts)
-    return [*timeline(exchange, records(record("m-1"), record("m-2"))),
+    return [*timeline(with_report_records(exchange, records(record("m-1"), record("m-2")))),
             *timeline(send_exchange("m-3"))]
 
 
