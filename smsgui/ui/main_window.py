@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
+    QStyle,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -44,12 +46,12 @@ from PySide6.QtWidgets import (
 
 from smsgui.core.countries import known_countries
 from smsgui.core.privacy import mask_number
-from smsgui.core.profiles import Profile
+from smsgui.core.profiles import EndpointKind, Profile
 from smsgui.core.secrets import (
-    MemorySecretStore,
     SecretProblem,
     SecretStoreError,
 )
+from smsgui.core.values import money_text
 from smsgui.ui.compose import ComposeForm
 from smsgui.ui.history_view import HistoryPanel
 from smsgui.ui.receipts_view import ReceiptsPanel
@@ -70,11 +72,33 @@ if TYPE_CHECKING:
     from smsgui.core.receipts import ReceiptBook
     from smsgui.core.receiver import ReceiptReceiver
     from smsgui.core.sending import BatchPlan
+    from smsgui.core.session import SendLedger, SendSession
     from smsgui.ui.credentials import CredentialsDialog
     from smsgui.ui.summary_dialog import SummaryDialog
 
 logger = logging.getLogger(__name__)
 SANDBOX_BADGE = "SANDBOX - nothing is really sent"
+LIVE_BADGE = "LIVE - {name}: real messages, real charges"
+CUSTOM_BADGE = "OWN SERVER - {name} at {host}"
+
+
+def badge_for(profile: Profile) -> tuple[str, str, QStyle.StandardPixmap]:
+    """The badge's text, tooltip and icon for sends through ``profile``."""
+    if profile.is_sandbox:
+        return (SANDBOX_BADGE, "The built-in sandbox answers like the real API; no SMS leaves "
+                "this computer and nothing is charged.",
+                QStyle.StandardPixmap.SP_MessageBoxInformation)
+    endpoint = profile.endpoint()
+    if profile.kind is EndpointKind.VONAGE:
+        return (LIVE_BADGE.format(name=profile.name),
+                f"Sends go to Vonage ({urlsplit(endpoint.rest_base_url).netloc}) on this "
+                "account: real phones receive them and the account is charged.",
+                QStyle.StandardPixmap.SP_MessageBoxWarning)
+    host = urlsplit(endpoint.rest_base_url).netloc or endpoint.rest_base_url
+    return (CUSTOM_BADGE.format(name=profile.name, host=host),
+            f"Sends go to {endpoint.rest_base_url}, a server you set up, not Vonage's and "
+            "not the built-in sandbox. What it does with them is up to that server.",
+            QStyle.StandardPixmap.SP_MessageBoxWarning)
 _REFUSED_CREDENTIALS = frozenset({"http-401", "http-403", "status-4"})
 # The longest a request can take: connect 5 s, write 10 s and read 15 s timeouts.
 _JOB_WAIT_MS = 35_000
@@ -148,10 +172,10 @@ class MainWindow(QMainWindow):
         self.prompter = prompter or Prompter()
         self.setWindowTitle("smsgui")
         self.setAcceptDrops(True)
-        self._exchanges: list[Exchange] = []
+        self._session: SendSession | None = None
+        self._history_note: str | None = None
         self._job: SendJob | None = None
         self._total = 0
-        self._sent_here = False
         self._side_jobs: list[CallJob] = []
         self._throughput: dict[str, int] = {}
         self._shut_down = False
@@ -160,14 +184,13 @@ class MainWindow(QMainWindow):
         self.summary_dialog: SummaryDialog | None = None
         self.credentials_dialog: CredentialsDialog | None = None
         self._profiles: list[Profile] = services.profiles.load()
-        self._send_profile = self._profiles[0]
         self.compose = ComposeForm(services.knowledge)
         self.compose.set_default_region(services.settings.default_country)
         self.results = ResultsPane()
         self.troubleshooting = TroubleshootingPanel(services.knowledge)
         self.history = HistoryPanel(self._open_history)
         self.receipts = ReceiptsPanel()
-        self._receipt_book: ReceiptBook | None = None
+        self._ledger: SendLedger | None = None
         self._receipt_bridge = ReceiptBridge()
         self._receiver: ReceiptReceiver | None = None
         self._build_profile_bar()
@@ -184,13 +207,10 @@ class MainWindow(QMainWindow):
         self.profile_combo.setAccessibleName("Profile")
         self.profile_combo.setToolTip("Where messages go and which account pays for them")
         self.badge = QLabel(SANDBOX_BADGE)
-        self.badge.setAccessibleName("Sandbox badge")
-        self.badge.setToolTip("The built-in sandbox answers like the real API; no SMS leaves "
-                              "this computer and nothing is charged.")
-        self.badge.setStyleSheet("QLabel { font-weight: bold; padding: 3px 10px; "
-                                 "color: palette(highlighted-text); "
-                                 "background: palette(highlight); border-radius: 4px; }")
+        self.badge.setAccessibleName("Account badge")
         self.badge.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
+        self.badge_icon = QLabel()
+        self.badge_icon.setAccessibleName("Account badge icon")
         self.country_combo = QComboBox()
         self.country_combo.setAccessibleName("Default country")
         self.country_combo.setToolTip("The country of numbers written without a country code")
@@ -220,8 +240,8 @@ class MainWindow(QMainWindow):
         bar = QHBoxLayout()
         profile_label = QLabel("Send &with:")
         profile_label.setBuddy(self.profile_combo)
-        for widget in (profile_label, self.profile_combo, self.manage_button, self.check_button,
-                       self.balance):
+        for widget in (profile_label, self.profile_combo, self.badge_icon, self.badge,
+                       self.manage_button, self.check_button, self.balance):
             bar.addWidget(widget)
         bar.addStretch()
         country_label = QLabel("National &numbers are from:")
@@ -230,7 +250,6 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.country_combo)
         bar.addWidget(self.delivery_button)
         bar.addWidget(self.cancel_button)
-        bar.addWidget(self.badge)
         left = QTabWidget()
         left.setAccessibleName("Compose and history")
         left.addTab(self.compose, "&Compose")
@@ -325,12 +344,37 @@ class MainWindow(QMainWindow):
 
     @property
     def profile(self) -> Profile:
+        """The profile chosen under "Send with": where the next send goes."""
         return self._profiles[max(self.profile_combo.currentIndex(), 0)]
 
+    @property
+    def profiles(self) -> tuple[Profile, ...]:
+        return tuple(self._profiles)
+
+    def reload_profiles(self) -> None:
+        """Read the profiles again from their store, keeping the chosen one if it is still
+        there."""
+        self._on_profiles_changed(self.services.profiles.load())
+
     def _on_profile_combo_changed(self) -> None:
-        self.badge.setVisible(self.profile.is_sandbox)
+        profile = self.profile
+        self._show_badge(profile)
+        self.compose.set_sandbox(profile.is_sandbox)
         self.balance.clear()
-        self.services.settings.last_profile = self.profile.name
+        self.services.settings.last_profile = profile.name
+
+    def _show_badge(self, profile: Profile) -> None:
+        """Say in words, with an icon, where a send goes: colour alone is easy to miss."""
+        text, tip, icon = badge_for(profile)
+        self.badge.setText(text)
+        self.badge.setToolTip(tip)
+        background = "palette(highlight)" if profile.is_sandbox else "#b3261e"
+        self.badge.setStyleSheet("QLabel { font-weight: bold; padding: 3px 10px; "
+                                 f"color: white; background: {background}; "
+                                 "border-radius: 4px; }")
+        extent = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
+        self.badge_icon.setPixmap(self.style().standardIcon(icon).pixmap(extent, extent))
+        self.badge_icon.setToolTip(tip)
 
     def _client_factory(self, profile: Profile) -> ClientFactory:
         """Makes the profile's client on a worker thread: the keyring may wait for an unlock."""
@@ -399,8 +443,7 @@ class MainWindow(QMainWindow):
         if isinstance(problem, SecretProblem):
             logger.warning("No usable keyring (%s); secrets are kept for this session only",
                            problem.headline)
-            self.services.secrets = MemorySecretStore()
-            self.services.keyring_problem = problem
+            self.services.keyring.fall_back_to_memory(problem)
             self.statusBar().showMessage(
                 f"{problem.headline}: secrets you enter are kept for this session only.")
 
@@ -428,15 +471,16 @@ class MainWindow(QMainWindow):
         self._on_profile_combo_changed()
 
     def _on_dialog_check_requested(self, name: str) -> None:
-        names = [profile.name for profile in self._profiles]
-        if name in names:
-            self.profile_combo.setCurrentIndex(names.index(name))
-            self.check_credentials()
+        """Check the profile the dialog names; choosing where sends go stays the user's act."""
+        profile = next((profile for profile in self._profiles if profile.name == name), None)
+        if profile is not None:
+            self.check_credentials(profile)
 
-    def check_credentials(self) -> None:
+    def check_credentials(self, profile: Profile | None = None) -> None:
+        """Fetch the balance of ``profile`` (the selected one by default); nothing is sent."""
         if self._job is not None:
             return
-        profile = self.profile
+        profile = profile or self.profile
         make = self._client_factory(profile)
 
         def check() -> AccountCheck | SecretProblem:
@@ -447,11 +491,13 @@ class MainWindow(QMainWindow):
             settings = client.settings() if balance.balance is not None else None
             return AccountCheck(profile.name, balance, settings)
 
-        self.balance.setText("Checking...")
+        if profile == self.profile:
+            self.balance.setText("Checking...")
         self._start_side_job(CallJob(check), self._on_account_checked)
 
     def _on_account_checked(self, result: object) -> None:
-        self.balance.clear()
+        if self.balance.text() == "Checking...":
+            self.balance.clear()
         if isinstance(result, SecretProblem):
             self._show_problem(result.headline, result.cause, result.next_step)
             return
@@ -472,7 +518,7 @@ class MainWindow(QMainWindow):
         current = result.profile == self.profile.name
         if result.balance.balance is not None:
             if current:
-                self.balance.setText(f"Balance: {result.balance.balance:.2f} EUR")
+                self.balance.setText(f"Balance: {money_text(result.balance.balance)}")
             limit = f"; up to {cap} requests per second" if cap else ""
             return f"{result.profile}: credentials work. {outcome.headline.rstrip('.')}{limit}."
         knowledge = self.services.knowledge
@@ -515,8 +561,11 @@ class MainWindow(QMainWindow):
         return self.prompter.confirm(self, "Send for real?", text)
 
     def _start_send(self, plan: BatchPlan, profile: Profile) -> None:
-        self._exchanges = []
-        self._send_profile = profile
+        from smsgui.core.session import SendSession
+
+        history, self._history_note = self._open_history_with_note()
+        self._session = SendSession(profile, self.services.knowledge, history)
+        self.ledger.track(self._session)
         self._total = len(plan.messages)
         self.results.clear()
         self.results.show_progress(0, self._total)
@@ -547,14 +596,12 @@ class MainWindow(QMainWindow):
                                          "the rest are not sent.")
 
     def _on_send_progressed(self, index: int, outcome: ApiOutcome) -> None:
-        from smsgui.core.exchange import exchange_from_outcome
-
-        exchange = exchange_from_outcome(outcome, self._send_profile.is_sandbox,
-                                         self.services.knowledge)
-        self._exchanges.append(self.receipt_book.attach(exchange))
-        self._sent_here = True
-        self.results.show_exchanges(self._exchanges)
-        self.results.show_progress(len(self._exchanges), self._total)
+        session = self._session
+        if session is None:
+            return
+        session.add_outcome(outcome, self.receipt_book)
+        self.results.show_exchanges(session.exchanges)
+        self.results.show_progress(len(session.exchanges), self._total)
 
     def _on_send_finished(self, result: object) -> None:
         from smsgui.core.sending import BatchResult
@@ -566,6 +613,7 @@ class MainWindow(QMainWindow):
         self._set_sending(False)
         self.results.show_progress(self._total, self._total)
         history_note = self._record_history()
+        exchanges = self.exchanges
 
         def status(message: str) -> None:  # what the send did, then what became of its record
             self.statusBar().showMessage(f"{message} {history_note}" if history_note else message)
@@ -578,8 +626,8 @@ class MainWindow(QMainWindow):
             status("The send stopped on an unexpected error.")
             self._show_job_failure(result)
             return
-        failed = sum(1 for exchange in self._exchanges if not exchange.ok)
-        done = f"{len(self._exchanges) - failed} of {len(self._exchanges)} recipient(s) accepted"
+        failed = sum(1 for exchange in exchanges if not exchange.ok)
+        done = f"{len(exchanges) - failed} of {len(exchanges)} recipient(s) without a problem"
         if isinstance(result, BatchResult) and result.cancelled:
             status(f"Cancelled: {done}; {result.not_started} recipient(s) were not sent.")
         else:
@@ -588,23 +636,51 @@ class MainWindow(QMainWindow):
 
     def _record_history(self) -> str | None:
         """Record the send; returns what the person should know about the history, if anything."""
-        history, note = self._open_history_with_note()
-        if history is None or not self._exchanges:
-            return note
-        try:
-            history.record(self._exchanges, self._send_profile.name)
-        except Exception:  # the send itself worked; a history hiccup must not hide it
-            logger.exception("Could not record the send in the history")
-            return "The send worked, but the history could not be saved."
+        session = self._session
+        if session is None:
+            return None
+        session.finish()
         self.history.refresh()
-        return note
+        note, self._history_note = self._history_note, None
+        return " ".join(text for text in (session.history_problem, note) if text) or None
 
     # -- results from elsewhere -----------------------------------------------------------------
 
-    def show_exchanges(self, exchanges: Sequence[Exchange], sent_here: bool = False) -> None:
-        self._exchanges = list(exchanges)
-        self._sent_here = sent_here
-        self.results.show_exchanges(self._exchanges)
+    @property
+    def session(self) -> SendSession | None:
+        """The send (or opened answer) on screen, with all that is known about it."""
+        return self._session
+
+    @property
+    def exchanges(self) -> tuple[Exchange, ...]:
+        return self._session.exchanges if self._session is not None else ()
+
+    @property
+    def is_sending(self) -> bool:
+        return self._job is not None
+
+    @property
+    def is_busy_in_background(self) -> bool:
+        """A balance check, delivery check, keyring probe or preload is still running."""
+        return bool(self._side_jobs)
+
+    def throughput_of(self, profile: Profile) -> int | None:
+        """The requests per second ``profile``'s account allows, once Check credentials said."""
+        return self._throughput.get(profile.name)
+
+    def show_exchanges(self, exchanges: Sequence[Exchange], profile: Profile | None = None,
+                       row_id: int | None = None) -> None:
+        """Show answers that were not sent from here: opened, pasted or reopened."""
+        from smsgui.core.session import SendSession
+
+        self.show_session(SendSession.reopened(exchanges, self.services.knowledge, profile,
+                                               self.services.history.peek(), row_id))
+
+    def show_session(self, session: SendSession) -> None:
+        self._session = session
+        if session.message_ids:
+            self.ledger.track(session)
+        self.results.show_exchanges(session.exchanges)
         self._update_actions()
 
     def open_file(self) -> None:
@@ -629,13 +705,14 @@ class MainWindow(QMainWindow):
     def save_file(self) -> None:
         from smsgui.core.documents import DocumentError, save_documents
 
-        if not self._exchanges:
+        exchanges = self.exchanges
+        if not exchanges:
             return
         path = self.prompter.save_path(self, "sms-response.json")
         if path is None:
             return
         try:
-            save_documents([exchange.document for exchange in self._exchanges], path)
+            save_documents([exchange.document for exchange in exchanges], path)
         except DocumentError as error:
             self.prompter.error(self, "The response was not saved.", str(error),
                                 "Choose another folder, or check that there is free space.")
@@ -675,20 +752,29 @@ class MainWindow(QMainWindow):
             self.history.refresh()
             return
         self.show_exchanges([exchange_from_document(d, self.services.knowledge)
-                             for d in documents])
+                             for d in documents], self._profile_that_sent(history, row_id), row_id)
         self.statusBar().showMessage("Reopened from the history.")
+
+    def _profile_that_sent(self, history: History, row_id: int) -> Profile | None:
+        from smsgui.core.history import HistoryError
+
+        try:
+            name = history.row(row_id).profile
+        except HistoryError:
+            return None
+        return next((profile for profile in self._profiles if profile.name == name), None)
 
     def copy_summary(self) -> None:
         from smsgui.core.summary import SummaryOptions
         from smsgui.ui.summary_dialog import SummaryDialog
 
-        if not self._exchanges:
+        if not self.exchanges:
             self.statusBar().showMessage("Nothing to summarise yet: send or open a response.")
             return
         settings = self.services.settings
         options = SummaryOptions(markdown=settings.summary_markdown,
                                  mask_numbers=settings.mask_numbers)
-        dialog = SummaryDialog(self._exchanges, options, self)
+        dialog = SummaryDialog(self.exchanges, options, self)
         dialog.accepted.connect(lambda: self._remember_summary_options(dialog))
         dialog.open()
         self.summary_dialog = dialog
@@ -701,9 +787,7 @@ class MainWindow(QMainWindow):
 
     def run_self_test(self) -> None:
         """Check this install end to end in a hidden window with its own throwaway data."""
-        from smsgui.ui.selftest import run_self_test_in_window
-
-        report = run_self_test_in_window(self)
+        report = self.services.self_test(self)  # the composition root chose what runs
         icon = QMessageBox.Icon.Information if report.passed else QMessageBox.Icon.Warning
         box = QMessageBox(icon, "Self-test", report.summary, parent=self)
         box.setDetailedText(report.describe())
@@ -711,21 +795,27 @@ class MainWindow(QMainWindow):
         box.open()
 
     @property
-    def receipt_book(self) -> ReceiptBook:
-        if self._receipt_book is None:
+    def ledger(self) -> SendLedger:
+        """The receipts that arrived and the sends they belong to, made on first use."""
+        if self._ledger is None:
             from smsgui.core.receipts import ReceiptBook
+            from smsgui.core.session import SendLedger
 
-            self._receipt_book = ReceiptBook(self.services.knowledge)
-        return self._receipt_book
+            self._ledger = SendLedger(ReceiptBook(self.services.knowledge))
+        return self._ledger
+
+    @property
+    def receipt_book(self) -> ReceiptBook:
+        return self.ledger.receipts
 
     def _update_actions(self) -> None:
-        has_result = bool(self._exchanges)
+        has_result = bool(self.exchanges)
         self.save_action.setEnabled(has_result)
         self.copy_summary_action.setEnabled(has_result)
         self.delivery_button.setEnabled(bool(self._message_ids()) and self._job is None)
 
-    def _message_ids(self) -> list[str]:
-        return [message_id for exchange in self._exchanges for message_id in exchange.message_ids]
+    def _message_ids(self) -> tuple[str, ...]:
+        return self._session.message_ids if self._session is not None else ()
 
     # -- delivery -------------------------------------------------------------------------------
 
@@ -762,18 +852,20 @@ class MainWindow(QMainWindow):
         self.receipts.show_running(None)
 
     def _on_receipt_received(self, fields: dict[str, str]) -> None:
-        receipt = self.receipt_book.add(fields)
+        receipt, changed = self.ledger.take_receipt(fields)
         if receipt is None:
             return
         self.receipts.add_receipt(receipt)
-        before = [exchange.ok for exchange in self._exchanges]
-        self._exchanges = [self.receipt_book.attach(e) for e in self._exchanges]
-        self.results.show_exchanges(self._exchanges)
-        self._update_actions()
-        self.statusBar().showMessage(f"Receipt for {mask_number(receipt.recipient)}: "
-                                     f"{receipt.headline.removeprefix('Receipt: ')}")
-        if before != [exchange.ok for exchange in self._exchanges] and not receipt.ok:
-            self.troubleshooting.highlight(receipt.entry.id)
+        if any(session.row_id is not None for session in changed):
+            self.history.refresh()
+        message = (f"Receipt for {mask_number(receipt.recipient)}: "
+                   f"{receipt.headline.removeprefix('Receipt: ')}")
+        problem = next((s.history_problem for s in changed if s.history_problem), None)
+        self.statusBar().showMessage(f"{message} {problem}" if problem else message)
+        if self._session is not None and self._session in changed:
+            # Re-showing selects the worst row, and the troubleshooting panel follows that row.
+            self.results.show_exchanges(self._session.exchanges)
+            self._update_actions()
 
     def check_delivery(self) -> None:
         """Look the shown messages up in the Reports API and attach what it says."""
@@ -782,7 +874,10 @@ class MainWindow(QMainWindow):
         ids = self._message_ids()[:MAX_REPORT_IDS]
         if not ids or self._job is not None:
             return
-        make = self._client_factory(self._send_profile if self._sent_here else self.profile)
+        session = self._session
+        if session is None:
+            return
+        make = self._client_factory(session.profile or self.profile)
 
         def look_up() -> ApiOutcome | SecretProblem:
             client = make()
@@ -791,12 +886,13 @@ class MainWindow(QMainWindow):
             return client.reports(ids, client.account_id)
 
         self.statusBar().showMessage("Asking the Reports API what became of the messages...")
-        self._start_side_job(CallJob(look_up), self._on_delivery_checked)
+        self._start_side_job(CallJob(look_up),
+                             lambda result: self._on_delivery_checked(session, result))
 
-    def _on_delivery_checked(self, result: object) -> None:
+    def _on_delivery_checked(self, session: SendSession, result: object) -> None:
         from smsgui.core.client import ApiOutcome
         from smsgui.core.decode import ReportsResponse
-        from smsgui.core.exchange import describe_reports, with_report_records
+        from smsgui.core.exchange import describe_reports
 
         if isinstance(result, SecretProblem):
             self._show_problem(result.headline, result.cause, result.next_step)
@@ -811,9 +907,15 @@ class MainWindow(QMainWindow):
                                entry.next_steps[0] if entry else "Try again later.")
             return
         reports = result.decoded
-        self.show_exchanges([with_report_records(e, reports.records, self.services.knowledge)
-                             for e in self._exchanges])
-        self.statusBar().showMessage(describe_reports(reports))
+        session.add_report_records(reports.records)
+        if session.row_id is not None:
+            self.history.refresh()
+        if session is self._session:
+            self.results.show_exchanges(session.exchanges)
+            self._update_actions()
+        note = describe_reports(reports)
+        self.statusBar().showMessage(f"{note} {session.history_problem}"
+                                     if session.history_problem else note)
 
     # -- drag and drop ----------------------------------------------------------------------------
 

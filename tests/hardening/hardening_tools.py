@@ -137,7 +137,7 @@ def capture_outcomes(window: MainWindow) -> list[ApiOutcome]:
 
 def wait_until_idle(qtbot: QtBot, window: MainWindow, timeout_ms: int = 15_000) -> None:
     button = find(window, QPushButton, "Send")
-    qtbot.waitUntil(lambda: window._job is None and button.isEnabled(), timeout=timeout_ms)
+    qtbot.waitUntil(lambda: not window.is_sending and button.isEnabled(), timeout=timeout_ms)
 
 
 class ResetServer:

@@ -175,7 +175,8 @@ def test_a_keyring_that_locks_after_start_stops_the_send_and_says_why(
                       rest_base_url=url, api_base_url=url)
     window = open_window(qtbot, built, prompter, [profile],
                          {"Staging": {"api_secret": DEFAULT_API_SECRET}}, select="Staging")
-    qtbot.waitUntil(lambda: "get" in backend.calls and not window._side_jobs, timeout=5_000)
+    qtbot.waitUntil(lambda: "get" in backend.calls and not window.is_busy_in_background,
+                    timeout=5_000)
     assert built.keyring_problem is None
     balance = built.sandbox._server.account.balance  # type: ignore[union-attr]
 

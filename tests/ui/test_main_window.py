@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -80,21 +81,19 @@ def window(qtbot: QtBot, services: Services, prompter: ScriptedPrompter) -> Main
     return main
 
 
-def add_profile(services: Services, window_profiles: list[Profile], profile: Profile,
-                secret: str) -> None:
-    window_profiles.append(profile)
-    ProfileStore.save(services.profiles, window_profiles)
+def add_profile(window: MainWindow, services: Services, profile: Profile, secret: str) -> None:
+    """Store ``profile`` and its secret as the Profiles dialog would, and let the window know."""
+    ProfileStore.save(services.profiles, [*window.profiles, profile])
     services.secrets.set(profile.name, "api_secret", secret)
+    window.reload_profiles()
 
 
 def use_custom_profile(window: MainWindow, services: Services, name: str, url: str,
                        secret: str, api_key: str = DEFAULT_API_KEY) -> None:
     """Add a profile sending to ``url`` with ``secret`` and make it the current one."""
-    add_profile(services, window._profiles,
-                Profile(name, EndpointKind.CUSTOM, api_key=api_key, rest_base_url=url,
-                        api_base_url=url), secret)
-    window._fill_profiles()
-    window.profile_combo.setCurrentIndex(len(window._profiles) - 1)
+    add_profile(window, services, Profile(name, EndpointKind.CUSTOM, api_key=api_key,
+                                          rest_base_url=url, api_base_url=url), secret)
+    window.profile_combo.setCurrentIndex(len(window.profiles) - 1)
 
 
 def send(qtbot: QtBot, window: MainWindow, to: str, text: str = "Hello from the tests",
@@ -107,7 +106,7 @@ def send(qtbot: QtBot, window: MainWindow, to: str, text: str = "Hello from the 
     button = find(window, QPushButton, "Send")
     assert button.isEnabled()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window._job is None and button.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: not window.is_sending and button.isEnabled(), timeout=10_000)
 
 
 def column_texts(window: MainWindow, header: str) -> list[str]:
@@ -120,8 +119,9 @@ def column_texts(window: MainWindow, header: str) -> list[str]:
 
 def test_a_newcomer_starts_on_the_sandbox_with_its_badge(window: MainWindow) -> None:
     assert window.profile.is_sandbox
-    badge = find(window, QWidget, "Sandbox badge")
-    assert badge.isVisible() and badge.text() == SANDBOX_BADGE  # type: ignore[attr-defined]
+    badge = find(window, QLabel, "Account badge")
+    assert badge.isVisible() and badge.text() == SANDBOX_BADGE
+    assert not find(window, QLabel, "Account badge icon").pixmap().isNull()
 
 
 def test_a_successful_send_shows_price_balance_network_and_the_entry(
@@ -164,7 +164,9 @@ def test_invalid_credentials_on_a_live_style_profile(
     qtbot: QtBot, window: MainWindow, services: Services, prompter: ScriptedPrompter
 ) -> None:
     use_custom_profile(window, services, "Staging", services.sandbox.url(), "not-the-secret")
-    assert not find(window, QWidget, "Sandbox badge").isVisible()
+    badge = find(window, QLabel, "Account badge")
+    assert badge.isVisible() and badge.text().startswith("OWN SERVER - Staging at 127.0.0.1:")
+    assert "sandbox" not in badge.text().lower()
     send(qtbot, window, "447700900000")
     assert prompter.confirmations and "Estimated cost" in prompter.confirmations[0]
     assert column_texts(window, "Status") == ["4 Invalid Credentials"]
@@ -182,7 +184,7 @@ def test_declining_the_live_confirmation_sends_nothing(
     find(window, QPlainTextEdit, "To").setPlainText("447700900000")
     type_text(find(window, QPlainTextEdit, "Message text"), "Hi")
     qtbot.mouseClick(find(window, QPushButton, "Send"), Qt.MouseButton.LeftButton)
-    assert window._job is None and window.results.table.rowCount() == 0
+    assert not window.is_sending and window.results.table.rowCount() == 0
     assert services.sandbox._server.account.balance == balance_before  # type: ignore[union-attr]
 
 
@@ -215,7 +217,7 @@ def test_the_preload_and_the_first_send_exempt_long_lived_objects_from_full_coll
         qtbot: QtBot, window: MainWindow) -> None:
     frozen_at_start = gc.get_freeze_count()
     qtbot.waitUntil(lambda: gc.get_freeze_count() > frozen_at_start)  # the preload's freeze
-    assert "phonenumbers" in sys.modules and not window._side_jobs
+    assert "phonenumbers" in sys.modules and not window.is_busy_in_background
     after_preload = gc.get_freeze_count()
     send(qtbot, window, "447700900000")
     after_first_send = gc.get_freeze_count()
@@ -247,7 +249,7 @@ def test_copy_summary_puts_the_preview_on_the_clipboard(qtbot: QtBot,
     dialog = window.summary_dialog
     assert dialog is not None
     preview = dialog.preview.toPlainText()
-    assert "44770090****" in preview and "447700900029" not in preview
+    assert "447******029" in preview and "447700900029" not in preview
     assert "Non-Whitelisted Destination" in preview
     qtbot.mouseClick(find(dialog, QPushButton, "Copy to clipboard"), Qt.MouseButton.LeftButton)
     assert QGuiApplication.clipboard().text() == preview
@@ -284,7 +286,7 @@ def test_no_secret_reaches_settings_history_documents_logs_or_clipboard(
     window.shutdown()
     written = [p for p in paths.config.parent.rglob("*") if p.is_file()]
     assert any(p.suffix == ".sqlite3" for p in written) and prompter.path in written
-    assert app_log in written and "SMS to 44770090****" in app_log.read_text(encoding="utf-8")
+    assert app_log in written and "SMS to 447******000" in app_log.read_text(encoding="utf-8")
     token = base64.b64encode(f"{DEFAULT_API_KEY}:{SECRET}".encode())
     for path in written:
         content = path.read_bytes()
@@ -302,7 +304,7 @@ def test_check_credentials_fetches_the_balance_without_sending(
     assert services.sandbox._server is not None
     assert services.sandbox._server.account.balance == Decimal("10.00")  # nothing was sent
     assert "up to 30 requests per second" in window.statusBar().currentMessage()
-    assert window._throughput[window.profile.name] == 30
+    assert window.throughput_of(window.profile) == 30
 
 
 def test_the_profiles_dialog_adds_a_profile_the_window_can_use(
@@ -415,7 +417,7 @@ def test_while_sending_nothing_can_change_where_it_goes(
         find(window, QPlainTextEdit, "To").setPlainText("447700900000, 447700900001, 447700900002")
         type_text(find(window, QPlainTextEdit, "Message text"), "Hi")
         qtbot.mouseClick(find(window, QPushButton, "Send"), Qt.MouseButton.LeftButton)
-        assert window._job is not None
+        assert window.is_sending
         assert not window.profile_combo.isEnabled() and not window.open_action.isEnabled()
         assert not window.paste_action.isEnabled() and not window.history.isEnabled()
         qtbot.waitUntil(lambda: len(slow.requests) == 1, timeout=5_000)
@@ -423,7 +425,7 @@ def test_while_sending_nothing_can_change_where_it_goes(
         window.close()
         assert window.isVisible(), "closing was declined, so the window stays"
         qtbot.mouseClick(find(window, QPushButton, "Cancel sending"), Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: window._job is None, timeout=10_000)
+        qtbot.waitUntil(lambda: not window.is_sending, timeout=10_000)
     assert len(slow.requests) == 1
     assert "2 recipient(s) were not sent" in window.statusBar().currentMessage()
     assert not window.results.progress.isVisible()
@@ -466,8 +468,8 @@ def test_check_delivery_follows_an_accepted_message_to_its_outcome(
     qtbot.waitUntil(lambda: "not delivered" in window.statusBar().currentMessage(),
                     timeout=10_000)
     assert window.troubleshooting.highlighted_id() == "receipt-error-6"
-    assert not window._exchanges[0].ok
-    receipts = window._exchanges[0].document.receipts
+    assert not window.exchanges[0].ok
+    receipts = window.exchanges[0].document.receipts
     assert {(r.get("source", "receipt"), r["status"]) for r in receipts} == {
         ("receipt", "rejected"), ("reports", "rejected")}
 
@@ -479,13 +481,13 @@ def test_on_the_sandbox_receipts_arrive_by_themselves_and_survive_a_reload(
     assert find(window, QLineEdit, "Receiver address").text().startswith("http://127.0.0.1:")
     qtbot.waitUntil(lambda: len(window.receipt_book) == 2, timeout=10_000)
     assert window.troubleshooting.highlighted_id() == "receipt-error-6"
-    assert [exchange.ok for exchange in window._exchanges] == [False, True]
+    assert [exchange.ok for exchange in window.exchanges] == [False, True]
     timeline = window.results.timeline.toPlainText()
     assert "Not delivered" in timeline and "Delivered" in timeline
     window.save_action.trigger()
     window.results.clear()
     window.open_file()
-    assert [exchange.ok for exchange in window._exchanges] == [False, True]
+    assert [exchange.ok for exchange in window.exchanges] == [False, True]
     assert "Not delivered" in window.results.timeline.toPlainText()
     find(window, QPushButton, "Receive receipts").click()
     assert find(window, QLineEdit, "Receiver address").text() == ""
@@ -496,7 +498,7 @@ def test_a_pasted_receipt_says_which_field_is_the_recipient(window: MainWindow) 
         "msisdn=447700900123&to=AcmeInc&messageId=X1&status=failed&err-code=6")
     window.paste_response()
     (text,) = column_texts(window, "Error")
-    assert "msisdn (44770090****) is the recipient" in text and "to (AcmeInc)" in text
+    assert "msisdn (447******123) is the recipient" in text and "to (AcmeInc)" in text
     assert window.troubleshooting.highlighted_id() == "receipt-error-6"
 
 
@@ -507,3 +509,80 @@ def test_the_help_menu_runs_the_self_test(qtbot: QtBot, window: MainWindow,
     assert "self-test passed" in box.text()
     box.close()
     assert window.history.row_count() == 0  # the user's history was not touched
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_check_delivery_after_a_profile_switch_asks_the_account_that_sent(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    send(qtbot, window, "447700900000")
+    # Another account, whose server is down: asking it instead would fail to connect.
+    use_custom_profile(window, services, "Down", f"http://127.0.0.1:{closed_port()}", SECRET)
+    assert window.profile.name == "Down"
+    session = window.session
+    assert session is not None and session.profile is not None
+    assert session.profile.is_sandbox
+    qtbot.wait(1100)  # the embedded sandbox finalizes after its 1 s receipt delay
+    for _ in range(2):  # the second check must not drift to the selected profile either
+        qtbot.mouseClick(find(window, QPushButton, "Check delivery"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "Delivery check" in window.statusBar().currentMessage(),
+                        timeout=10_000)
+        assert "1 delivered" in window.statusBar().currentMessage()
+        window.statusBar().clearMessage()
+    assert window.profile.name == "Down"
+
+
+def test_check_credentials_in_the_profiles_dialog_leaves_the_send_profile_alone(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    add_profile(window, services, Profile("Acme live", EndpointKind.CUSTOM,
+                                          api_key=DEFAULT_API_KEY,
+                                          rest_base_url=services.sandbox.url(),
+                                          api_base_url=services.sandbox.url()),
+                "SandboxSecret123")
+    assert window.profile.is_sandbox
+    window.manage_profiles()
+    dialog = window.credentials_dialog
+    assert dialog is not None
+    profiles = find(dialog, QListWidget, "Profiles")
+    (item,) = profiles.findItems("Acme live", Qt.MatchFlag.MatchStartsWith)
+    profiles.setCurrentItem(item)
+    qtbot.mouseClick(find(dialog, QPushButton, "Check credentials"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Acme live: credentials work" in window.statusBar().currentMessage(),
+                    timeout=10_000)
+    assert window.profile.is_sandbox
+    assert find(window, QLabel, "Account badge").text() == SANDBOX_BADGE
+    dialog.close()
+
+
+def test_a_live_profile_says_live_in_words_and_the_raw_tab_names_its_server(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    add_profile(window, services, Profile("Acme live", EndpointKind.VONAGE, api_key="abcd1234"),
+                "a-secret")
+    window.profile_combo.setCurrentIndex(len(window.profiles) - 1)
+    badge = find(window, QLabel, "Account badge")
+    assert badge.text() == "LIVE - Acme live: real messages, real charges"
+    assert "rest.nexmo.com" in badge.toolTip()
+    assert not find(window, QLabel, "Account badge icon").pixmap().isNull()
+    window.profile_combo.setCurrentIndex(0)
+    assert badge.text() == SANDBOX_BADGE
+
+
+def test_a_receipt_after_the_send_updates_the_history_row(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    send(qtbot, window, "447700900200")  # accepted; its receipt says expired
+    history = services.history.get()
+    assert history is not None
+    (row,) = history.search()
+    assert row.ok and row.headline.startswith("Accepted:")
+    qtbot.waitUntil(lambda: not history.row(row.id).ok, timeout=10_000)
+    assert history.row(row.id).headline.startswith("Not delivered: expired")
+    assert [found.id for found in history.search("expired")] == [row.id]
+    assert window.results.verdict.text() == "Not delivered"

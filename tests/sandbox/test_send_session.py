@@ -1,0 +1,163 @@
+"""One send, one record: a send session over the real sandbox, receiver and history.
+
+The sandbox POSTs its receipts to a real receiver on 127.0.0.1; the receiver's thread only
+queues them, and the test hands them to the ledger as the window's UI thread does.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import api_client, start_sandbox
+
+from smsgui.core.client import OutgoingSms, SmsApiClient
+from smsgui.core.decode import ReportsResponse
+from smsgui.core.exchange import exchange_from_document
+from smsgui.core.history import History
+from smsgui.core.knowledge import default_knowledge_base
+from smsgui.core.profiles import SANDBOX_PROFILE
+from smsgui.core.receipts import ReceiptBook
+from smsgui.core.receiver import ReceiptReceiver
+from smsgui.core.session import SendLedger, SendSession
+from smsgui.core.verdict import Label
+from smsgui.sandbox.server import SandboxServer
+
+WAIT_SECONDS = 5.0
+FAILED_RECEIPT = "447700900105"  # accepted, then "failed" with err-code 5
+EXPIRED_RECEIPT = "447700900200"  # accepted, then "expired"
+DELIVERED = "447700900000"
+SENT_AT = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxServer]:
+    server = start_sandbox(dlr_delay=0.05, rate_limit=10_000)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def api(sandbox: SandboxServer) -> Iterator[SmsApiClient]:
+    with httpx.Client(trust_env=False, timeout=WAIT_SECONDS) as http:
+        yield api_client(sandbox, http)
+
+
+@pytest.fixture
+def arrivals() -> queue.Queue[dict[str, str]]:
+    return queue.Queue()
+
+
+@pytest.fixture
+def receiver(arrivals: queue.Queue[dict[str, str]]) -> Iterator[ReceiptReceiver]:
+    with ReceiptReceiver(arrivals.put) as running:
+        yield running
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> Iterator[History]:
+    with History(tmp_path / "history.sqlite3", clock=lambda: SENT_AT) as opened:
+        yield opened
+
+
+def send_session(api: SmsApiClient, history: History, receiver: ReceiptReceiver,
+                 *numbers: str) -> SendSession:
+    session = SendSession(SANDBOX_PROFILE, default_knowledge_base(), history,
+                          clock=lambda: SENT_AT)
+    for number in numbers:
+        session.add_outcome(api.send(OutgoingSms(number, "AcmeInc", "hello",
+                                                 callback=receiver.callback_url)))
+    session.finish()
+    return session
+
+
+def deliver(ledger: SendLedger, arrivals: queue.Queue[dict[str, str]], count: int) -> None:
+    """Hand ``count`` receipts to the ledger as they arrive, on this (the "UI") thread."""
+    for _ in range(count):
+        ledger.take_receipt(arrivals.get(timeout=WAIT_SECONDS))
+
+
+def test_a_receipt_after_the_send_updates_the_row_its_search_and_its_document(
+    api: SmsApiClient, history: History, receiver: ReceiptReceiver,
+    arrivals: queue.Queue[dict[str, str]],
+) -> None:
+    ledger = SendLedger(ReceiptBook())
+    session = send_session(api, history, receiver, FAILED_RECEIPT, EXPIRED_RECEIPT)
+    ledger.track(session)
+    assert session.row_id is not None
+    before = history.row(session.row_id)
+    assert before.ok and before.headline.startswith("Accepted:")
+    assert history.search("expired") == []
+
+    deliver(ledger, arrivals, 2)
+
+    after = history.row(session.row_id)
+    assert not after.ok and after.headline.startswith("Not delivered:")
+    assert after.sent_at == before.sent_at and history.count() == 1
+    assert [row.id for row in history.search("expired")] == [session.row_id]
+    assert [row.id for row in history.search("err-code 5")] == [session.row_id]
+    reopened = [exchange_from_document(document) for document in history.load(session.row_id)]
+    assert [len(exchange.receipts) for exchange in reopened] == [1, 1]
+    assert [exchange.verdict.label for exchange in reopened] == [Label.NOT_DELIVERED] * 2
+    assert all(exchange.document.sent_at == SENT_AT for exchange in reopened)
+
+
+def test_a_late_receipt_reaches_an_earlier_send_that_is_no_longer_shown(
+    api: SmsApiClient, history: History, receiver: ReceiptReceiver,
+    arrivals: queue.Queue[dict[str, str]],
+) -> None:
+    ledger = SendLedger(ReceiptBook())
+    first = send_session(api, history, receiver, EXPIRED_RECEIPT)
+    ledger.track(first)
+    second = send_session(api, history, receiver, DELIVERED)
+    ledger.track(second)
+    deliver(ledger, arrivals, 2)
+    assert first.row_id is not None and second.row_id is not None
+    assert history.row(first.row_id).headline.startswith("Not delivered: expired")
+    assert history.row(second.row_id).headline == "Delivered: 1 part delivered."
+
+
+def test_a_receipt_quicker_than_the_answer_is_attached_when_the_send_is_tracked(
+    api: SmsApiClient, history: History, receiver: ReceiptReceiver,
+    arrivals: queue.Queue[dict[str, str]],
+) -> None:
+    ledger = SendLedger(ReceiptBook())
+    session = send_session(api, history, receiver, FAILED_RECEIPT)
+    ledger.receipts.add(arrivals.get(timeout=WAIT_SECONDS))  # arrived before tracking began
+    ledger.track(session)
+    assert session.row_id is not None
+    assert not history.row(session.row_id).ok
+    assert session.verdict is not None and session.verdict.label is Label.NOT_DELIVERED
+
+
+def test_a_reports_lookup_updates_the_row_like_a_receipt(
+    api: SmsApiClient, history: History, receiver: ReceiptReceiver,
+    arrivals: queue.Queue[dict[str, str]],
+) -> None:
+    session = send_session(api, history, receiver, EXPIRED_RECEIPT)
+    arrivals.get(timeout=WAIT_SECONDS)  # the sandbox records the outcome once it "delivers"
+    reports = api.reports(list(session.message_ids), api.account_id).decoded
+    assert isinstance(reports, ReportsResponse) and reports.records
+    assert session.add_report_records(reports.records)
+    assert not session.add_report_records(reports.records)  # the same lookup again: no change
+    assert session.row_id is not None
+    row = history.row(session.row_id)
+    assert not row.ok and "expired" in row.headline
+    assert [found.id for found in history.search("expired")] == [session.row_id]
+
+
+def test_a_history_that_fails_to_update_says_so_and_keeps_the_news_on_screen(
+    api: SmsApiClient, history: History, receiver: ReceiptReceiver,
+    arrivals: queue.Queue[dict[str, str]],
+) -> None:
+    ledger = SendLedger(ReceiptBook())
+    session = send_session(api, history, receiver, EXPIRED_RECEIPT)
+    ledger.track(session)
+    history.close()
+    deliver(ledger, arrivals, 1)
+    assert session.history_problem is not None and "could not be updated" in session.history_problem
+    assert session.verdict is not None and session.verdict.label is Label.NOT_DELIVERED
