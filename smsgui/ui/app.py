@@ -1,14 +1,17 @@
-"""The composition root: builds every service once, hands them to the window, tears down."""
+"""The composition root: builds every service once, hands them to the window, tears down.
+
+It is also where the self-test is put together (``default_self_test``): the self-test package
+gets ``build_services`` from here and the window gets the self-test through ``Services``, so
+neither imports this module.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import platformdirs
 from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
@@ -23,33 +26,20 @@ from smsgui.core.secrets import KeyringSecretStore, SecretStore
 from smsgui.sandbox.embedded import EmbeddedSandbox
 from smsgui.ui.errors import install_excepthook, route_qt_messages_to_logging
 from smsgui.ui.main_window import MainWindow
-from smsgui.ui.services import Services
+from smsgui.ui.services import AppPaths, KeyringState, Services
 from smsgui.ui.settings import AppSettings
 
 if TYPE_CHECKING:
     import httpx
+    from PySide6.QtWidgets import QWidget
 
     from smsgui.core.history import History
+    from smsgui.ui.selftest import SelfTest, SelfTestReport
+
+__all__ = ["AppPaths", "build_services", "close_services", "default_self_test", "open_history",
+           "run_app", "run_self_test_in_window"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class AppPaths:
-    """Where smsgui keeps its settings, data and logs."""
-
-    config: Path
-    data: Path
-    logs: Path
-    cache: Path | None = None
-    """Where what can be rebuilt is kept (the parsed knowledge base); None keeps nothing."""
-
-    @classmethod
-    def for_user(cls) -> AppPaths:
-        return cls(config=platformdirs.user_config_path(APP_NAME, appauthor=False),
-                   data=platformdirs.user_data_path(APP_NAME, appauthor=False),
-                   logs=platformdirs.user_log_path(APP_NAME, appauthor=False),
-                   cache=platformdirs.user_cache_path(APP_NAME, appauthor=False))
 
 
 def build_services(paths: AppPaths, secrets: SecretStore | None = None) -> Services:
@@ -63,11 +53,12 @@ def build_services(paths: AppPaths, secrets: SecretStore | None = None) -> Servi
         knowledge=default_knowledge_base(paths.cache),
         settings=AppSettings(settings),
         profiles=ProfileStore(paths.config / "profiles.json"),
-        secrets=secrets or KeyringSecretStore(),
+        keyring=KeyringState(secrets or KeyringSecretStore()),
         history=Lazy(lambda: open_history(history_path)),
         sandbox=EmbeddedSandbox(),
         http=Lazy(_make_http_client),
         pool=QThreadPool(),
+        self_test=run_self_test_in_window,
     )
 
 
@@ -89,19 +80,26 @@ def _make_http_client() -> httpx.Client:
 
 
 def close_services(services: Services) -> None:
-    services.pool.waitForDone(15_000)
-    services.sandbox.stop()
-    http = services.http.peek()
-    if http is not None:
-        http.close()
-    history = services.history.peek()
-    if history is not None:
-        history.close()
+    services.close()
+
+
+def default_self_test() -> SelfTest:
+    """What ``smsgui --self-test`` and Help > Run self-test run: the default steps and budget."""
+    from smsgui.ui.selftest import DEFAULT_BUDGET_S, DEFAULT_STEPS, SelfTest
+
+    return SelfTest(DEFAULT_STEPS, DEFAULT_BUDGET_S, build_services)
+
+
+def run_self_test_in_window(parent: QWidget) -> SelfTestReport:
+    """Help > Run self-test (``Services.self_test``): the default self-test, hidden."""
+    return default_self_test().run_in_window(parent)
 
 
 def run_app(argv: list[str] | None = None) -> int:
     """Open the window and run the event loop until it closes."""
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    existing = QApplication.instance()
+    app = (existing if isinstance(existing, QApplication)
+           else QApplication(argv if argv is not None else sys.argv))
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)

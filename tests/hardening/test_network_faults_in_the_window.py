@@ -19,7 +19,7 @@ import ssl
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -244,8 +244,8 @@ def stack() -> Iterator[contextlib.ExitStack]:
 
 @pytest.fixture
 def services(paths: AppPaths) -> Iterator[Services]:
-    built = build_services(paths, secrets=MemorySecretStore())
-    built.http = Lazy.of(make_http_client(SHORT))
+    built = replace(build_services(paths, secrets=MemorySecretStore()),
+                    http=Lazy.of(make_http_client(SHORT)))
     yield built
     close_services(built)
 
@@ -267,7 +267,8 @@ def test_a_network_fault_is_diagnosed_calmly_and_never_resent(
     scene = fault.scene(stack)
     if scene.http is not None:
         services.http.get().close()
-        services.http = Lazy.of(scene.http)
+        services = replace(services, http=Lazy.of(scene.http))
+        stack.callback(scene.http.close)
     prompter = RecordingPrompter(tmp_path)
     profile = Profile("Faulty", EndpointKind.CUSTOM, api_key=API_KEY,
                       rest_base_url=scene.base_url, api_base_url=scene.base_url)

@@ -8,7 +8,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import FrozenInstanceError, replace
 from pathlib import Path
 
 import keyring
@@ -23,14 +24,26 @@ from smsgui import cli
 from smsgui.core.secrets import MemorySecretStore
 from smsgui.ui import app as app_module
 from smsgui.ui import selftest
-from smsgui.ui.app import AppPaths, build_services, close_services
+from smsgui.ui.app import AppPaths, build_services, close_services, default_self_test
 from smsgui.ui.main_window import MainWindow
+from smsgui.ui.selftest import steps as default_steps
 from smsgui.ui.services import Services
 
 SUCCESS = re.compile(r"smsgui self-test passed: 10 checks in \d+\.\d s")
 STEPS = ["start", "compose", "send", "decode", "troubleshooting", "save", "reopen", "summary",
          "close", "clean up"]
 XDG = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+
+
+def with_step(test: selftest.SelfTest, name: str,
+              action: Callable[[selftest.Session], None] | None = None,
+              timeout_s: float | None = None) -> selftest.SelfTest:
+    """``test`` with the step called ``name`` doing ``action`` or waiting at most ``timeout_s``."""
+    assert name in [step.name for step in test.steps]
+    steps = tuple(replace(step, action=action or step.action,
+                          timeout_s=step.timeout_s if timeout_s is None else timeout_s)
+                  if step.name == name else step for step in test.steps)
+    return replace(test, steps=steps)
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
@@ -80,18 +93,17 @@ def person(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[MainWindow, Services,
 
 def test_help_menu_self_test_passes_and_leaves_the_persons_window_alone(
     qtbot: QtBot, person: tuple[MainWindow, Services, Path], throwaway_root: Path,
-    no_user_folders_or_keyring: None, monkeypatch: pytest.MonkeyPatch,
+    no_user_folders_or_keyring: None,
 ) -> None:
     window, services, folder = person
     deleted: list[str] = []
-    start = selftest.SelfTestRun.start
 
-    def start_and_watch(run: selftest.SelfTestRun) -> None:
-        start(run)
-        assert run.window is not None and run.window is not window
-        run.window.destroyed.connect(lambda: deleted.append("self-test window"))
+    def start_and_watch(session: selftest.Session) -> None:
+        default_steps.start(session)
+        assert session.window is not None and session.window is not window
+        session.window.destroyed.connect(lambda: deleted.append("self-test window"))
 
-    monkeypatch.setattr(selftest.SelfTestRun, "start", start_and_watch)
+    self_test = with_step(default_self_test(), "start", start_and_watch)
     QGuiApplication.clipboard().setText("the person's clipboard")
     history = services.history.get()  # the person's history is open, as after a send
     assert history is not None
@@ -100,7 +112,7 @@ def test_help_menu_self_test_passes_and_leaves_the_persons_window_alone(
     reports: list[selftest.SelfTestReport] = []
 
     def run_from_help_menu() -> None:
-        reports.append(selftest.run_self_test_in_window(window))
+        reports.append(self_test.run_in_window(window))
         assert deleted == ["self-test window"], "the self-test's window outlived the run"
 
     action = QAction("Run self-test", window)  # as the Help menu will call it
@@ -122,14 +134,13 @@ def test_help_menu_self_test_passes_and_leaves_the_persons_window_alone(
 
 
 def test_a_failing_step_prints_one_line_and_exits_1(
-    qapp: QApplication, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-    throwaway_root: Path, no_user_folders_or_keyring: None,
+    qapp: QApplication, capsys: pytest.CaptureFixture[str], throwaway_root: Path,
+    no_user_folders_or_keyring: None,
 ) -> None:
-    def wrong_entry(run: selftest.SelfTestRun) -> None:
+    def wrong_entry(session: selftest.Session) -> None:
         raise selftest.SelfTestCheckError("the highlighted entry was 'status-0'")
 
-    monkeypatch.setattr(selftest.SelfTestRun, "troubleshooting", wrong_entry)
-    assert selftest.run_cli() == 1
+    assert with_step(default_self_test(), "troubleshooting", wrong_entry).run_cli() == 1
     out, err = capsys.readouterr()
     assert out == ""
     assert err == "smsgui self-test failed: troubleshooting: the highlighted entry was " \
@@ -143,35 +154,80 @@ def test_an_unexpected_error_shows_its_traceback_only_when_asked(
     qapp: QApplication, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     throwaway_root: Path, verbose: bool,
 ) -> None:
-    def broken(run: selftest.SelfTestRun) -> None:
+    def broken(session: selftest.Session) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(selftest.SelfTestRun, "save", broken)
     if verbose:
         monkeypatch.setenv(selftest.VERBOSE_VARIABLE, "1")
-    assert selftest.run_cli() == 1
+    assert with_step(default_self_test(), "save", broken).run_cli() == 1
     out, err = capsys.readouterr()
     last = "smsgui self-test failed: save: ZeroDivisionError: division by zero\n"
     assert out == "" and err.endswith(last)
     if verbose:
-        assert "Traceback (most recent call last)" in err and "SMS to 44770090****" in err
+        assert "Traceback (most recent call last)" in err and "SMS to 447******000" in err
     else:
         assert err == last
     assert list(throwaway_root.iterdir()) == []
 
 
 def test_a_send_that_does_not_finish_in_time_fails_and_still_cleans_up(
-    qapp: QApplication, monkeypatch: pytest.MonkeyPatch, throwaway_root: Path,
+    qapp: QApplication, throwaway_root: Path,
 ) -> None:
-    monkeypatch.setattr(selftest, "SEND_TIMEOUT_S", 0.0)
     started = time.monotonic()
-    report = selftest.run_self_test()
+    report = with_step(default_self_test(), "send", timeout_s=0.0).run()
     assert not report.passed
     assert report.summary == "smsgui self-test failed: send: the send did not finish within 0 s"
     assert [step.name for step in report.steps] == ["start", "compose", "send"]
     assert time.monotonic() - started < 10
     assert list(throwaway_root.iterdir()) == []
     assert [w for w in QApplication.topLevelWidgets() if w.isVisible()] == []
+
+
+def test_a_run_past_its_budget_fails_at_the_step_that_overran_it(
+    qapp: QApplication, throwaway_root: Path,
+) -> None:
+    report = replace(default_self_test(), budget_s=0.0).run()
+    assert report.summary == "smsgui self-test failed: start: did not finish within 0 s"
+    assert [step.name for step in report.steps] == ["start"]
+    assert list(throwaway_root.iterdir()) == []
+
+
+def test_the_steps_and_the_budget_are_data_handed_in(
+    qapp: QApplication, throwaway_root: Path, no_user_folders_or_keyring: None,
+) -> None:
+    ran: list[str] = []
+
+    def note(session: selftest.Session) -> None:
+        ran.append(f"{session.paths.config.parent == session.prompter.document.parent} "
+                   f"{session.timeout_s}")
+
+    self_test = selftest.SelfTest((selftest.Step("first", note),
+                                   selftest.Step("second", note, timeout_s=1.5)),
+                                  10.0, build_services)
+    report = self_test.run()
+    assert report.passed and [step.name for step in report.steps] == ["first", "second",
+                                                                      "clean up"]
+    assert ran == ["True 5.0", "True 1.5"]
+    assert list(throwaway_root.iterdir()) == []
+
+
+def test_the_default_self_test_and_the_window_are_wired_by_the_composition_root(
+    services: Services,
+) -> None:
+    default = default_self_test()
+    assert default.steps == selftest.DEFAULT_STEPS
+    assert [step.name for step in default.steps] == STEPS[:-1]
+    assert default.budget_s == selftest.DEFAULT_BUDGET_S
+    assert default.make_services is build_services
+    assert services.self_test is app_module.run_self_test_in_window
+    with pytest.raises(FrozenInstanceError):
+        services.self_test = default.run_in_window  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("steps", [(), (selftest.Step("a", print), selftest.Step("a", print))])
+def test_a_self_test_needs_steps_with_distinct_names(steps: tuple[selftest.Step, ...]) -> None:
+    with pytest.raises(ValueError, match="distinct names"):
+        selftest.SelfTest(steps, 1.0, build_services)
 
 
 def isolated_environment(tmp_path: Path) -> dict[str, str]:
@@ -214,10 +270,13 @@ def test_smsgui_self_test_passes_and_writes_nothing_outside_its_temporary_folder
 
 def test_a_hung_self_test_gives_up_within_its_budget_and_cleans_up(tmp_path: Path) -> None:
     script = ("import sys, time\n"
-              "from smsgui.ui import selftest\n"
-              "selftest.CLI_BUDGET_S = 2\n"
-              "selftest.SelfTestRun.send = lambda run: time.sleep(60)\n"
-              "sys.exit(selftest.run_cli())\n")
+              "from dataclasses import replace\n"
+              "from smsgui.ui.app import default_self_test\n"
+              "from smsgui.ui.selftest import Step\n"
+              "test = default_self_test()\n"
+              "steps = tuple(Step('send', lambda session: time.sleep(60)) if step.name == 'send'\n"
+              "              else step for step in test.steps)\n"
+              "sys.exit(replace(test, steps=steps, budget_s=2).run_cli())\n")
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-c", script], env=isolated_environment(tmp_path),
                           capture_output=True, text=True, timeout=30, check=False)
