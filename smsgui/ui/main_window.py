@@ -78,8 +78,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 SANDBOX_BADGE = "SANDBOX - nothing is really sent"
-LIVE_BADGE = "LIVE - {name}: real messages, real charges"
-CUSTOM_BADGE = "OWN SERVER - {name} at {host}"
+LIVE_BADGE = "LIVE - {name} - charged"
+CUSTOM_BADGE = "OWN SERVER - {name}"
+_BADGE_NAME_CHARS = 18  # the badge stays about as wide as the sandbox's, whatever the name
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= _BADGE_NAME_CHARS else name[:_BADGE_NAME_CHARS - 1] + "…"
 
 
 def badge_for(profile: Profile) -> tuple[str, str, QStyle.StandardPixmap]:
@@ -90,13 +95,14 @@ def badge_for(profile: Profile) -> tuple[str, str, QStyle.StandardPixmap]:
                 QStyle.StandardPixmap.SP_MessageBoxInformation)
     endpoint = profile.endpoint()
     if profile.kind is EndpointKind.VONAGE:
-        return (LIVE_BADGE.format(name=profile.name),
-                f"Sends go to Vonage ({urlsplit(endpoint.rest_base_url).netloc}) on this "
-                "account: real phones receive them and the account is charged.",
+        return (LIVE_BADGE.format(name=_short(profile.name)),
+                f"Live: sends go to Vonage ({urlsplit(endpoint.rest_base_url).netloc}) on the "
+                f"account of {profile.name}: real phones receive them and the account is "
+                "charged.",
                 QStyle.StandardPixmap.SP_MessageBoxWarning)
     host = urlsplit(endpoint.rest_base_url).netloc or endpoint.rest_base_url
-    return (CUSTOM_BADGE.format(name=profile.name, host=host),
-            f"Sends go to {endpoint.rest_base_url}, a server you set up, not Vonage's and "
+    return (CUSTOM_BADGE.format(name=_short(profile.name)),
+            f"Sends go to {host} ({endpoint.rest_base_url}), a server you set up, not Vonage's and "
             "not the built-in sandbox. What it does with them is up to that server.",
             QStyle.StandardPixmap.SP_MessageBoxWarning)
 _REFUSED_CREDENTIALS = frozenset({"http-401", "http-403", "status-4"})
