@@ -47,7 +47,7 @@ from smsgui.core.documents import Failure, RequestRecord, ResponseDocument
 from smsgui.core.knowledge import Retry, default_knowledge_base
 from smsgui.core.privacy import REDACTED, mask_number, redact_fields
 from smsgui.core.signing import signed_params
-from smsgui.core.values import decimal_or_none, int_or_none, text_or_none
+from smsgui.core.values import decimal_or_none, int_or_none, money_text, text_or_none
 
 logger = logging.getLogger(__name__)
 
@@ -286,7 +286,7 @@ class SmsApiClient:
         auto_reload = data.get("autoReload")
         auto = auto_reload if isinstance(auto_reload, bool) else None
         reload_note = {True: " (auto-reload is on)", False: "", None: ""}[auto]
-        headline = f"Your account balance is {value:.2f} EUR{reload_note}."
+        headline = f"Your account balance is {money_text(value)}{reload_note}."
         outcome = self._success(result, headline, detail=f"value={value} autoReload={auto}")
         return BalanceOutcome(outcome, value, auto)
 

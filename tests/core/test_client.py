@@ -303,7 +303,7 @@ def test_balance_is_read_as_a_decimal(server: FaultServer, http: httpx.Client) -
     assert result.balance == Decimal("10.171275")
     assert result.auto_reload is False
     assert result.outcome.ok
-    assert "10.17 EUR" in result.outcome.headline
+    assert "10.171275 EUR" in result.outcome.headline
 
 
 @pytest.mark.parametrize("auth", [AuthMethod.BODY, AuthMethod.SIGNATURE])
