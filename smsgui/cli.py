@@ -204,7 +204,7 @@ def _single_text(exchange: Exchange, arguments: argparse.Namespace) -> str:
             return _json_text(_unanswered_json(exchange))
         return _json_text(decoded_as_json(decoded, exchange.receipts, exchange.verdict))
     options = _summary_options(arguments)
-    if decoded is None or exchange.document.failure is not None:
+    if exchange.unanswered or decoded is None:
         return build_batch_summary([exchange], options)
     return build_summary(decoded, context_for_document(exchange.document, exchange.receipts),
                          options)

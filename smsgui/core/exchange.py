@@ -55,6 +55,11 @@ class Exchange:
         return self.verdict.headline
 
     @property
+    def unanswered(self) -> bool:
+        """No usable answer came: the failure the send recorded is the whole story."""
+        return self.decoded is None or self.document.failure is not None
+
+    @property
     def recipient(self) -> str | None:
         request = self.document.request
         return request.field_value("to") if request else None
@@ -86,8 +91,8 @@ def exchange_from_document(document: ResponseDocument,
     """A saved or pasted answer, decoded with its receipts."""
     base = knowledge or default_knowledge_base()
     unanswered = not document.body and _saved_failure(document, base) is not None
-    return _exchange(document, None if unanswered else decode_response(document.body, base),
-                     base)
+    decoded = None if unanswered else decode_response(document.body, base)
+    return _exchange(document, decoded, base)
 
 
 def _exchange(document: ResponseDocument, decoded: Decoded | None,

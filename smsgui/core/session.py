@@ -22,7 +22,7 @@ from smsgui.core.exchange import Exchange, exchange_from_outcome, with_report_re
 from smsgui.core.knowledge import KnowledgeBase
 from smsgui.core.profiles import Profile
 from smsgui.core.receipts import ReceiptBook
-from smsgui.core.verdict import Fate, Verdict, send_verdict
+from smsgui.core.verdict import Verdict, send_verdict
 
 if TYPE_CHECKING:
     from smsgui.core.client import ApiOutcome
@@ -106,12 +106,6 @@ class SendSession:
     def message_ids(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(message_id for exchange in self._exchanges
                                    for message_id in exchange.message_ids))
-
-    @property
-    def awaiting_news(self) -> bool:
-        """Some part was accepted and has no final word yet."""
-        verdict = self.verdict
-        return verdict is not None and verdict.count(Fate.ON_ITS_WAY) > 0
 
     def add_outcome(self, outcome: ApiOutcome, receipts: ReceiptBook | None = None) -> Exchange:
         """Keep what one message's request produced; receipts already in ``receipts`` (quicker

@@ -104,7 +104,7 @@ def build_batch_summary(exchanges: Sequence[Exchange],
 
 
 def _exchange_lines(exchange: Exchange, options: SummaryOptions) -> list[tuple[str, str]]:
-    if exchange.decoded is None or exchange.document.failure is not None:
+    if exchange.unanswered or exchange.decoded is None:
         lines = [("Verdict", exchange.verdict.label), ("Problem", exchange.headline),
                  ("Diagnosis", f"{exchange.entry.display_title} [{exchange.entry.id}]")]
         if exchange.may_have_been_sent:

@@ -19,7 +19,14 @@ from datetime import datetime
 from typing import Final
 from urllib.parse import urlsplit
 
-from smsgui.core.decode import MessagePart, Receipt, ReportRecord, ReportsResponse, SendResponse
+from smsgui.core.decode import (
+    MessagePart,
+    Receipt,
+    ReportRecord,
+    ReportsResponse,
+    SendResponse,
+    iso_time,
+)
 from smsgui.core.exchange import Exchange
 from smsgui.core.knowledge import Entry
 from smsgui.core.networks import network_text
@@ -237,13 +244,7 @@ def _code_text(name: str, code: int | None, entry: Entry) -> str:
 
 
 def _record_time(record: ReportRecord) -> datetime | None:
-    for text in (record.date_finalized, record.date_received):
-        if text:
-            try:
-                return datetime.fromisoformat(text)
-            except ValueError:
-                continue
-    return None
+    return iso_time(record.date_finalized) or iso_time(record.date_received)
 
 
 def _latency(latency_ms: int | None) -> str:

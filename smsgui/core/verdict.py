@@ -13,6 +13,7 @@ phone number.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,14 +98,30 @@ class PartFate:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The fates of some message parts, summed up."""
+    """The fates of some message parts, summed up: the label, entry and headline all follow
+    from them."""
 
-    label: Label
-    entry: Entry
-    headline: str
     fates: tuple[PartFate, ...]
     missing: int = 0
     """Parts the answer announced but did not list (a cut-off body)."""
+
+    def __post_init__(self) -> None:
+        if not self.fates:
+            raise ValueError("a verdict is about at least one message part")
+
+    @functools.cached_property
+    def label(self) -> Label:
+        return _label(self.fates, self.missing)
+
+    @functools.cached_property
+    def entry(self) -> Entry:
+        """The entry to read: the most serious failure's, else the first part's."""
+        worst = self.worst
+        return worst.entry if worst is not None else self.fates[0].entry
+
+    @functools.cached_property
+    def headline(self) -> str:
+        return _headline(self)
 
     @property
     def ok(self) -> bool:
@@ -137,9 +154,8 @@ class Verdict:
     def worst(self) -> PartFate | None:
         """The most serious failure (the first of equals), else None."""
         failures = [item for item in self.fates if item.failed]
-        if not failures:
-            return None
-        return max(failures, key=lambda item: (item.entry.severity.rank, -failures.index(item)))
+        # max() keeps the first of equals.
+        return max(failures, key=lambda item: item.entry.severity.rank) if failures else None
 
 
 # -- the fate of one part ---------------------------------------------------------------------
@@ -212,13 +228,13 @@ def answer_verdict(decoded: Decoded, receipts: Sequence[Receipt] = ()) -> Verdic
     """The verdict of one answer (a send response, receipt, Reports answer or anything else)."""
     if isinstance(decoded, SendResponse):
         fates = tuple(part_fate(part, receipts) for part in decoded.parts)
-        return _summed(fates, decoded.missing_count)
+        return Verdict(fates, decoded.missing_count)
     if isinstance(decoded, Receipt):
-        return _summed(_receipt_fates((decoded, *receipts)))
+        return Verdict(_receipt_fates((decoded, *receipts)))
     if isinstance(decoded, ReportsResponse) and decoded.records:
-        return _summed(tuple(record_fate(record) for record in decoded.records))
+        return Verdict(tuple(record_fate(record) for record in decoded.records))
     if isinstance(decoded, ReportsResponse):
-        return _summed((PartFate(Fate.NO_ANSWER, decoded.entry, decoded.headline,
+        return Verdict((PartFate(Fate.NO_ANSWER, decoded.entry, decoded.headline,
                                  is_part=False),))
     return failure_verdict(decoded.entry, decoded.headline)
 
@@ -227,7 +243,7 @@ def failure_verdict(entry: Entry, headline: str, may_have_been_sent: bool = Fals
                     recipient: str | None = None) -> Verdict:
     """The verdict of a request that got no usable answer."""
     fate = Fate.MAY_HAVE_BEEN_SENT if may_have_been_sent else Fate.NO_ANSWER
-    return _summed((PartFate(fate, entry, headline, recipient=recipient, is_part=False),))
+    return Verdict((PartFate(fate, entry, headline, recipient=recipient, is_part=False),))
 
 
 def send_verdict(verdicts: Sequence[Verdict]) -> Verdict:
@@ -237,7 +253,7 @@ def send_verdict(verdicts: Sequence[Verdict]) -> Verdict:
     if len(verdicts) == 1:
         return verdicts[0]
     fates = tuple(item for verdict in verdicts for item in verdict.fates)
-    return _summed(fates, sum(verdict.missing for verdict in verdicts))
+    return Verdict(fates, sum(verdict.missing for verdict in verdicts))
 
 
 def _receipt_fates(receipts: Sequence[Receipt]) -> tuple[PartFate, ...]:
@@ -248,12 +264,6 @@ def _receipt_fates(receipts: Sequence[Receipt]) -> tuple[PartFate, ...]:
     return tuple(delivery_fate(mine, mine[0].status_entry, message_id, mine[0].recipient,
                                is_part=False)
                  for message_id, mine in by_message.items())
-
-
-def _summed(fates: tuple[PartFate, ...], missing: int = 0) -> Verdict:
-    verdict = Verdict(_label(fates, missing), fates[0].entry, "", fates, missing)
-    entry = verdict.worst.entry if verdict.worst is not None else fates[0].entry
-    return Verdict(verdict.label, entry, _headline(verdict), fates, missing)
 
 
 def _label(fates: Sequence[PartFate], missing: int) -> Label:

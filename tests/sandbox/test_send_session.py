@@ -64,14 +64,22 @@ def history(tmp_path: Path) -> Iterator[History]:
         yield opened
 
 
+@pytest.fixture
+def ledger() -> SendLedger:
+    return SendLedger(ReceiptBook())
+
+
 def send_session(api: SmsApiClient, history: History, receiver: ReceiptReceiver,
-                 *numbers: str) -> SendSession:
+                 *numbers: str, ledger: SendLedger | None = None) -> SendSession:
+    """Send to ``numbers`` in one session, recorded in ``history``; ``ledger`` follows it."""
     session = SendSession(SANDBOX_PROFILE, default_knowledge_base(), history,
                           clock=lambda: SENT_AT)
     for number in numbers:
         session.add_outcome(api.send(OutgoingSms(number, "AcmeInc", "hello",
                                                  callback=receiver.callback_url)))
     session.finish()
+    if ledger is not None:
+        ledger.track(session)
     return session
 
 
@@ -83,11 +91,10 @@ def deliver(ledger: SendLedger, arrivals: queue.Queue[dict[str, str]], count: in
 
 def test_a_receipt_after_the_send_updates_the_row_its_search_and_its_document(
     api: SmsApiClient, history: History, receiver: ReceiptReceiver,
-    arrivals: queue.Queue[dict[str, str]],
+    arrivals: queue.Queue[dict[str, str]], ledger: SendLedger,
 ) -> None:
-    ledger = SendLedger(ReceiptBook())
-    session = send_session(api, history, receiver, FAILED_RECEIPT, EXPIRED_RECEIPT)
-    ledger.track(session)
+    session = send_session(api, history, receiver, FAILED_RECEIPT, EXPIRED_RECEIPT,
+                           ledger=ledger)
     assert session.row_id is not None
     before = history.row(session.row_id)
     assert before.ok and before.headline.startswith("Accepted:")
@@ -108,13 +115,10 @@ def test_a_receipt_after_the_send_updates_the_row_its_search_and_its_document(
 
 def test_a_late_receipt_reaches_an_earlier_send_that_is_no_longer_shown(
     api: SmsApiClient, history: History, receiver: ReceiptReceiver,
-    arrivals: queue.Queue[dict[str, str]],
+    arrivals: queue.Queue[dict[str, str]], ledger: SendLedger,
 ) -> None:
-    ledger = SendLedger(ReceiptBook())
-    first = send_session(api, history, receiver, EXPIRED_RECEIPT)
-    ledger.track(first)
-    second = send_session(api, history, receiver, DELIVERED)
-    ledger.track(second)
+    first = send_session(api, history, receiver, EXPIRED_RECEIPT, ledger=ledger)
+    second = send_session(api, history, receiver, DELIVERED, ledger=ledger)
     deliver(ledger, arrivals, 2)
     assert first.row_id is not None and second.row_id is not None
     assert history.row(first.row_id).headline.startswith("Not delivered: expired")
@@ -123,9 +127,8 @@ def test_a_late_receipt_reaches_an_earlier_send_that_is_no_longer_shown(
 
 def test_a_receipt_quicker_than_the_answer_is_attached_when_the_send_is_tracked(
     api: SmsApiClient, history: History, receiver: ReceiptReceiver,
-    arrivals: queue.Queue[dict[str, str]],
+    arrivals: queue.Queue[dict[str, str]], ledger: SendLedger,
 ) -> None:
-    ledger = SendLedger(ReceiptBook())
     session = send_session(api, history, receiver, FAILED_RECEIPT)
     ledger.receipts.add(arrivals.get(timeout=WAIT_SECONDS))  # arrived before tracking began
     ledger.track(session)
@@ -152,11 +155,9 @@ def test_a_reports_lookup_updates_the_row_like_a_receipt(
 
 def test_a_history_that_fails_to_update_says_so_and_keeps_the_news_on_screen(
     api: SmsApiClient, history: History, receiver: ReceiptReceiver,
-    arrivals: queue.Queue[dict[str, str]],
+    arrivals: queue.Queue[dict[str, str]], ledger: SendLedger,
 ) -> None:
-    ledger = SendLedger(ReceiptBook())
-    session = send_session(api, history, receiver, EXPIRED_RECEIPT)
-    ledger.track(session)
+    session = send_session(api, history, receiver, EXPIRED_RECEIPT, ledger=ledger)
     history.close()
     deliver(ledger, arrivals, 1)
     assert session.history_problem is not None and "could not be updated" in session.history_problem
