@@ -11,7 +11,7 @@ ROWS = 100_000
 
 
 def template_document() -> object:
-    from smsgui.core.documents import ResponseDocument
+    from smsgui.core.api.documents import ResponseDocument
     body = json.dumps({"message-count": "1", "messages": [
         {"to": "447700900123", "status": "1", "message-id": "0A0000001234ABCD",
          "error-text": "Throughput Rate Exceeded - please wait [ 250 ] and retry"}]})
@@ -19,8 +19,8 @@ def template_document() -> object:
 
 
 def make_history(path: Path, rows: int = ROWS) -> None:
-    from smsgui.core.exchange import exchange_from_document
-    from smsgui.core.history import History
+    from smsgui.core.delivery.exchange import exchange_from_document
+    from smsgui.core.records.history import History
 
     with History(path) as history:
         template = history.record([exchange_from_document(template_document())], "Acme live")
@@ -33,7 +33,7 @@ def multiply_send(path: Path, template_id: int, rows: int = ROWS) -> None:
     Straight SQL: recording 100,000 sends one by one would take most of a minute. The history
     test uses this too.
     """
-    from smsgui.core import history as history_module
+    from smsgui.core.records import history as history_module
 
     connection = sqlite3.connect(path)
     with connection:

@@ -41,9 +41,9 @@ def timed(action: object) -> float:
 
 def main() -> int:
     isolate_this_process()
-    from smsgui.core.decode import decode_response
-    from smsgui.core.knowledge import default_knowledge_base
-    from smsgui.core.networks import default_network_table
+    from smsgui.core.api.decode import decode_response
+    from smsgui.core.reference.knowledge import default_knowledge_base
+    from smsgui.core.reference.networks import default_network_table
 
     text = body(PARTS)
     default_knowledge_base()

@@ -22,7 +22,7 @@ def main() -> int:
     base = isolate_this_process()
     from _history_fill import ROWS, make_history
 
-    from smsgui.core.history import History
+    from smsgui.core.records.history import History
 
     path = Path(tempfile.mkdtemp(dir=base)) / "history.sqlite3"
     started = time.perf_counter()

@@ -25,7 +25,7 @@ SETTLE_S = 1.0
 
 
 def hundred_part_document() -> object:
-    from smsgui.core.documents import ResponseDocument
+    from smsgui.core.api.documents import ResponseDocument
     messages = [{"to": "447700900300", "message-id": f"{i * 7919:016X}", "status": "0",
                  "remaining-balance": "9.0", "message-price": "0.03", "network": "23410"}
                 for i in range(100)]
@@ -40,9 +40,9 @@ def main() -> int:  # noqa: PLR0915
     from PySide6.QtGui import QKeyEvent
     from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QPushButton
 
-    from smsgui.core.exchange import exchange_from_document
-    from smsgui.core.history import History
-    from smsgui.core.secrets import MemorySecretStore
+    from smsgui.core.api.secrets import MemorySecretStore
+    from smsgui.core.delivery.exchange import exchange_from_document
+    from smsgui.core.records.history import History
     from smsgui.sandbox.config import SandboxConfig
     from smsgui.sandbox.embedded import EmbeddedSandbox
     from smsgui.ui.app import AppPaths, build_services, close_services

@@ -30,14 +30,14 @@ def _statuses(outcome: object) -> list[int | None]:
 
 def main() -> int:
     isolate_this_process()
-    from smsgui.core.client import (
+    from smsgui.core.api.client import (
         Credentials,
         Endpoint,
         OutgoingSms,
         SmsApiClient,
         make_http_client,
     )
-    from smsgui.core.sending import BatchPlan, BatchRunner
+    from smsgui.core.checks.sending import BatchPlan, BatchRunner
     from smsgui.sandbox.config import DEFAULT_API_KEY, DEFAULT_API_SECRET, SandboxConfig
     from smsgui.sandbox.server import SandboxServer
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from smsgui import __version__
 
 if TYPE_CHECKING:
-    from smsgui.core.exchange import Exchange
-    from smsgui.core.summary import SummaryOptions
+    from smsgui.core.delivery.exchange import Exchange
+    from smsgui.core.report.summary import SummaryOptions
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_sandbox_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from smsgui.core.signing import SignatureMethod
+    from smsgui.core.api.signing import SignatureMethod
     from smsgui.sandbox import config
 
     sandbox = commands.add_parser(
@@ -157,13 +157,13 @@ def _never_fail_on_output_encoding() -> None:
 
 def run_decode(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
                stderr: TextIO) -> int:
-    from smsgui.core.documents import (
+    from smsgui.core.api.documents import (
         MAX_DOCUMENT_BYTES,
         DocumentError,
         load_documents,
         parse_documents,
     )
-    from smsgui.core.exchange import exchange_from_document
+    from smsgui.core.delivery.exchange import exchange_from_document
 
     try:
         if arguments.source == "-":
@@ -188,15 +188,15 @@ def run_decode(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
 
 def _unusable(exchange: Exchange) -> bool:
     """Input that is no answer at all: not an error object, and no failure the send recorded."""
-    from smsgui.core.decode import Unreadable
+    from smsgui.core.api.decode import Unreadable
 
     return (isinstance(exchange.decoded, Unreadable) and exchange.document.failure is None
             and exchange.decoded.entry.id != "response-error-object")
 
 
 def _single_text(exchange: Exchange, arguments: argparse.Namespace) -> str:
-    from smsgui.core.export import decoded_as_json
-    from smsgui.core.summary import build_batch_summary, build_summary, context_for_document
+    from smsgui.core.report.export import decoded_as_json
+    from smsgui.core.report.summary import build_batch_summary, build_summary, context_for_document
 
     decoded = exchange.decoded
     if arguments.json:
@@ -211,9 +211,9 @@ def _single_text(exchange: Exchange, arguments: argparse.Namespace) -> str:
 
 
 def _batch_text(exchanges: Sequence[Exchange], arguments: argparse.Namespace) -> str:
-    from smsgui.core.export import decoded_as_json
-    from smsgui.core.summary import build_batch_summary
-    from smsgui.core.verdict import send_verdict
+    from smsgui.core.delivery.verdict import send_verdict
+    from smsgui.core.report.export import decoded_as_json
+    from smsgui.core.report.summary import build_batch_summary
 
     if not arguments.json:
         return build_batch_summary(exchanges, _summary_options(arguments))
@@ -236,7 +236,7 @@ def _unanswered_json(exchange: Exchange) -> dict[str, Any]:
 
 
 def _summary_options(arguments: argparse.Namespace) -> SummaryOptions:
-    from smsgui.core.summary import SummaryOptions
+    from smsgui.core.report.summary import SummaryOptions
 
     return SummaryOptions(markdown=arguments.markdown, mask_numbers=not arguments.show_numbers,
                           include_text=arguments.include_text)
@@ -248,9 +248,9 @@ def _json_text(payload: dict[str, Any]) -> str:
 
 def run_check(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
               stderr: TextIO) -> int:
-    from smsgui.core.checks import Draft, check_draft, split_recipients, without_findings
-    from smsgui.core.export import check_report_as_json
-    from smsgui.core.summary import describe_checks
+    from smsgui.core.checks.checks import Draft, check_draft, split_recipients, without_findings
+    from smsgui.core.report.export import check_report_as_json
+    from smsgui.core.report.summary import describe_checks
 
     region = arguments.region.upper() if arguments.region else None
     if region is not None and not _is_known_region(region):
@@ -276,7 +276,7 @@ def run_check(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
 
 
 def run_sandbox(arguments: argparse.Namespace) -> int:
-    from smsgui.core.signing import SignatureMethod
+    from smsgui.core.api.signing import SignatureMethod
     from smsgui.sandbox.command import serve
     from smsgui.sandbox.config import SandboxConfig
 

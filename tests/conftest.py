@@ -39,7 +39,7 @@ def paths(tmp_path: Path) -> AppPaths:
 @pytest.fixture
 def services(paths: AppPaths) -> Iterator[Services]:
     """Real services with an in-memory secret store; closed after the test."""
-    from smsgui.core.secrets import MemorySecretStore
+    from smsgui.core.api.secrets import MemorySecretStore
     from smsgui.ui.app import build_services, close_services
 
     built = build_services(paths, secrets=MemorySecretStore())

@@ -27,6 +27,11 @@ FORBIDDEN = {
 }
 """Each layer, and the layers it must never import."""
 
+CORE_ORDER = ("reference", "api", "checks", "delivery", "records", "report")
+"""The core's concerns, lowest first: a module may import its own concern's modules, lower
+concerns' and the core's shared helpers at its top level (values, lazy, privacy), never a
+higher concern. The helpers import no concern at all."""
+
 KNOWN_CYCLES: frozenset[tuple[str, ...]] = frozenset()
 """Cycles already reported to their owners, each as the modules in cycle order starting at the
 smallest name. A cycle listed here makes the test xfail; any other cycle fails it."""
@@ -231,6 +236,44 @@ def test_a_lower_layer_never_imports_a_higher_one(imports: list[Import], layer: 
     assert wrong == []
 
 
+def core_rank(module: str) -> int | None:
+    """Where a core module's concern stands in CORE_ORDER; -1 for a shared helper at the top
+    of the core; None outside the core."""
+    parts = module.split(".")
+    if parts[:2] != ["smsgui", "core"] or len(parts) < 3:
+        return None
+    return CORE_ORDER.index(parts[2]) if parts[2] in CORE_ORDER else -1
+
+
+def core_order_breaches(imports: list[Import]) -> list[str]:
+    breaches = []
+    for found in imports:
+        source, target = core_rank(found.source), core_rank(found.target)
+        if source is not None and target is not None and target > source:
+            breaches.append(str(found))
+    return breaches
+
+
+def test_the_core_imports_follow_the_order_of_its_concerns(imports: list[Import]) -> None:
+    assert core_order_breaches(imports) == []
+
+
+def test_every_core_module_belongs_to_a_concern_or_is_a_shared_helper() -> None:
+    helpers = {"smsgui.core", "smsgui.core.values", "smsgui.core.lazy", "smsgui.core.privacy"}
+    concerns = {f"smsgui.core.{name}" for name in CORE_ORDER}
+    stray = [name for name in module_files() if core_rank(name) == -1
+             and name not in helpers | concerns]
+    assert stray == []
+    assert concerns <= set(module_files())
+
+
+def test_an_import_against_the_order_is_named() -> None:
+    upward = Import("smsgui.core.api.decode", "smsgui.core.report.summary", 7, False)
+    sideways = Import("smsgui.core.report.summary", "smsgui.core.api.decode", 3, False)
+    helper = Import("smsgui.core.values", "smsgui.core.reference.knowledge", 1, True)
+    assert core_order_breaches([upward, sideways, helper]) == [str(upward), str(helper)]
+
+
 # -- the reading itself, so that the rules above cannot pass for nothing ---------------------------
 
 def test_the_graph_sees_module_function_and_type_only_imports(imports: list[Import]) -> None:
@@ -238,7 +281,8 @@ def test_the_graph_sees_module_function_and_type_only_imports(imports: list[Impo
     assert len(module_files()) > 30
     assert ("smsgui.ui.app", "smsgui.ui.main_window", False) in edges  # module level
     assert ("smsgui.cli", "smsgui.ui.app", False) in edges  # inside a function
-    assert ("smsgui.ui.services", "smsgui.core.history", True) in edges  # under TYPE_CHECKING
+    # under TYPE_CHECKING:
+    assert ("smsgui.ui.services", "smsgui.core.records.history", True) in edges
 
 
 def write(root: Path, files: dict[str, str]) -> dict[str, Path]:

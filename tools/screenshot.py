@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 
-from smsgui.core.secrets import MemorySecretStore
+from smsgui.core.api.secrets import MemorySecretStore
 from smsgui.ui.app import AppPaths, build_services, close_services
 from smsgui.ui.main_window import MainWindow
 

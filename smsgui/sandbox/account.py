@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from smsgui.core.networks import Network
-from smsgui.core.testnumbers import lookup_test_number
+from smsgui.core.reference.networks import Network
+from smsgui.core.reference.testnumbers import lookup_test_number
 
 WINDOW_SECONDS = 1.0
 

@@ -9,7 +9,7 @@ import threading
 from types import FrameType
 from typing import TextIO
 
-from smsgui.core.apitypes import is_loopback_host
+from smsgui.core.api.apitypes import is_loopback_host
 from smsgui.sandbox.config import SandboxConfig
 from smsgui.sandbox.server import SandboxServer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from smsgui.core.signing import SignatureMethod
+from smsgui.core.api.signing import SignatureMethod
 
 DEFAULT_API_KEY = "sandbox1"
 DEFAULT_API_SECRET = "SandboxSecret123"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from smsgui.core.apitypes import AuthMethod, Credentials, Endpoint
+from smsgui.core.api.apitypes import AuthMethod, Credentials, Endpoint
 from smsgui.sandbox.config import SandboxConfig
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from smsgui.core.apitypes import MAX_REPORT_IDS
-from smsgui.core.knowledge import default_knowledge_base
+from smsgui.core.api.apitypes import MAX_REPORT_IDS
+from smsgui.core.reference.knowledge import default_knowledge_base
 from smsgui.sandbox.account import Account, MessageRecord
 from smsgui.sandbox.config import SandboxConfig
 

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from smsgui import __version__
-from smsgui.core.loopback import (
+from smsgui.core.delivery.loopback import (
     BodyRefused,
     LoopbackHTTPServer,
     LoopbackRequestHandler,

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from smsgui.core.checks import (
+from smsgui.core.api.decode import region_of_number
+from smsgui.core.api.signing import verify
+from smsgui.core.checks.checks import (
     MAX_CALLBACK_LENGTH,
     MAX_CLIENT_REF,
     MAX_RECIPIENT_DIGITS,
@@ -24,11 +26,9 @@ from smsgui.core.checks import (
     check_recipient,
     check_sender,
 )
-from smsgui.core.decode import region_of_number
-from smsgui.core.networks import Network, default_network_table
-from smsgui.core.segments import count_segments
-from smsgui.core.signing import verify
-from smsgui.core.testnumbers import RANGE_PREFIX, lookup_test_number
+from smsgui.core.checks.segments import count_segments
+from smsgui.core.reference.networks import Network, default_network_table
+from smsgui.core.reference.testnumbers import RANGE_PREFIX, lookup_test_number
 from smsgui.sandbox.account import Account, MessageRecord, Order
 from smsgui.sandbox.config import SIGNATURE_WINDOW_SECONDS, SandboxConfig
 

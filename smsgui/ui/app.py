@@ -18,11 +18,11 @@ from PySide6.QtWidgets import QApplication
 
 from smsgui import APP_ID, APP_NAME, __version__
 from smsgui.applog import setup_logging
-from smsgui.core.knowledge import default_knowledge_base
+from smsgui.core.api.profiles import ProfileStore
+from smsgui.core.api.secrets import KeyringSecretStore, SecretStore
 from smsgui.core.lazy import Lazy
-from smsgui.core.profiles import ProfileStore
-from smsgui.core.resources import resource_path
-from smsgui.core.secrets import KeyringSecretStore, SecretStore
+from smsgui.core.reference.knowledge import default_knowledge_base
+from smsgui.core.reference.resources import resource_path
 from smsgui.sandbox.embedded import EmbeddedSandbox
 from smsgui.ui.errors import install_excepthook, route_qt_messages_to_logging
 from smsgui.ui.main_window import MainWindow
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import httpx
     from PySide6.QtWidgets import QWidget
 
-    from smsgui.core.history import History
+    from smsgui.core.records.history import History
     from smsgui.ui.selftest import SelfTest, SelfTestReport
 
 __all__ = ["AppPaths", "build_services", "close_services", "default_self_test", "open_history",
@@ -64,7 +64,7 @@ def build_services(paths: AppPaths, secrets: SecretStore | None = None) -> Servi
 
 def open_history(path: Path) -> History | None:
     """The history at ``path``, or None (the app stays usable without one)."""
-    from smsgui.core.history import History
+    from smsgui.core.records.history import History
 
     try:
         return History(path)
@@ -74,7 +74,7 @@ def open_history(path: Path) -> History | None:
 
 
 def _make_http_client() -> httpx.Client:
-    from smsgui.core.client import make_http_client
+    from smsgui.core.api.client import make_http_client
 
     return make_http_client()
 

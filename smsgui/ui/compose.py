@@ -1,9 +1,10 @@
 """The compose form: sender, recipients, text and options, checked by the core as the user types.
 
-The form holds no rules of its own. Every edit builds a :class:`~smsgui.core.checks.Draft`, runs
-:func:`~smsgui.core.checks.check_draft` (well under a millisecond) and shows the report: the
-size of the message, each recipient as it will be sent, the characters that force Unicode and
-the findings, each linked to its troubleshooting entry.
+The form holds no rules of its own. Every edit builds a
+:class:`~smsgui.core.checks.checks.Draft`, runs :func:`~smsgui.core.checks.checks.check_draft`
+(well under a millisecond) and shows the report: the size of the message, each recipient as it
+will be sent, the characters that force Unicode and the findings, each linked to its
+troubleshooting entry.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smsgui.core.checks import (
+from smsgui.core.checks.checks import (
     MAX_TTL_MS,
     SANDBOX_TEST_TYPE,
     UNKNOWN_TYPE,
@@ -49,9 +50,9 @@ from smsgui.core.checks import (
     check_draft,
     split_recipients,
 )
-from smsgui.core.countries import country_name
-from smsgui.core.knowledge import KnowledgeBase
-from smsgui.core.segments import Encoding, MessageType
+from smsgui.core.checks.segments import Encoding, MessageType
+from smsgui.core.reference.countries import country_name
+from smsgui.core.reference.knowledge import KnowledgeBase
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon, QPalette, QTextCharFormat, QTextDocument

@@ -25,16 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smsgui.core.apitypes import VONAGE_API_URL, VONAGE_REST_URL, AuthMethod
-from smsgui.core.documents import DocumentError
-from smsgui.core.profiles import (
+from smsgui.core.api.apitypes import VONAGE_API_URL, VONAGE_REST_URL, AuthMethod
+from smsgui.core.api.documents import DocumentError
+from smsgui.core.api.profiles import (
     SANDBOX_PROFILE_NAME,
     EndpointKind,
     Profile,
     ProfileStore,
 )
-from smsgui.core.secrets import SecretProblem, SecretStore, SecretStoreError
-from smsgui.core.signing import SignatureMethod
+from smsgui.core.api.secrets import SecretProblem, SecretStore, SecretStoreError
+from smsgui.core.api.signing import SignatureMethod
 
 _ENDPOINTS = (("Vonage (rest.nexmo.com)", EndpointKind.VONAGE),
               ("Sandbox on this computer", EndpointKind.SANDBOX),

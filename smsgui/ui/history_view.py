@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from smsgui.core.privacy import mask_number
 
 if TYPE_CHECKING:
-    from smsgui.core.history import History, HistoryRow
+    from smsgui.core.records.history import History, HistoryRow
 
 HISTORY_OFF = "History is off: its database could not be opened."
 NO_SENDS = "No sends yet."

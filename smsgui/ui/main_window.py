@@ -44,13 +44,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smsgui.core.countries import known_countries
-from smsgui.core.privacy import mask_number
-from smsgui.core.profiles import EndpointKind, Profile
-from smsgui.core.secrets import (
+from smsgui.core.api.profiles import EndpointKind, Profile
+from smsgui.core.api.secrets import (
     SecretProblem,
     SecretStoreError,
 )
+from smsgui.core.privacy import mask_number
+from smsgui.core.reference.countries import known_countries
 from smsgui.core.values import money_text
 from smsgui.ui.compose import ComposeForm
 from smsgui.ui.history_view import HistoryPanel
@@ -65,14 +65,14 @@ from smsgui.ui.workers import CallJob, ClientFactory, JobFailure, SendJob
 # (bench/startup.py measures it).
 if TYPE_CHECKING:
 
-    from smsgui.core.checks import Draft
-    from smsgui.core.client import ApiOutcome, BalanceOutcome, SettingsOutcome, SmsApiClient
-    from smsgui.core.exchange import Exchange
-    from smsgui.core.history import History
-    from smsgui.core.receipts import ReceiptBook
-    from smsgui.core.receiver import ReceiptReceiver
-    from smsgui.core.sending import BatchPlan
-    from smsgui.core.session import SendLedger, SendSession
+    from smsgui.core.api.client import ApiOutcome, BalanceOutcome, SettingsOutcome, SmsApiClient
+    from smsgui.core.checks.checks import Draft
+    from smsgui.core.checks.sending import BatchPlan
+    from smsgui.core.delivery.exchange import Exchange
+    from smsgui.core.delivery.receipts import ReceiptBook
+    from smsgui.core.delivery.receiver import ReceiptReceiver
+    from smsgui.core.records.history import History
+    from smsgui.core.records.session import SendLedger, SendSession
     from smsgui.ui.credentials import CredentialsDialog
     from smsgui.ui.summary_dialog import SummaryDialog
 
@@ -109,7 +109,7 @@ _REFUSED_CREDENTIALS = frozenset({"http-401", "http-403", "status-4"})
 # The longest a request can take: connect 5 s, write 10 s and read 15 s timeouts.
 _JOB_WAIT_MS = 35_000
 _AFTER_FIRST_FRAME_MS = 300
-_PRELOADED = ("phonenumbers", "smsgui.core.history", "smsgui.core.receiver")
+_PRELOADED = ("phonenumbers", "smsgui.core.records.history", "smsgui.core.delivery.receiver")
 """What typing a number and the first send import on the UI thread (~45 ms together): imported
 on a worker once the window is up, so that first use does not stall it."""
 
@@ -387,7 +387,7 @@ class MainWindow(QMainWindow):
         secrets, http, sandbox = self.services.secrets, self.services.http, self.services.sandbox
 
         def make() -> SmsApiClient | SecretProblem:
-            from smsgui.core.client import Credentials, SmsApiClient
+            from smsgui.core.api.client import Credentials, SmsApiClient
 
             endpoint = profile.endpoint(sandbox.url() if profile.is_sandbox else None)
             if profile.is_builtin:
@@ -542,7 +542,7 @@ class MainWindow(QMainWindow):
     # -- sending --------------------------------------------------------------------------------
 
     def _on_compose_send_requested(self, draft: Draft) -> None:
-        from smsgui.core.sending import DEFAULT_THROUGHPUT, plan_batch
+        from smsgui.core.checks.sending import DEFAULT_THROUGHPUT, plan_batch
 
         if self._job is not None:
             return
@@ -567,7 +567,7 @@ class MainWindow(QMainWindow):
         return self.prompter.confirm(self, "Send for real?", text)
 
     def _start_send(self, plan: BatchPlan, profile: Profile) -> None:
-        from smsgui.core.session import SendSession
+        from smsgui.core.records.session import SendSession
 
         history, self._history_note = self._open_history_with_note()
         self._session = SendSession(profile, self.services.knowledge, history)
@@ -610,7 +610,7 @@ class MainWindow(QMainWindow):
         self.results.show_progress(len(session.exchanges), self._total)
 
     def _on_send_finished(self, result: object) -> None:
-        from smsgui.core.sending import BatchResult
+        from smsgui.core.checks.sending import BatchResult
 
         if not self._sent_before:  # the first send loaded the HTTP stack and the sandbox
             self._sent_before = True
@@ -677,7 +677,7 @@ class MainWindow(QMainWindow):
     def show_exchanges(self, exchanges: Sequence[Exchange], profile: Profile | None = None,
                        row_id: int | None = None) -> None:
         """Show answers that were not sent from here: opened, pasted or reopened."""
-        from smsgui.core.session import SendSession
+        from smsgui.core.records.session import SendSession
 
         self.show_session(SendSession.reopened(exchanges, self.services.knowledge, profile,
                                                self.services.history.peek(), row_id))
@@ -695,8 +695,8 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def open_path(self, path: Path) -> None:
-        from smsgui.core.documents import DocumentError, load_documents
-        from smsgui.core.exchange import exchange_from_document
+        from smsgui.core.api.documents import DocumentError, load_documents
+        from smsgui.core.delivery.exchange import exchange_from_document
 
         try:
             documents = load_documents(path)
@@ -709,7 +709,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened {path.name}")
 
     def save_file(self) -> None:
-        from smsgui.core.documents import DocumentError, save_documents
+        from smsgui.core.api.documents import DocumentError, save_documents
 
         exchanges = self.exchanges
         if not exchanges:
@@ -726,8 +726,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved to {path}")
 
     def paste_response(self) -> None:
-        from smsgui.core.documents import DocumentError, parse_documents
-        from smsgui.core.exchange import exchange_from_document
+        from smsgui.core.api.documents import DocumentError, parse_documents
+        from smsgui.core.delivery.exchange import exchange_from_document
 
         text = QGuiApplication.clipboard().text()
         if not text.strip():
@@ -744,8 +744,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Decoded the answer from the clipboard.")
 
     def _on_history_reopen_requested(self, row_id: int) -> None:
-        from smsgui.core.exchange import exchange_from_document
-        from smsgui.core.history import HistoryError
+        from smsgui.core.delivery.exchange import exchange_from_document
+        from smsgui.core.records.history import HistoryError
 
         history = self._open_history()
         if history is None:
@@ -762,7 +762,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Reopened from the history.")
 
     def _profile_that_sent(self, history: History, row_id: int) -> Profile | None:
-        from smsgui.core.history import HistoryError
+        from smsgui.core.records.history import HistoryError
 
         try:
             name = history.row(row_id).profile
@@ -771,7 +771,7 @@ class MainWindow(QMainWindow):
         return next((profile for profile in self._profiles if profile.name == name), None)
 
     def copy_summary(self) -> None:
-        from smsgui.core.summary import SummaryOptions
+        from smsgui.core.report.summary import SummaryOptions
         from smsgui.ui.summary_dialog import SummaryDialog
 
         if not self.exchanges:
@@ -804,8 +804,8 @@ class MainWindow(QMainWindow):
     def ledger(self) -> SendLedger:
         """The receipts that arrived and the sends they belong to, made on first use."""
         if self._ledger is None:
-            from smsgui.core.receipts import ReceiptBook
-            from smsgui.core.session import SendLedger
+            from smsgui.core.delivery.receipts import ReceiptBook
+            from smsgui.core.records.session import SendLedger
 
             self._ledger = SendLedger(ReceiptBook(self.services.knowledge))
         return self._ledger
@@ -836,7 +836,7 @@ class MainWindow(QMainWindow):
     def start_receiver(self, port: int = 0) -> str | None:
         """Start the receipt receiver if it is not running; returns its callback URL."""
         if self._receiver is None:
-            from smsgui.core.receiver import ReceiptReceiver
+            from smsgui.core.delivery.receiver import ReceiptReceiver
 
             receiver = ReceiptReceiver(self._receipt_bridge.received.emit, port=port)
             try:
@@ -875,7 +875,7 @@ class MainWindow(QMainWindow):
 
     def check_delivery(self) -> None:
         """Look the shown messages up in the Reports API and attach what it says."""
-        from smsgui.core.apitypes import MAX_REPORT_IDS
+        from smsgui.core.api.apitypes import MAX_REPORT_IDS
 
         ids = self._message_ids()[:MAX_REPORT_IDS]
         if not ids or self._job is not None:
@@ -896,9 +896,9 @@ class MainWindow(QMainWindow):
                              lambda result: self._on_delivery_checked(session, result))
 
     def _on_delivery_checked(self, session: SendSession, result: object) -> None:
-        from smsgui.core.client import ApiOutcome
-        from smsgui.core.decode import ReportsResponse
-        from smsgui.core.exchange import describe_reports
+        from smsgui.core.api.client import ApiOutcome
+        from smsgui.core.api.decode import ReportsResponse
+        from smsgui.core.delivery.exchange import describe_reports
 
         if isinstance(result, SecretProblem):
             self._show_problem(result.headline, result.cause, result.next_step)

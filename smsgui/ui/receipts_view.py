@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from smsgui.core.privacy import mask_number
 
 if TYPE_CHECKING:
-    from smsgui.core.decode import Receipt
+    from smsgui.core.api.decode import Receipt
 
 _TUNNEL_HELP = (
     "<b>Sandbox:</b> smsgui starts the receiver and fills in the callback by itself, so "

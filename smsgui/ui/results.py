@@ -29,18 +29,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smsgui.core.knowledge import Entry, Severity
 from smsgui.core.privacy import mask_number, redact_fields, redact_url
+from smsgui.core.reference.knowledge import Entry, Severity
 from smsgui.core.values import CURRENCY, amount_text, money_text
 from smsgui.ui.troubleshooting import severity_icon
 
 if TYPE_CHECKING:  # the empty pane of the first frame needs none of them
-    from smsgui.core.decode import MessagePart, Receipt, SendResponse
-    from smsgui.core.documents import RequestRecord, ResponseDocument
-    from smsgui.core.exchange import Exchange
-    from smsgui.core.networks import Network
-    from smsgui.core.timeline import TimelineEvent
-    from smsgui.core.verdict import PartFate, Verdict
+    from smsgui.core.api.decode import MessagePart, Receipt, SendResponse
+    from smsgui.core.api.documents import RequestRecord, ResponseDocument
+    from smsgui.core.delivery.exchange import Exchange
+    from smsgui.core.delivery.timeline import TimelineEvent
+    from smsgui.core.delivery.verdict import PartFate, Verdict
+    from smsgui.core.reference.networks import Network
 
 ENTRY_ID_ROLE: Final = Qt.ItemDataRole.UserRole
 NO_PART: Final = "-"
@@ -180,7 +180,7 @@ def _delivery(receipt: Receipt) -> Delivery:
 
 
 def _exchange_row(exchange: Exchange) -> ResultRow:
-    from smsgui.core.decode import Receipt, ReportsResponse
+    from smsgui.core.api.decode import Receipt, ReportsResponse
 
     decoded = exchange.decoded
     source: Receipt | None = decoded if isinstance(decoded, Receipt) else None
@@ -238,7 +238,7 @@ class ResultSummary:
 
 def summarize(exchanges: Sequence[Exchange], rows: Sequence[ResultRow]) -> ResultSummary:
     """The summary line and the verdict for these exchanges, in the words every view uses."""
-    from smsgui.core.verdict import send_verdict
+    from smsgui.core.delivery.verdict import send_verdict
 
     verdict = send_verdict([exchange.verdict for exchange in exchanges])
     maybe_sent = tuple(row.recipient or "an unknown recipient" for row in rows if row.unknown)
@@ -257,7 +257,7 @@ def _summary_text(exchanges: Sequence[Exchange], verdict: Verdict) -> str:
 
 
 def _count_pieces(verdict: Verdict) -> list[str]:
-    from smsgui.core.verdict import Fate
+    from smsgui.core.delivery.verdict import Fate
 
     pieces: list[str] = []
     if verdict.parts:
@@ -736,7 +736,7 @@ def timeline_html(exchanges: Sequence[Exchange]) -> str:
     """Every message's story, oldest step first, the verdict in bold."""
     import html
 
-    from smsgui.core.timeline import timeline
+    from smsgui.core.delivery.timeline import timeline
 
     blocks = []
     for exchange in exchanges:

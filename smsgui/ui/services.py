@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 import platformdirs
 
 from smsgui import APP_NAME
+from smsgui.core.api.profiles import ProfileStore
+from smsgui.core.api.secrets import MemorySecretStore, SecretProblem, SecretStore
 from smsgui.core.lazy import Lazy
-from smsgui.core.profiles import ProfileStore
-from smsgui.core.secrets import MemorySecretStore, SecretProblem, SecretStore
 from smsgui.ui.settings import AppSettings
 
 if TYPE_CHECKING:
@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QThreadPool
     from PySide6.QtWidgets import QWidget
 
-    from smsgui.core.history import History
-    from smsgui.core.knowledge import KnowledgeBase
+    from smsgui.core.records.history import History
+    from smsgui.core.reference.knowledge import KnowledgeBase
     from smsgui.sandbox.embedded import EmbeddedSandbox
     from smsgui.ui.selftest.report import SelfTestReport
 

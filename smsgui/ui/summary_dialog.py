@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smsgui.core.exchange import Exchange
-from smsgui.core.summary import SummaryOptions, build_batch_summary
+from smsgui.core.delivery.exchange import Exchange
+from smsgui.core.report.summary import SummaryOptions, build_batch_summary
 
 
 class SummaryDialog(QDialog):

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smsgui.core.knowledge import Entry, Kind, KnowledgeBase, Retry, Severity
+from smsgui.core.reference.knowledge import Entry, Kind, KnowledgeBase, Retry, Severity
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-from smsgui.core.secrets import SecretProblem
+from smsgui.core.api.secrets import SecretProblem
 
 if TYPE_CHECKING:  # the HTTP stack loads on the first send, not with the window
-    from smsgui.core.client import ApiOutcome, SmsApiClient
-    from smsgui.core.sending import BatchPlan, BatchResult, BatchRunner
+    from smsgui.core.api.client import ApiOutcome, SmsApiClient
+    from smsgui.core.checks.sending import BatchPlan, BatchResult, BatchRunner
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class SendJob(_Job):
         self._plan = plan
         self._make_client = make_client
         if runner is None:
-            from smsgui.core.sending import BatchRunner
+            from smsgui.core.checks.sending import BatchRunner
 
             runner = BatchRunner()
         self._runner = runner

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import smsgui
-from smsgui.core.checks import (
+from smsgui.core.checks.checks import (
     CheckReport,
     Draft,
     Finding,
@@ -25,9 +25,9 @@ from smsgui.core.checks import (
     check_text,
     split_recipients,
 )
-from smsgui.core.countries import country_name
-from smsgui.core.knowledge import default_knowledge_base
-from smsgui.core.segments import Encoding
+from smsgui.core.checks.segments import Encoding
+from smsgui.core.reference.countries import country_name
+from smsgui.core.reference.knowledge import default_knowledge_base
 
 BLOCKING = FindingSeverity.BLOCKING
 WARNING = FindingSeverity.WARNING
@@ -364,7 +364,7 @@ def test_country_names() -> None:
 
 def test_checks_do_not_load_the_slow_geocoder() -> None:
     code = (
-        "import sys; from smsgui.core.checks import Draft, check_draft; "
+        "import sys; from smsgui.core.checks.checks import Draft, check_draft; "
         "check_draft(Draft(recipients=('+447911123456', '12025550123'), sender='A', text='x')); "
         "assert 'phonenumbers.geocoder' not in sys.modules; assert 'PySide6' not in sys.modules"
     )

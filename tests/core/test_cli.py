@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from smsgui import __version__
 from smsgui.cli import main
-from smsgui.core.documents import RequestRecord, ResponseDocument, save_document
+from smsgui.core.api.documents import RequestRecord, ResponseDocument, save_document
 
 SUCCESS = ('{"message-count":"1","messages":[{"to":"447700900000","message-id":"0C000000217B7F02",'
            '"status":"0","remaining-balance":"15.53590000","message-price":"0.03330000",'
@@ -240,7 +240,7 @@ def test_output_the_console_cannot_show_is_replaced_not_a_traceback(tmp_path: Pa
 def test_a_batch_file_summarises_every_recipient(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from smsgui.core.documents import save_documents
+    from smsgui.core.api.documents import save_documents
 
     path = tmp_path / "batch.json"
     save_documents([ResponseDocument(body=SUCCESS), ResponseDocument(body=FAILED)], path)

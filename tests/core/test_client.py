@@ -20,7 +20,7 @@ import pytest
 from faultserver import FaultServer, RecordedRequest, Reply
 
 import smsgui
-from smsgui.core.client import (
+from smsgui.core.api.client import (
     DEFAULT_TIMEOUT,
     MAX_BODY_BYTES,
     MAX_REPORT_IDS,
@@ -34,9 +34,9 @@ from smsgui.core.client import (
     make_http_client,
     parse_retry_after,
 )
-from smsgui.core.decode import ReportsResponse, SendResponse
+from smsgui.core.api.decode import ReportsResponse, SendResponse
+from smsgui.core.api.signing import SignatureMethod, verify
 from smsgui.core.privacy import REDACTED, mask_number
-from smsgui.core.signing import SignatureMethod, verify
 
 API_KEY = "abcd1234"
 API_SECRET = "Sup3rS3cretValue"

@@ -10,7 +10,7 @@ import smsgui.core
 
 
 def test_importing_every_core_module_loads_no_qt() -> None:
-    modules = [info.name for info in pkgutil.iter_modules(smsgui.core.__path__, "smsgui.core.")]
+    modules = [info.name for info in pkgutil.walk_packages(smsgui.core.__path__, "smsgui.core.")]
     assert modules, "no core modules found"
     program = (
         "import importlib, sys\n"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smsgui.core.decode import (
+from smsgui.core.api.decode import (
     Receipt,
     ReportsResponse,
     SendResponse,
@@ -18,7 +18,7 @@ from smsgui.core.decode import (
     decode_receipt_fields,
     decode_response,
 )
-from smsgui.core.verdict import Label, answer_verdict
+from smsgui.core.delivery.verdict import Label, answer_verdict
 
 SEED_SUCCESS = """{
     "message-count": "1",
@@ -413,8 +413,8 @@ class TestReviewedEdges:
 @settings(max_examples=300, deadline=None)
 @given(JSON_VALUES)
 def test_no_json_shape_breaks_the_summary_or_the_json_export(value: object) -> None:
-    from smsgui.core.export import decoded_as_json
-    from smsgui.core.summary import SummaryContext, SummaryOptions, build_summary
+    from smsgui.core.report.export import decoded_as_json
+    from smsgui.core.report.summary import SummaryContext, SummaryOptions, build_summary
 
     decoded = decode_response(json.dumps(value))
     for options in (SummaryOptions(), SummaryOptions(markdown=True, mask_numbers=False)):

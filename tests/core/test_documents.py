@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smsgui.core.documents import (
+from smsgui.core.api.documents import (
     FORMAT_VERSION,
     MAX_DOCUMENT_BYTES,
     DocumentError,

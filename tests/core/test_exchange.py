@@ -6,14 +6,14 @@ from pathlib import Path
 
 import httpx
 
-from smsgui.core.client import Credentials, Endpoint, OutgoingSms, SmsApiClient
-from smsgui.core.documents import (
+from smsgui.core.api.client import Credentials, Endpoint, OutgoingSms, SmsApiClient
+from smsgui.core.api.documents import (
     ResponseDocument,
     load_document,
     parse_document,
     save_document,
 )
-from smsgui.core.exchange import exchange_from_document, exchange_from_outcome
+from smsgui.core.delivery.exchange import exchange_from_document, exchange_from_outcome
 
 
 def test_a_transport_failure_becomes_an_exchange_without_an_answer() -> None:

@@ -16,12 +16,12 @@ import httpx
 import pytest
 from _history_fill import ROWS, multiply_send
 
-from smsgui.core import history as history_module
-from smsgui.core.client import Credentials, Endpoint, OutgoingSms, SmsApiClient
-from smsgui.core.documents import RequestRecord, ResponseDocument
-from smsgui.core.exchange import Exchange, exchange_from_document, exchange_from_outcome
-from smsgui.core.history import History, HistoryError, HistoryRow
+from smsgui.core.api.client import Credentials, Endpoint, OutgoingSms, SmsApiClient
+from smsgui.core.api.documents import RequestRecord, ResponseDocument
+from smsgui.core.delivery.exchange import Exchange, exchange_from_document, exchange_from_outcome
 from smsgui.core.privacy import REDACTED
+from smsgui.core.records import history as history_module
+from smsgui.core.records.history import History, HistoryError, HistoryRow
 
 BASE = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 SECRET = "s3cr3t-Zebra-9941"
@@ -327,9 +327,9 @@ def test_a_history_from_a_newer_smsgui_is_not_touched(tmp_path: Path) -> None:
 
 CRASH = r"""
 import os, sys, pathlib
-from smsgui.core.documents import RequestRecord, ResponseDocument
-from smsgui.core.exchange import exchange_from_document
-from smsgui.core.history import History
+from smsgui.core.api.documents import RequestRecord, ResponseDocument
+from smsgui.core.delivery.exchange import exchange_from_document
+from smsgui.core.records.history import History
 
 history = History(pathlib.Path(sys.argv[1]))
 insert = history._insert

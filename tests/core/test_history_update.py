@@ -13,11 +13,11 @@ import pytest
 from test_history import BASE, Clock, send
 from test_receipt_book import receipt
 
-from smsgui.core import history as history_module
-from smsgui.core.decode import ReportsResponse, decode_response
-from smsgui.core.exchange import Exchange, exchange_from_document, with_report_records
-from smsgui.core.history import History, HistoryError
-from smsgui.core.receipts import ReceiptBook
+from smsgui.core.api.decode import ReportsResponse, decode_response
+from smsgui.core.delivery.exchange import Exchange, exchange_from_document, with_report_records
+from smsgui.core.delivery.receipts import ReceiptBook
+from smsgui.core.records import history as history_module
+from smsgui.core.records.history import History, HistoryError
 
 EXPIRING = "0A0000001234ABCD"
 DELIVERING = "0B00000055556666"

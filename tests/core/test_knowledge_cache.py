@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from smsgui.core.knowledge import KnowledgeBaseError, load_knowledge_base
-from smsgui.core.resources import resource_path
+from smsgui.core.reference.knowledge import KnowledgeBaseError, load_knowledge_base
+from smsgui.core.reference.resources import resource_path
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from smsgui.core.knowledge import (
+from smsgui.core.reference.knowledge import (
     Kind,
     KnowledgeBase,
     KnowledgeBaseError,

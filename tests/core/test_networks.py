@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from smsgui.core.networks import NetworkTable, default_network_table
-from smsgui.core.resources import resource_path
+from smsgui.core.reference.networks import NetworkTable, default_network_table
+from smsgui.core.reference.resources import resource_path
 
 SHARED_LIST = (Path(__file__).resolve().parents[3]
                / "shared" / "data" / "mcc-mnc" / "mcc-mnc-list.json")

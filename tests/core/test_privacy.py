@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smsgui.core.privacy import mask_number
-from smsgui.core.testnumbers import RANGE_PREFIX
+from smsgui.core.reference.testnumbers import RANGE_PREFIX
 
 DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=20)
 SEPARATORS = st.sampled_from([" ", "+", "-", "(", ")", ".", "/", "\t", "\u00a0"])

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from smsgui.core.client import AuthMethod
-from smsgui.core.profiles import SANDBOX_PROFILE, EndpointKind, Profile, ProfileStore
-from smsgui.core.signing import SignatureMethod
+from smsgui.core.api.client import AuthMethod
+from smsgui.core.api.profiles import SANDBOX_PROFILE, EndpointKind, Profile, ProfileStore
+from smsgui.core.api.signing import SignatureMethod
 
 LIVE = Profile(name="Acme live", kind=EndpointKind.VONAGE, api_key="abcd1234",
                auth_method=AuthMethod.SIGNATURE, signature_method=SignatureMethod.SHA256)

@@ -8,10 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-from smsgui.core.decode import Receipt
-from smsgui.core.documents import Failure, ResponseDocument
-from smsgui.core.exchange import Exchange, exchange_from_document
-from smsgui.core.receipts import ReceiptBook, receipt_key
+from smsgui.core.api.decode import Receipt
+from smsgui.core.api.documents import Failure, ResponseDocument
+from smsgui.core.delivery.exchange import Exchange, exchange_from_document
+from smsgui.core.delivery.receipts import ReceiptBook, receipt_key
 
 
 def send_exchange(*message_ids: str, status: str = "0") -> Exchange:

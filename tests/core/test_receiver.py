@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from smsgui.core.receiver import (
+from smsgui.core.delivery.receiver import (
     MAX_RECEIPT_BYTES,
     RECEIPT_PATH,
     ReceiptReceiver,
@@ -204,7 +204,7 @@ def test_a_failing_callback_is_500_logged_and_survived(http: httpx.Client,
         calls.append(fields)
         raise RuntimeError("the store is broken")
 
-    with caplog.at_level(logging.ERROR, "smsgui.core.receiver"), \
+    with caplog.at_level(logging.ERROR, "smsgui.core.delivery.receiver"), \
             ReceiptReceiver(explode) as receiver:
         assert http.get(receiver.url, params=RECEIPT).status_code == 500
         assert http.get(receiver.url, params=RECEIPT).status_code == 500

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from smsgui.core import resources
-from smsgui.core.resources import ResourceNotFoundError, resource_path, resources_dir
+from smsgui.core.reference import resources
+from smsgui.core.reference.resources import ResourceNotFoundError, resource_path, resources_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

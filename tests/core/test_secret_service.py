@@ -27,7 +27,7 @@ TIMEOUT_S = 60
 CHILD = r"""
 import json, os, pathlib, sys
 from keyring.backends.SecretService import Keyring
-from smsgui.core.secrets import KeyringSecretStore
+from smsgui.core.api.secrets import KeyringSecretStore
 
 SECRET = "hunter2-Zebra-7781"
 root = pathlib.Path(os.environ["SMSGUI_SECRET_SERVICE_ROOT"])

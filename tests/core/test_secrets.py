@@ -25,7 +25,7 @@ from keyring.errors import (
     PasswordSetError,
 )
 
-from smsgui.core.secrets import (
+from smsgui.core.api.secrets import (
     ACCESS_DENIED,
     DELETE_FAILED,
     INSECURE_KEYRING,
@@ -323,7 +323,7 @@ def test_windows_credential_manager_is_named() -> None:
 def test_the_default_keyring_is_looked_up_only_when_first_needed() -> None:
     program = (
         "import sys\n"
-        "from smsgui.core.secrets import KeyringSecretStore\n"
+        "from smsgui.core.api.secrets import KeyringSecretStore\n"
         "store = KeyringSecretStore()\n"
         "print('keyring' in sys.modules)\n"
         "print(store.backend_name)\n"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smsgui.core.segments import (
+from smsgui.core.checks.segments import (
     GSM7_BASIC,
     GSM7_EXTENSION,
     Encoding,

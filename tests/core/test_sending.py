@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
-from smsgui.core.checks import Draft, check_draft
-from smsgui.core.client import ApiOutcome, OutgoingSms
-from smsgui.core.sending import BatchPlan, BatchRunner, plan_batch
+from smsgui.core.api.client import ApiOutcome, OutgoingSms
+from smsgui.core.checks.checks import Draft, check_draft
+from smsgui.core.checks.sending import BatchPlan, BatchRunner, plan_batch
 
 
 class FakeTime:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smsgui.core.signing import (
+from smsgui.core.api.signing import (
     SignatureMethod,
     sign,
     signature_base,

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from smsgui import __version__
-from smsgui.core.decode import Receipt, decode_receipt_fields, decode_response
-from smsgui.core.documents import RequestRecord, ResponseDocument
+from smsgui.core.api.decode import Receipt, decode_receipt_fields, decode_response
+from smsgui.core.api.documents import RequestRecord, ResponseDocument
 from smsgui.core.privacy import mask_number
-from smsgui.core.summary import (
+from smsgui.core.report.summary import (
     SummaryContext,
     SummaryOptions,
     build_batch_summary,
@@ -126,9 +126,9 @@ def test_a_failed_receipt_decides_the_diagnosis_of_an_accepted_send() -> None:
 
 
 def test_a_batch_summary_covers_every_recipient_including_failures() -> None:
-    from smsgui.core.exchange import Exchange, exchange_from_document
-    from smsgui.core.knowledge import default_knowledge_base
-    from smsgui.core.verdict import failure_verdict
+    from smsgui.core.delivery.exchange import Exchange, exchange_from_document
+    from smsgui.core.delivery.verdict import failure_verdict
+    from smsgui.core.reference.knowledge import default_knowledge_base
 
     sent = exchange_from_document(ResponseDocument(
         body=PARTIAL, sandbox=False,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from smsgui.core.knowledge import default_knowledge_base
-from smsgui.core.testnumbers import (
+from smsgui.core.reference.knowledge import default_knowledge_base
+from smsgui.core.reference.testnumbers import (
     API_STATUS_CODES,
     RECEIPT_ERROR_CODES,
     all_test_numbers,

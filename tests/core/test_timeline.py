@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from smsgui.core.decode import ReportRecord, ReportsResponse, decode_response
-from smsgui.core.documents import Failure, RequestRecord, ResponseDocument
-from smsgui.core.exchange import Exchange, exchange_from_document, with_report_records
-from smsgui.core.timeline import (
+from smsgui.core.api.decode import ReportRecord, ReportsResponse, decode_response
+from smsgui.core.api.documents import Failure, RequestRecord, ResponseDocument
+from smsgui.core.delivery.exchange import Exchange, exchange_from_document, with_report_records
+from smsgui.core.delivery.timeline import (
     DELIVERED,
     NO_RECEIPT_YET,
     MessageTimeline,

@@ -20,8 +20,8 @@ from pytestqt.qtbot import QtBot
 from test_main_window import ScriptedPrompter
 from uitools import find
 
-from smsgui.core.client import ApiOutcome
-from smsgui.core.profiles import Profile
+from smsgui.core.api.client import ApiOutcome
+from smsgui.core.api.profiles import Profile
 from smsgui.ui.main_window import MainWindow
 from smsgui.ui.services import Services
 

@@ -27,10 +27,10 @@ from pytestqt.qtbot import QtBot
 from uitools import find, type_text
 
 import smsgui
-from smsgui.core.documents import ResponseDocument, load_document, save_document
-from smsgui.core.exchange import exchange_from_document
-from smsgui.core.history import History
-from smsgui.core.secrets import MemorySecretStore
+from smsgui.core.api.documents import ResponseDocument, load_document, save_document
+from smsgui.core.api.secrets import MemorySecretStore
+from smsgui.core.delivery.exchange import exchange_from_document
+from smsgui.core.records.history import History
 from smsgui.ui.app import AppPaths, build_services, close_services
 from smsgui.ui.services import Services
 
@@ -43,9 +43,9 @@ PADDING = 256 * 1024  # big enough that a kill often lands in the middle of a sa
 WRITER = """
 import json, sys
 from pathlib import Path
-from smsgui.core.documents import RequestRecord, ResponseDocument, save_document
-from smsgui.core.exchange import exchange_from_document
-from smsgui.core.history import History
+from smsgui.core.api.documents import RequestRecord, ResponseDocument, save_document
+from smsgui.core.delivery.exchange import exchange_from_document
+from smsgui.core.records.history import History
 
 folder, round_no, padding = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 history = History(folder / "history.sqlite3")

@@ -28,8 +28,8 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 from test_main_window import column_texts
 
-from smsgui.core.client import Credentials, Endpoint, OutgoingSms, SmsApiClient
-from smsgui.core.documents import (
+from smsgui.core.api.client import Credentials, Endpoint, OutgoingSms, SmsApiClient
+from smsgui.core.api.documents import (
     BATCH_FORMAT_NAME,
     FORMAT_NAME,
     MAX_DOCUMENT_BYTES,
@@ -40,11 +40,11 @@ from smsgui.core.documents import (
     parse_documents,
     save_documents,
 )
-from smsgui.core.exchange import Exchange, exchange_from_document
-from smsgui.core.history import History
-from smsgui.core.knowledge import default_knowledge_base
-from smsgui.core.receiver import ReceiptReceiver
-from smsgui.core.summary import SummaryOptions, build_batch_summary
+from smsgui.core.delivery.exchange import Exchange, exchange_from_document
+from smsgui.core.delivery.receiver import ReceiptReceiver
+from smsgui.core.records.history import History
+from smsgui.core.reference.knowledge import default_knowledge_base
+from smsgui.core.report.summary import SummaryOptions, build_batch_summary
 from smsgui.sandbox.config import SandboxConfig
 from smsgui.sandbox.server import SandboxServer
 from smsgui.ui.main_window import MainWindow

@@ -21,8 +21,8 @@ from pytestqt.qtbot import QtBot
 from test_main_window import column_texts
 from uitools import find, type_text
 
-from smsgui.core.profiles import EndpointKind, Profile
-from smsgui.core.secrets import (
+from smsgui.core.api.profiles import EndpointKind, Profile
+from smsgui.core.api.secrets import (
     ACCESS_DENIED,
     LOCKED,
     NO_KEYRING,

@@ -25,9 +25,9 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
-from smsgui.core.documents import parse_documents
-from smsgui.core.exchange import exchange_from_document
-from smsgui.core.secrets import MemorySecretStore
+from smsgui.core.api.documents import parse_documents
+from smsgui.core.delivery.exchange import exchange_from_document
+from smsgui.core.api.secrets import MemorySecretStore
 from smsgui.ui.app import AppPaths, build_services, close_services
 from smsgui.ui.main_window import MainWindow
 

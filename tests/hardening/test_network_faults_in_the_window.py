@@ -43,7 +43,7 @@ from pytestqt.qtbot import QtBot
 from test_main_window import column_texts
 from uitools import find, type_text
 
-from smsgui.core.client import (
+from smsgui.core.api.client import (
     KEPT_OF_TOO_LARGE,
     MAX_BODY_BYTES,
     Credentials,
@@ -52,9 +52,9 @@ from smsgui.core.client import (
     SmsApiClient,
     make_http_client,
 )
+from smsgui.core.api.profiles import EndpointKind, Profile
+from smsgui.core.api.secrets import MemorySecretStore
 from smsgui.core.lazy import Lazy
-from smsgui.core.profiles import EndpointKind, Profile
-from smsgui.core.secrets import MemorySecretStore
 from smsgui.ui.app import AppPaths, build_services, close_services
 from smsgui.ui.results import MAY_HAVE_BEEN_SENT
 from smsgui.ui.services import Services

@@ -41,16 +41,16 @@ from test_main_window import column_texts
 from uitools import find, type_text
 
 from smsgui.applog import setup_logging
-from smsgui.core.client import (
+from smsgui.core.api.client import (
     AuthMethod,
     Credentials,
     Endpoint,
     OutgoingSms,
     SmsApiClient,
 )
-from smsgui.core.history import History
-from smsgui.core.profiles import EndpointKind
-from smsgui.core.signing import SignatureMethod
+from smsgui.core.api.profiles import EndpointKind
+from smsgui.core.api.signing import SignatureMethod
+from smsgui.core.records.history import History
 from smsgui.sandbox.config import SandboxConfig
 from smsgui.sandbox.server import SandboxServer
 from smsgui.ui.app import AppPaths, close_services

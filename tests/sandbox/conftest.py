@@ -8,8 +8,8 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from smsgui.core.client import AuthMethod, Credentials, Endpoint, SmsApiClient
-from smsgui.core.signing import SignatureMethod
+from smsgui.core.api.client import AuthMethod, Credentials, Endpoint, SmsApiClient
+from smsgui.core.api.signing import SignatureMethod
 from smsgui.sandbox.config import (
     DEFAULT_API_KEY,
     DEFAULT_API_SECRET,

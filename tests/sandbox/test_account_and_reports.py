@@ -10,8 +10,8 @@ import httpx
 import pytest
 from conftest import FrozenClock, api_client, start_sandbox
 
-from smsgui.core.client import Credentials, OutgoingSms, SmsApiClient
-from smsgui.core.decode import ReportsResponse, SendResponse
+from smsgui.core.api.client import Credentials, OutgoingSms, SmsApiClient
+from smsgui.core.api.decode import ReportsResponse, SendResponse
 from smsgui.sandbox.server import SandboxServer
 
 AUTH = ("sandbox1", "SandboxSecret123")

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from faultserver import FaultServer
 
-from smsgui.core.signing import SignatureMethod, signed_params
+from smsgui.core.api.signing import SignatureMethod, signed_params
 from smsgui.sandbox import config
 
 REPO = Path(__file__).resolve().parents[2]

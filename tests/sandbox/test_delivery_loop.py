@@ -17,18 +17,18 @@ import httpx
 import pytest
 from conftest import api_client, start_sandbox
 
-from smsgui.core.client import OutgoingSms, SmsApiClient
-from smsgui.core.decode import ReportRecord, ReportsResponse, SendResponse
-from smsgui.core.documents import load_document, save_document
-from smsgui.core.exchange import (
+from smsgui.core.api.client import OutgoingSms, SmsApiClient
+from smsgui.core.api.decode import ReportRecord, ReportsResponse, SendResponse
+from smsgui.core.api.documents import load_document, save_document
+from smsgui.core.delivery.exchange import (
     Exchange,
     exchange_from_document,
     exchange_from_outcome,
     with_report_records,
 )
-from smsgui.core.receipts import ReceiptBook
-from smsgui.core.receiver import ReceiptReceiver
-from smsgui.core.timeline import DELIVERED, MessageTimeline, timeline
+from smsgui.core.delivery.receipts import ReceiptBook
+from smsgui.core.delivery.receiver import ReceiptReceiver
+from smsgui.core.delivery.timeline import DELIVERED, MessageTimeline, timeline
 from smsgui.sandbox.config import DEFAULT_API_KEY
 from smsgui.sandbox.server import SandboxServer
 

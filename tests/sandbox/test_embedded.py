@@ -7,9 +7,9 @@ from pathlib import Path
 
 import httpx
 
-from smsgui.core.client import OutgoingSms, SmsApiClient
-from smsgui.core.decode import SendResponse
-from smsgui.core.profiles import ProfileStore
+from smsgui.core.api.client import OutgoingSms, SmsApiClient
+from smsgui.core.api.decode import SendResponse
+from smsgui.core.api.profiles import ProfileStore
 from smsgui.sandbox.embedded import EmbeddedSandbox
 
 

@@ -14,9 +14,9 @@ import pytest
 from conftest import api_client, start_sandbox
 from faultserver import FaultServer, RecordedRequest, Reply
 
-from smsgui.core.client import OutgoingSms, SmsApiClient
-from smsgui.core.decode import Receipt, SendResponse, decode_receipt_fields
-from smsgui.core.testnumbers import RECEIPT_ERROR_CODES, receipt_status_for_error
+from smsgui.core.api.client import OutgoingSms, SmsApiClient
+from smsgui.core.api.decode import Receipt, SendResponse, decode_receipt_fields
+from smsgui.core.reference.testnumbers import RECEIPT_ERROR_CODES, receipt_status_for_error
 from smsgui.sandbox.server import SandboxServer
 
 RECEIPT_FIELDS = {"msisdn", "to", "network-code", "messageId", "price", "status", "scts",

@@ -15,16 +15,16 @@ import httpx
 import pytest
 from conftest import api_client, start_sandbox
 
-from smsgui.core.client import OutgoingSms, SmsApiClient
-from smsgui.core.decode import ReportsResponse
-from smsgui.core.exchange import exchange_from_document
-from smsgui.core.history import History
-from smsgui.core.knowledge import default_knowledge_base
-from smsgui.core.profiles import SANDBOX_PROFILE
-from smsgui.core.receipts import ReceiptBook
-from smsgui.core.receiver import ReceiptReceiver
-from smsgui.core.session import SendLedger, SendSession
-from smsgui.core.verdict import Label
+from smsgui.core.api.client import OutgoingSms, SmsApiClient
+from smsgui.core.api.decode import ReportsResponse
+from smsgui.core.api.profiles import SANDBOX_PROFILE
+from smsgui.core.delivery.exchange import exchange_from_document
+from smsgui.core.delivery.receipts import ReceiptBook
+from smsgui.core.delivery.receiver import ReceiptReceiver
+from smsgui.core.delivery.verdict import Label
+from smsgui.core.records.history import History
+from smsgui.core.records.session import SendLedger, SendSession
+from smsgui.core.reference.knowledge import default_knowledge_base
 from smsgui.sandbox.server import SandboxServer
 
 WAIT_SECONDS = 5.0

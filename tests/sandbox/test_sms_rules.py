@@ -9,11 +9,11 @@ import httpx
 import pytest
 from conftest import FrozenClock, api_client, sandbox_credentials, start_sandbox
 
-from smsgui.core.client import ApiOutcome, AuthMethod, OutgoingSms, SmsApiClient
-from smsgui.core.decode import SendResponse
-from smsgui.core.knowledge import default_knowledge_base
-from smsgui.core.signing import SignatureMethod, signed_params
-from smsgui.core.testnumbers import API_STATUS_CODES
+from smsgui.core.api.client import ApiOutcome, AuthMethod, OutgoingSms, SmsApiClient
+from smsgui.core.api.decode import SendResponse
+from smsgui.core.api.signing import SignatureMethod, signed_params
+from smsgui.core.reference.knowledge import default_knowledge_base
+from smsgui.core.reference.testnumbers import API_STATUS_CODES
 from smsgui.sandbox.server import SandboxServer
 
 HELLO = OutgoingSms(to="447700900000", sender="AcmeInc", text="Hello from the sandbox")

@@ -27,8 +27,8 @@ from openapi import (
     strict_send_response_errors,
 )
 
-from smsgui.core.signing import SignatureMethod, signed_params
-from smsgui.core.testnumbers import API_STATUS_CODES, RANGE_PREFIX
+from smsgui.core.api.signing import SignatureMethod, signed_params
+from smsgui.core.reference.testnumbers import API_STATUS_CODES, RANGE_PREFIX
 from smsgui.sandbox.config import DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_SIGNATURE_SECRET
 from smsgui.sandbox.server import SandboxServer
 

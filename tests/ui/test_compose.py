@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from uitools import type_text
 
-from smsgui.core.checks import Draft
-from smsgui.core.knowledge import default_knowledge_base
+from smsgui.core.checks.checks import Draft
+from smsgui.core.reference.knowledge import default_knowledge_base
 from smsgui.ui.compose import ENTRY_ID_ROLE, ComposeForm
 
 W = TypeVar("W", bound=QWidget)

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListWidget, QPushBu
 from pytestqt.qtbot import QtBot
 from uitools import find
 
-from smsgui.core.profiles import SANDBOX_PROFILE, EndpointKind, Profile, ProfileStore
-from smsgui.core.secrets import NO_KEYRING, KeyringSecretStore
+from smsgui.core.api.profiles import SANDBOX_PROFILE, EndpointKind, Profile, ProfileStore
+from smsgui.core.api.secrets import NO_KEYRING, KeyringSecretStore
 from smsgui.ui.credentials import CredentialsDialog
 
 SECRET = "Otter-Secret-5150"

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from uitools import find
 
-from smsgui.core.documents import ResponseDocument
-from smsgui.core.exchange import Exchange, exchange_from_document
-from smsgui.core.history import History
+from smsgui.core.api.documents import ResponseDocument
+from smsgui.core.delivery.exchange import Exchange, exchange_from_document
 from smsgui.core.privacy import mask_number
+from smsgui.core.records.history import History
 from smsgui.ui.history_view import HISTORY_OFF, NO_MATCHES, NO_SENDS, HistoryPanel
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -339,7 +339,8 @@ def test_an_empty_model_index_has_no_cells(qtbot: QtBot, history: History,
 
 def test_importing_the_panel_does_not_load_the_history_database() -> None:
     script = ("import sys, smsgui.ui.history_view\n"
-              "print(sorted({'sqlite3', '_sqlite3', 'smsgui.core.history'} & set(sys.modules)))")
+              "print(sorted({'sqlite3', '_sqlite3', 'smsgui.core.records.history'}"
+              " & set(sys.modules)))")
     done = subprocess.run([sys.executable, "-c", script], cwd=REPOSITORY, capture_output=True,
                           text=True, timeout=60, check=False)
     assert (done.returncode, done.stderr) == (0, "")

@@ -34,8 +34,8 @@ from pytestqt.qtbot import QtBot
 from uitools import find, type_text
 
 from smsgui.applog import setup_logging
-from smsgui.core.profiles import EndpointKind, Profile, ProfileStore
-from smsgui.core.secrets import MemorySecretStore
+from smsgui.core.api.profiles import EndpointKind, Profile, ProfileStore
+from smsgui.core.api.secrets import MemorySecretStore
 from smsgui.sandbox.config import DEFAULT_API_KEY
 from smsgui.ui.app import AppPaths, build_services, close_services
 from smsgui.ui.main_window import SANDBOX_BADGE, MainWindow, Prompter

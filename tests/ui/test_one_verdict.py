@@ -16,12 +16,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from smsgui.cli import main
-from smsgui.core.documents import Failure, RequestRecord, ResponseDocument, save_documents
-from smsgui.core.exchange import Exchange, exchange_from_document
-from smsgui.core.history import History
-from smsgui.core.summary import SummaryOptions, build_batch_summary
-from smsgui.core.timeline import timeline
-from smsgui.core.verdict import Label, send_verdict
+from smsgui.core.api.documents import Failure, RequestRecord, ResponseDocument, save_documents
+from smsgui.core.delivery.exchange import Exchange, exchange_from_document
+from smsgui.core.delivery.timeline import timeline
+from smsgui.core.delivery.verdict import Label, send_verdict
+from smsgui.core.records.history import History
+from smsgui.core.report.summary import SummaryOptions, build_batch_summary
 from smsgui.ui.results import ResultsPane
 
 SENT_AT = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)

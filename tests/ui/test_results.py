@@ -13,11 +13,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from smsgui.core.client import AuthMethod, Credentials, Endpoint, OutgoingSms, SmsApiClient
-from smsgui.core.documents import RequestRecord, ResponseDocument
-from smsgui.core.exchange import Exchange, exchange_from_document, exchange_from_outcome
-from smsgui.core.knowledge import default_knowledge_base
-from smsgui.core.signing import SignatureMethod
+from smsgui.core.api.client import AuthMethod, Credentials, Endpoint, OutgoingSms, SmsApiClient
+from smsgui.core.api.documents import RequestRecord, ResponseDocument
+from smsgui.core.api.signing import SignatureMethod
+from smsgui.core.delivery.exchange import Exchange, exchange_from_document, exchange_from_outcome
+from smsgui.core.reference.knowledge import default_knowledge_base
 from smsgui.sandbox.config import (
     DEFAULT_API_KEY,
     DEFAULT_API_SECRET,

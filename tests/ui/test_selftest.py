@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from smsgui import cli
-from smsgui.core.secrets import MemorySecretStore
+from smsgui.core.api.secrets import MemorySecretStore
 from smsgui.ui import app as app_module
 from smsgui.ui import selftest
 from smsgui.ui.app import AppPaths, build_services, close_services, default_self_test

@@ -14,8 +14,8 @@ DEFERRED = (
     "phonenumbers",
     "sqlite3",
     "keyring",
-    "smsgui.core.client",
-    "smsgui.core.history",
+    "smsgui.core.api.client",
+    "smsgui.core.records.history",
     "smsgui.sandbox.server",
 )
 

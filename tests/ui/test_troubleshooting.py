@@ -7,7 +7,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidgetItem, QWidget
 from pytestqt.qtbot import QtBot
 
-from smsgui.core.knowledge import Kind, KnowledgeBase, Retry, Severity, default_knowledge_base
+from smsgui.core.reference.knowledge import (
+    Kind,
+    KnowledgeBase,
+    Retry,
+    Severity,
+    default_knowledge_base,
+)
 from smsgui.ui.troubleshooting import (
     ENTRY_ID_ROLE,
     MATCH_LABEL,

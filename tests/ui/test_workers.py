@@ -12,11 +12,11 @@ from faultserver import FaultServer, Reply
 from PySide6.QtCore import QThreadPool, QTimer
 from pytestqt.qtbot import QtBot
 
-from smsgui.core.checks import Draft, check_draft
-from smsgui.core.client import ApiOutcome, Credentials, Endpoint, SmsApiClient
-from smsgui.core.decode import SendResponse
-from smsgui.core.secrets import SecretProblem
-from smsgui.core.sending import BatchPlan, BatchResult, plan_batch
+from smsgui.core.api.client import ApiOutcome, Credentials, Endpoint, SmsApiClient
+from smsgui.core.api.decode import SendResponse
+from smsgui.core.api.secrets import SecretProblem
+from smsgui.core.checks.checks import Draft, check_draft
+from smsgui.core.checks.sending import BatchPlan, BatchResult, plan_batch
 from smsgui.sandbox.server import SandboxServer
 from smsgui.ui.workers import CallJob, JobFailure, SendJob
 

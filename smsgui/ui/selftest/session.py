@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QChildEvent, QCoreApplication, QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
-from smsgui.core.secrets import MemorySecretStore, SecretStore
+from smsgui.core.api.secrets import MemorySecretStore, SecretStore
 from smsgui.ui.main_window import MainWindow, Prompter
 from smsgui.ui.services import AppPaths, Services
 

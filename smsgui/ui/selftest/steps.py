@@ -10,8 +10,8 @@ from __future__ import annotations
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QPushButton
 
+from smsgui.core.api.profiles import SANDBOX_PROFILE_NAME
 from smsgui.core.privacy import mask_number
-from smsgui.core.profiles import SANDBOX_PROFILE_NAME
 from smsgui.ui.main_window import SANDBOX_BADGE
 from smsgui.ui.selftest.session import SelfTestCheckError, Session, Step, check
 from smsgui.ui.selftest.widgets import amount, cell, decoded_cells, named, table_rows

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from smsgui.core.knowledge import default_knowledge_base
+from smsgui.core.reference.knowledge import default_knowledge_base
 
 RANGE_PREFIX = "447700900"
 API_STATUS_CODES: tuple[int, ...] = (*range(13), 14, 15, 17, 22, 23, 29, 32, 33)

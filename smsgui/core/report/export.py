@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from smsgui.core.checks import CheckReport, Recipient
-from smsgui.core.decode import (
+from smsgui.core.api.decode import (
     Decoded,
     MessagePart,
     Receipt,
@@ -18,9 +17,10 @@ from smsgui.core.decode import (
     ReportsResponse,
     SendResponse,
 )
-from smsgui.core.networks import Network
+from smsgui.core.checks.checks import CheckReport, Recipient
+from smsgui.core.delivery.verdict import Verdict, answer_verdict
+from smsgui.core.reference.networks import Network
 from smsgui.core.values import CURRENCY
-from smsgui.core.verdict import Verdict, answer_verdict
 
 
 def decoded_as_json(decoded: Decoded, receipts: Sequence[Receipt] = (),

@@ -17,8 +17,8 @@ from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
-from smsgui.core.knowledge import Entry, KnowledgeBase, default_knowledge_base
-from smsgui.core.networks import Network, NetworkTable, default_network_table
+from smsgui.core.reference.knowledge import Entry, KnowledgeBase, default_knowledge_base
+from smsgui.core.reference.networks import Network, NetworkTable, default_network_table
 from smsgui.core.values import (
     CURRENCY,
     bytes_to_text,

@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 import httpx
 
 from smsgui import __version__
-from smsgui.core.apitypes import (
+from smsgui.core.api.apitypes import (
     MAX_REPORT_IDS,
     AuthMethod,
     Credentials,
@@ -42,11 +42,11 @@ from smsgui.core.apitypes import (
     OutgoingSms,
     is_loopback_host,
 )
-from smsgui.core.decode import Decoded, Unreadable, decode_response
-from smsgui.core.documents import Failure, RequestRecord, ResponseDocument
-from smsgui.core.knowledge import Retry, default_knowledge_base
+from smsgui.core.api.decode import Decoded, Unreadable, decode_response
+from smsgui.core.api.documents import Failure, RequestRecord, ResponseDocument
+from smsgui.core.api.signing import signed_params
 from smsgui.core.privacy import REDACTED, mask_number, redact_fields
-from smsgui.core.signing import signed_params
+from smsgui.core.reference.knowledge import Retry, default_knowledge_base
 from smsgui.core.values import decimal_or_none, int_or_none, money_text, text_or_none
 
 logger = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from smsgui.core.resources import resource_path
+from smsgui.core.reference.resources import resource_path
 
 logger = logging.getLogger(__name__)
 _CACHE_PREFIX = "knowledge-"

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from smsgui.core.apitypes import OutgoingSms
-from smsgui.core.checks import CheckReport, Draft
-from smsgui.core.segments import Encoding
+from smsgui.core.api.apitypes import OutgoingSms
+from smsgui.core.checks.checks import CheckReport, Draft
+from smsgui.core.checks.segments import Encoding
 
 if TYPE_CHECKING:  # planning a batch on the UI thread must not load the HTTP stack
-    from smsgui.core.client import ApiOutcome
+    from smsgui.core.api.client import ApiOutcome
 
 DEFAULT_THROUGHPUT = 30
 _CANCEL_POLL_SECONDS = 0.02

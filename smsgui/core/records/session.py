@@ -17,16 +17,16 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
-from smsgui.core.decode import Receipt, ReportRecord
-from smsgui.core.exchange import Exchange, exchange_from_outcome, with_report_records
-from smsgui.core.knowledge import KnowledgeBase
-from smsgui.core.profiles import Profile
-from smsgui.core.receipts import ReceiptBook
-from smsgui.core.verdict import Verdict, send_verdict
+from smsgui.core.api.decode import Receipt, ReportRecord
+from smsgui.core.api.profiles import Profile
+from smsgui.core.delivery.exchange import Exchange, exchange_from_outcome, with_report_records
+from smsgui.core.delivery.receipts import ReceiptBook
+from smsgui.core.delivery.verdict import Verdict, send_verdict
+from smsgui.core.reference.knowledge import KnowledgeBase
 
 if TYPE_CHECKING:
-    from smsgui.core.client import ApiOutcome
-    from smsgui.core.history import History
+    from smsgui.core.api.client import ApiOutcome
+    from smsgui.core.records.history import History
 
 _log = logging.getLogger(__name__)
 HISTORY_NOT_SAVED: Final = "The send worked, but the history could not be saved."

@@ -26,16 +26,16 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from smsgui.core.decode import Receipt
-from smsgui.core.documents import (
+from smsgui.core.api.decode import Receipt
+from smsgui.core.api.documents import (
     ResponseDocument,
     document_to_json,
     json_bytes,
     parse_document,
 )
-from smsgui.core.exchange import Exchange
-from smsgui.core.knowledge import Entry
-from smsgui.core.verdict import send_verdict
+from smsgui.core.delivery.exchange import Exchange
+from smsgui.core.delivery.verdict import send_verdict
+from smsgui.core.reference.knowledge import Entry
 
 _log = logging.getLogger(__name__)
 

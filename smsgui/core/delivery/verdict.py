@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from smsgui.core.decode import (
+from smsgui.core.api.decode import (
     Decoded,
     MessagePart,
     Receipt,
@@ -27,7 +27,7 @@ from smsgui.core.decode import (
     ReportsResponse,
     SendResponse,
 )
-from smsgui.core.knowledge import Entry, Severity
+from smsgui.core.reference.knowledge import Entry, Severity
 
 _ON_ITS_WAY: Final = frozenset({"accepted", "buffered"})
 NO_RECEIPT: Final = "no receipt yet"

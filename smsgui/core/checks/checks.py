@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from smsgui.core.countries import country_name
-from smsgui.core.segments import Encoding, MessageType, SegmentCount, count_segments
-from smsgui.core.testnumbers import SandboxNumber, lookup_test_number
+from smsgui.core.checks.segments import Encoding, MessageType, SegmentCount, count_segments
+from smsgui.core.reference.countries import country_name
+from smsgui.core.reference.testnumbers import SandboxNumber, lookup_test_number
 
 # phonenumbers is imported by the functions that read a number: a form without recipients, and
 # the window's first frame, never need its ~25 ms import.

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from smsgui.core.resources import resource_path
+from smsgui.core.reference.resources import resource_path
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 
-from smsgui.core.resources import resource_path
+from smsgui.core.reference.resources import resource_path
 
 
 def country_name(region: str | None) -> str | None:

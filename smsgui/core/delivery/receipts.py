@@ -12,10 +12,10 @@ import dataclasses
 import threading
 from collections.abc import Iterable, Mapping
 
-from smsgui.core.decode import Receipt, decode_receipt_fields
-from smsgui.core.exchange import Exchange, exchange_from_document
-from smsgui.core.knowledge import KnowledgeBase
-from smsgui.core.networks import NetworkTable
+from smsgui.core.api.decode import Receipt, decode_receipt_fields
+from smsgui.core.delivery.exchange import Exchange, exchange_from_document
+from smsgui.core.reference.knowledge import KnowledgeBase
+from smsgui.core.reference.networks import NetworkTable
 
 ReceiptKey = tuple[str, str, str, str]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from smsgui.core.decode import (
+from smsgui.core.api.decode import (
     Decoded,
     Receipt,
     ReportRecord,
@@ -20,12 +20,12 @@ from smsgui.core.decode import (
     decode_receipt_fields,
     decode_response,
 )
-from smsgui.core.documents import Failure, ResponseDocument
-from smsgui.core.knowledge import Entry, KnowledgeBase, default_knowledge_base
-from smsgui.core.verdict import Verdict, answer_verdict, failure_verdict
+from smsgui.core.api.documents import Failure, ResponseDocument
+from smsgui.core.delivery.verdict import Verdict, answer_verdict, failure_verdict
+from smsgui.core.reference.knowledge import Entry, KnowledgeBase, default_knowledge_base
 
 if TYPE_CHECKING:  # only the type: exchanges are shown long before the HTTP stack is needed
-    from smsgui.core.client import ApiOutcome
+    from smsgui.core.api.client import ApiOutcome
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from typing import Final, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from smsgui import __version__
-from smsgui.core.apitypes import is_loopback_host
-from smsgui.core.loopback import (
+from smsgui.core.api.apitypes import is_loopback_host
+from smsgui.core.delivery.loopback import (
     BodyRefused,
     LoopbackHTTPServer,
     LoopbackRequestHandler,

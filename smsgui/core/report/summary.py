@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from smsgui import __version__
-from smsgui.core.checks import CheckReport
-from smsgui.core.decode import (
+from smsgui.core.api.decode import (
     Decoded,
     MessagePart,
     Receipt,
@@ -24,17 +23,18 @@ from smsgui.core.decode import (
     SendResponse,
     Unreadable,
 )
-from smsgui.core.documents import ResponseDocument
-from smsgui.core.knowledge import Entry
-from smsgui.core.networks import network_text
+from smsgui.core.api.documents import ResponseDocument
+from smsgui.core.checks.checks import CheckReport
+from smsgui.core.checks.segments import MessageType, count_segments
+from smsgui.core.delivery.timeline import timeline
+from smsgui.core.delivery.verdict import Verdict, answer_verdict, send_verdict
 from smsgui.core.privacy import mask_number
-from smsgui.core.segments import MessageType, count_segments
-from smsgui.core.timeline import timeline
+from smsgui.core.reference.knowledge import Entry
+from smsgui.core.reference.networks import network_text
 from smsgui.core.values import money_text
-from smsgui.core.verdict import Verdict, answer_verdict, send_verdict
 
 if TYPE_CHECKING:
-    from smsgui.core.exchange import Exchange
+    from smsgui.core.delivery.exchange import Exchange
 
 
 @dataclass(frozen=True)

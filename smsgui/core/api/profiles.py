@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from smsgui.core.apitypes import VONAGE_API_URL, VONAGE_REST_URL, AuthMethod, Endpoint
-from smsgui.core.signing import SignatureMethod
+from smsgui.core.api.apitypes import VONAGE_API_URL, VONAGE_REST_URL, AuthMethod, Endpoint
+from smsgui.core.api.signing import SignatureMethod
 
 SANDBOX_PROFILE_NAME = "Sandbox (built in)"
 _FORMAT_VERSION = 1
@@ -80,7 +80,7 @@ class ProfileStore:
 
     def save(self, profiles: Sequence[Profile]) -> None:
         """Write every profile but the built-in one; raises DocumentError on failure."""
-        from smsgui.core.documents import DocumentError, write_atomically  # only when saving
+        from smsgui.core.api.documents import DocumentError, write_atomically  # only when saving
 
         stored = [_profile_json(profile) for profile in profiles if not profile.is_builtin]
         payload = {"version": _FORMAT_VERSION, "profiles": stored}

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Final
 from urllib.parse import urlsplit
 
-from smsgui.core.decode import (
+from smsgui.core.api.decode import (
     MessagePart,
     Receipt,
     ReportRecord,
@@ -27,11 +27,11 @@ from smsgui.core.decode import (
     SendResponse,
     iso_time,
 )
-from smsgui.core.exchange import Exchange
-from smsgui.core.knowledge import Entry
-from smsgui.core.networks import network_text
+from smsgui.core.delivery.exchange import Exchange
+from smsgui.core.delivery.verdict import NO_RECEIPT, Fate, PartFate
+from smsgui.core.reference.knowledge import Entry
+from smsgui.core.reference.networks import network_text
 from smsgui.core.values import money_text
-from smsgui.core.verdict import NO_RECEIPT, Fate, PartFate
 
 DELIVERED: Final = "Delivered"
 NOT_DELIVERED: Final = "Not delivered"

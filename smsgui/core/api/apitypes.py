@@ -13,7 +13,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Final
 
-from smsgui.core.signing import SignatureMethod
+from smsgui.core.api.signing import SignatureMethod
 
 _MIN_SCRUBBED_SECRET: Final = 4
 MAX_REPORT_IDS: Final = 20

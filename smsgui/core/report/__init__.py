@@ -1,0 +1,2 @@
+"""What is handed on: diagnostic summaries and JSON forms for scripts.
+"""
