@@ -24,6 +24,11 @@ class EmbeddedSandbox:
     def running(self) -> bool:
         return self._server is not None
 
+    @property
+    def server(self) -> SandboxServer | None:
+        """The running sandbox, to look at its account; None until it is first used."""
+        return self._server
+
     def url(self) -> str:
         """The sandbox's base URL, starting it if it is not running yet."""
         with self._lock:

@@ -385,6 +385,7 @@ class MainWindow(QMainWindow):
     def _client_factory(self, profile: Profile) -> ClientFactory:
         """Makes the profile's client on a worker thread: the keyring may wait for an unlock."""
         secrets, http, sandbox = self.services.secrets, self.services.http, self.services.sandbox
+        knowledge = self.services.knowledge
 
         def make() -> SmsApiClient | SecretProblem:
             from smsgui.core.api.client import Credentials, SmsApiClient
@@ -392,7 +393,7 @@ class MainWindow(QMainWindow):
             endpoint = profile.endpoint(sandbox.url() if profile.is_sandbox else None)
             if profile.is_builtin:
                 return SmsApiClient(http.get(), sandbox.credentials(profile.auth_method),
-                                    endpoint)
+                                    endpoint, knowledge=knowledge)
             try:
                 secret = secrets.get(profile.name, "api_secret")
                 signature = secrets.get(profile.name, "signature_secret")
@@ -407,7 +408,7 @@ class MainWindow(QMainWindow):
             credentials = Credentials(profile.api_key, secret, signature_secret=signature,
                                       signature_method=profile.signature_method,
                                       auth_method=profile.auth_method)
-            return SmsApiClient(http.get(), credentials, endpoint)
+            return SmsApiClient(http.get(), credentials, endpoint, knowledge=knowledge)
 
         return make
 

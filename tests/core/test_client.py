@@ -744,3 +744,25 @@ def test_make_http_client_accepts_a_transport(monkeypatch: pytest.MonkeyPatch) -
 
     with make_http_client(transport=httpx.MockTransport(answer)) as http:
         assert api_client(http, "https://rest.nexmo.com").send(MESSAGE).ok
+
+
+
+def test_the_client_explains_answers_with_the_knowledge_base_it_was_given(
+    server: FaultServer, http: httpx.Client
+) -> None:
+    from dataclasses import replace
+
+    from smsgui.core.reference.knowledge import KnowledgeBase, default_knowledge_base
+
+    bundled = default_knowledge_base()
+    refused = bundled.for_status(29)
+    reworded = replace(refused, title="Not On The Test List")
+    knowledge = KnowledgeBase(reworded if entry is refused else entry
+                              for entry in bundled.entries)
+    server.reset(Reply(body='{"message-count":"1","messages":[{"to":"447700900029",'
+                            '"status":"29","error-text":"Non White-listed Destination"}]}'))
+    client = SmsApiClient(http, credentials(), Endpoint(server.url, server.url),
+                          clock=lambda: NOW, knowledge=knowledge)
+    outcome = client.send(OutgoingSms("447700900029", "AcmeInc", "hi"))
+    assert "Not On The Test List" in outcome.headline
+    assert outcome.decoded is not None and outcome.decoded.entry is reworded

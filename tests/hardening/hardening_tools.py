@@ -8,7 +8,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -20,7 +20,6 @@ from pytestqt.qtbot import QtBot
 from test_main_window import ScriptedPrompter
 from uitools import find
 
-from smsgui.core.api.client import ApiOutcome
 from smsgui.core.api.profiles import Profile
 from smsgui.ui.main_window import MainWindow
 from smsgui.ui.services import Services
@@ -120,19 +119,6 @@ def open_window(qtbot: QtBot, services: Services, prompter: ScriptedPrompter,
     qtbot.waitExposed(window)
     qtbot.wait(20)
     return window
-
-
-def capture_outcomes(window: MainWindow) -> list[ApiOutcome]:
-    """Every outcome the running send reports, in order (the window keeps only exchanges)."""
-    outcomes: list[ApiOutcome] = []
-    original: Callable[[int, ApiOutcome], None] = window._on_send_progressed
-
-    def keep(index: int, outcome: ApiOutcome) -> None:
-        outcomes.append(outcome)
-        original(index, outcome)
-
-    window._on_send_progressed = keep  # type: ignore[method-assign]
-    return outcomes
 
 
 def wait_until_idle(qtbot: QtBot, window: MainWindow, timeout_ms: int = 15_000) -> None:

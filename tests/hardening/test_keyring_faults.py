@@ -178,14 +178,14 @@ def test_a_keyring_that_locks_after_start_stops_the_send_and_says_why(
     qtbot.waitUntil(lambda: "get" in backend.calls and not window.is_busy_in_background,
                     timeout=5_000)
     assert built.keyring_problem is None
-    balance = built.sandbox._server.account.balance  # type: ignore[union-attr]
+    balance = built.sandbox.server.account.balance  # type: ignore[union-attr]
 
     backend.error = KeyringLocked("Failed to unlock the keyring!")
     send(qtbot, window)
     assert [shown.headline for shown in prompter.shown] == [LOCKED.headline]
     assert prompter.shown[0].next_step == LOCKED.next_step
     assert window.statusBar().currentMessage() == "Nothing was sent."
-    assert built.sandbox._server.account.balance == balance  # type: ignore[union-attr]
+    assert built.sandbox.server.account.balance == balance  # type: ignore[union-attr]
 
     backend.error = None  # unlocked again: the same send now works
     send(qtbot, window)

@@ -236,7 +236,9 @@ def follow_up_save_copy_and_reopen(qtbot: QtBot, window: MainWindow, history: Hi
                  lambda text: text.startswith("Delivery check"))
     window.save_action.trigger()
     window.results.table.selectRow(0)
-    window.results._on_copy_row_triggered()
+    (copy_row,) = [action for action in window.results.table.actions()
+                   if action.text() == "Copy &row"]
+    copy_row.trigger()
     copied()
     window.copy_summary_action.trigger()
     assert window.summary_dialog is not None

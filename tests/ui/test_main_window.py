@@ -180,13 +180,13 @@ def test_declining_the_live_confirmation_sends_nothing(
     url = services.sandbox.url()
     use_custom_profile(window, services, "Staging", url, "SandboxSecret123")
     prompter.confirm_answer = False
-    balance_before = services.sandbox._server.account.balance  # type: ignore[union-attr]
+    balance_before = services.sandbox.server.account.balance  # type: ignore[union-attr]
     find(window, QLineEdit, "From").setText("AcmeInc")
     find(window, QPlainTextEdit, "To").setPlainText("447700900000")
     type_text(find(window, QPlainTextEdit, "Message text"), "Hi")
     qtbot.mouseClick(find(window, QPushButton, "Send"), Qt.MouseButton.LeftButton)
     assert not window.is_sending and window.results.table.rowCount() == 0
-    assert services.sandbox._server.account.balance == balance_before  # type: ignore[union-attr]
+    assert services.sandbox.server.account.balance == balance_before  # type: ignore[union-attr]
 
 
 def test_an_unreachable_server(qtbot: QtBot, window: MainWindow, services: Services) -> None:
@@ -302,8 +302,8 @@ def test_check_credentials_fetches_the_balance_without_sending(
     balance = find(window, QWidget, "Balance")
     qtbot.waitUntil(lambda: "Balance: 10.00 EUR" in balance.text(),  # type: ignore[attr-defined]
                     timeout=10_000)
-    assert services.sandbox._server is not None
-    assert services.sandbox._server.account.balance == Decimal("10.00")  # nothing was sent
+    assert services.sandbox.server is not None
+    assert services.sandbox.server.account.balance == Decimal("10.00")  # nothing was sent
     assert "up to 30 requests per second" in window.statusBar().currentMessage()
     assert window.throughput_of(window.profile) == 30
 

@@ -46,7 +46,7 @@ from smsgui.core.api.decode import Decoded, Unreadable, decode_response
 from smsgui.core.api.documents import Failure, RequestRecord, ResponseDocument
 from smsgui.core.api.signing import signed_params
 from smsgui.core.privacy import REDACTED, mask_number, redact_fields
-from smsgui.core.reference.knowledge import Retry, default_knowledge_base
+from smsgui.core.reference.knowledge import KnowledgeBase, Retry, default_knowledge_base
 from smsgui.core.values import decimal_or_none, int_or_none, money_text, text_or_none
 
 logger = logging.getLogger(__name__)
@@ -231,7 +231,7 @@ def make_http_client(
 class SmsApiClient:
     """Calls the SMS, Account and Reports APIs and turns every result into an outcome."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - each is a collaborator, passed in so tests choose it
         self,
         http: httpx.Client,
         credentials: Credentials,
@@ -239,8 +239,11 @@ class SmsApiClient:
         clock: Callable[[], float] = time.time,
         *,
         timer: Callable[[], float] = time.perf_counter,
+        knowledge: KnowledgeBase | None = None,
     ) -> None:
-        """``clock`` gives Unix time (signatures, Retry-After dates); ``timer`` measures."""
+        """``clock`` gives Unix time (signatures, Retry-After dates); ``timer`` measures;
+        ``knowledge`` explains every answer (the bundled knowledge base when None)."""
+        self._knowledge = knowledge or default_knowledge_base()
         self._http = http
         self._credentials = credentials
         self._endpoint = endpoint
@@ -446,7 +449,7 @@ class SmsApiClient:
         """
         if answer.too_large or not 200 <= answer.status < 300:
             return self._interpret_unsuccessful(answer)
-        decoded = decode_response(answer.body)
+        decoded = decode_response(answer.body, self._knowledge)
         unsure = (sending and isinstance(decoded, Unreadable)
                   and decoded.entry.retry is Retry.CHECK_FIRST)
         return self._answered(answer, _Verdict(
@@ -458,7 +461,7 @@ class SmsApiClient:
         """A balance or settings answer that is not the expected JSON."""
         if answer.too_large or not 200 <= answer.status < 300:
             return self._interpret_unsuccessful(answer)
-        decoded = decode_response(answer.body)
+        decoded = decode_response(answer.body, self._knowledge)
         entry_id = decoded.entry.id if isinstance(decoded, Unreadable) else "response-unrecognized"
         headline = (
             decoded.headline if isinstance(decoded, Unreadable)
@@ -481,8 +484,8 @@ class SmsApiClient:
         return self._http_failure(answer)
 
     def _http_failure(self, answer: _Answer) -> ApiOutcome:
-        entry = default_knowledge_base().for_http_status(answer.status)
-        decoded = decode_response(answer.body) if answer.body.strip() else None
+        entry = self._knowledge.for_http_status(answer.status)
+        decoded = decode_response(answer.body, self._knowledge) if answer.body.strip() else None
         server_says = _server_error_text(decoded)
         headline = _http_headline(answer, entry.title if entry else None)
         if server_says:
