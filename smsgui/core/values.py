@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 CURRENCY = "EUR"
 """The currency of every price and balance the SMS API reports."""
 _MAX_INT_DIGITS = 18
+_INT_LIMIT = 10**_MAX_INT_DIGITS
 # No price or balance is anywhere near a trillion; larger magnitudes are junk, and letting them
 # through would overflow Decimal arithmetic further on.
 _MAX_DECIMAL_ADJUSTED_EXPONENT = 12
@@ -29,17 +30,21 @@ def text_or_none(value: object) -> str | None:
 
 
 def int_or_none(value: object) -> int | None:
-    """A whole number from an int, a whole Decimal/float, or a string of digits."""
+    """A whole number from an int, a whole Decimal/float, or a string of digits.
+
+    Numbers of more than ``_MAX_INT_DIGITS`` digits are None: no field of the API's holds one,
+    and SQLite stores at most 64 bits.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if abs(value) < _INT_LIMIT else None
     if isinstance(value, Decimal | float):
         try:
             whole = int(value)
         except (ValueError, OverflowError):
             return None
-        return whole if value == whole else None
+        return whole if value == whole and abs(whole) < _INT_LIMIT else None
     if isinstance(value, str):
         digits = value.strip()
         if digits.isascii() and digits.isdigit() and len(digits) <= _MAX_INT_DIGITS:

@@ -14,7 +14,7 @@ from smsgui.core.values import decimal_or_none, int_or_none, text_or_none
     ("value", "expected"),
     [("0", 0), (" 29 ", 29), (7, 7), (Decimal("3"), 3), (3.0, 3), (3.5, None), ("x", None),
      ("", None), (None, None), (True, None), ("١٢", None), (float("nan"), None),
-     (Decimal("Infinity"), None), ("9" * 30, None)],
+     (Decimal("Infinity"), None), ("9" * 30, None), (10**19, None), (9.223372036854776e18, None)],
 )
 def test_int_or_none(value: object, expected: int | None) -> None:
     assert int_or_none(value) == expected

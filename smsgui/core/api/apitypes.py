@@ -66,6 +66,38 @@ class Credentials:
 
 
 @dataclass(frozen=True)
+class SmsOptions:
+    """The SMS API's advanced parameters (spec 1.5.1); None leaves a parameter out.
+
+    ``body`` and ``udh`` are hex text, sent only with type ``binary``; ``entity_id`` and
+    ``content_id`` are the regulatory IDs some countries need (India's DLT).
+    """
+
+    message_class: int | None = None
+    body: str | None = None
+    udh: str | None = None
+    protocol_id: int | None = None
+    account_ref: str | None = None
+    entity_id: str | None = None
+    content_id: str | None = None
+    trusted_number: bool | None = None
+    pool_id: str | None = None
+
+    def form_fields(self, binary: bool) -> dict[str, str | None]:
+        return {
+            "message-class": _number(self.message_class),
+            "body": self.body if binary else None,
+            "udh": self.udh if binary else None,
+            "protocol-id": _number(self.protocol_id),
+            "account-ref": self.account_ref,
+            "entity-id": self.entity_id,
+            "content-id": self.content_id,
+            "trusted-number": _flag(self.trusted_number),
+            "pool-id": self.pool_id,
+        }
+
+
+@dataclass(frozen=True)
 class OutgoingSms:
     """One message to send. ``ttl_ms`` is in milliseconds."""
 
@@ -77,6 +109,7 @@ class OutgoingSms:
     callback: str | None = None
     ttl_ms: int | None = None
     status_report_req: bool | None = None
+    options: SmsOptions = field(default_factory=SmsOptions)
 
     def form_fields(self) -> dict[str, str]:
         """The API's form fields for this message; optional fields only when set."""
@@ -84,11 +117,22 @@ class OutgoingSms:
         optional = {
             "client-ref": self.client_ref,
             "callback": self.callback,
-            "ttl": None if self.ttl_ms is None else str(int(self.ttl_ms)),
+            "ttl": _number(self.ttl_ms),
             "status-report-req": _flag(self.status_report_req),
+            **self.options.form_fields(self.message_type == "binary"),
         }
         fields.update({key: value for key, value in optional.items() if value is not None})
         return fields
+
+
+ADVANCED_FIELDS: Final = ("client-ref", "callback", "ttl", "status-report-req", "message-class",
+                          "body", "udh", "protocol-id", "account-ref", "entity-id", "content-id",
+                          "trusted-number", "pool-id")
+"""Every optional parameter of SMS API 1.5.1 smsgui can send, in the order it names them."""
+
+
+def _number(value: int | None) -> str | None:
+    return None if value is None else str(int(value))
 
 
 def _flag(value: bool | None) -> str | None:

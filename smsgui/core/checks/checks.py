@@ -7,16 +7,25 @@ findings are the ones the API would refuse; warnings and notes leave the choice 
 
 from __future__ import annotations
 
-import enum
 import functools
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from smsgui.core.checks.segments import Encoding, MessageType, SegmentCount, count_segments
+from smsgui.core.api.apitypes import SmsOptions
+from smsgui.core.checks.destinations import Destination, check_destinations
+from smsgui.core.checks.findings import Finding, FindingSeverity
+from smsgui.core.checks.parameters import check_parameters
+from smsgui.core.checks.segments import (
+    Encoding,
+    MessageType,
+    SegmentCount,
+    count_binary_segments,
+    count_segments,
+)
 from smsgui.core.reference.countries import country_name
 from smsgui.core.reference.testnumbers import SandboxNumber, lookup_test_number
 
@@ -25,7 +34,6 @@ from smsgui.core.reference.testnumbers import SandboxNumber, lookup_test_number
 if TYPE_CHECKING:
     from phonenumbers import PhoneNumber
 
-FindingField = Literal["to", "from", "text", "callback", "client_ref", "ttl"]
 
 MIN_RECIPIENT_DIGITS = 7
 MAX_RECIPIENT_DIGITS = 15
@@ -54,33 +62,6 @@ _SHOWN_CHARACTERS = 5
 _SHOWN_VALUE_LENGTH = 40
 
 
-class FindingSeverity(enum.StrEnum):
-    """How a finding affects sending."""
-
-    BLOCKING = "blocking"
-    WARNING = "warning"
-    INFO = "info"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing a check noticed about a draft.
-
-    Attributes:
-        entry_id: The knowledge base entry that explains it, e.g. ``check-to-invalid``.
-        severity: Whether it stops sending, deserves attention, or is just worth knowing.
-        field: The form field it concerns.
-        message: One plain sentence naming the number, sender or text it concerns.
-        subject: The value it concerns as the user entered it, when there is one.
-    """
-
-    entry_id: str
-    severity: FindingSeverity
-    field: FindingField
-    message: str
-    subject: str | None = None
-
-
 @dataclass(frozen=True)
 class Recipient:
     """One recipient as typed and as it will be sent.
@@ -94,6 +75,7 @@ class Recipient:
             ``sandbox_test`` for the sandbox's test numbers.
         valid: Whether the phone number database knows the number; always true for test numbers.
         test_number: What the sandbox does with the number, when it is a test number.
+        calling_code: The number's country calling code, e.g. ``44``; None when unknown.
     """
 
     input: str
@@ -103,6 +85,7 @@ class Recipient:
     number_type: str
     valid: bool
     test_number: SandboxNumber | None
+    calling_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +101,7 @@ class Draft:
     client_ref: str | None = None
     ttl_ms: int | None = None
     request_receipt: bool = False
+    options: SmsOptions = field(default_factory=SmsOptions)
 
 
 @dataclass(frozen=True)
@@ -170,10 +154,29 @@ def check_draft(draft: Draft) -> CheckReport:
         findings += recipient_findings
     findings += _duplicates(recipients)
     findings += check_sender(draft.sender, recipients)
-    segments, text_findings = check_text(draft.text, draft.message_type)
-    findings += text_findings
+    segments, content_findings = _check_content(draft)
+    findings += content_findings
     findings += check_options(draft.callback, draft.client_ref, draft.ttl_ms)
+    findings += check_destinations(destinations_of(recipients), draft.sender, segments,
+                                   draft.options)
     return CheckReport(tuple(recipients), segments, tuple(findings))
+
+
+def _check_content(draft: Draft) -> tuple[SegmentCount, list[Finding]]:
+    """The text's checks, or for a binary message the body's; then the advanced parameters."""
+    if draft.message_type == "binary":
+        binary_count, findings = check_parameters("binary", draft.options)
+        return binary_count or count_binary_segments(b""), findings
+    segments, findings = check_text(draft.text, draft.message_type)
+    return segments, findings + check_parameters(draft.message_type, draft.options)[1]
+
+
+def destinations_of(recipients: Iterable[Recipient]) -> list[Destination]:
+    """The countries the recipients are in, for the country rules; test numbers left out."""
+    return [Destination(recipient.region, recipient.input.strip(), recipient.calling_code,
+                        recipient.valid)
+            for recipient in recipients
+            if recipient.e164 is not None and recipient.test_number is None]
 
 
 def split_recipients(text: str) -> list[str]:
@@ -334,7 +337,8 @@ def _describe(
         message = f"{e164} is a sandbox test number: {test_number.behaviour}."
         return recipient, [_to_finding("check-to-test-number", "info", message, shown)]
     number_type = _type_name(parsed) if valid and parsed else UNKNOWN_TYPE
-    recipient = Recipient(raw, e164, region, country, number_type, valid, None)
+    calling_code = str(parsed.country_code) if parsed and parsed.country_code else None
+    recipient = Recipient(raw, e164, region, country, number_type, valid, None, calling_code)
     where = f" ({country})" if country else ""
     if not valid:
         message = (

@@ -14,7 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-MessageType = Literal["auto", "text", "unicode"]
+MessageType = Literal["auto", "text", "unicode", "binary"]
+TextType = Literal["auto", "text", "unicode"]
+
+BINARY_PART_BYTES = 140
+"""The bytes one SMS carries, the user data header included."""
+CONCATENATION_HEADER_BYTES = 6
+"""What joining parts costs: a 5-byte element plus the header's length byte when there is none."""
 
 
 class Encoding(enum.StrEnum):
@@ -22,16 +28,18 @@ class Encoding(enum.StrEnum):
 
     GSM7 = "GSM-7"
     UCS2 = "UCS-2"
+    BINARY = "8-bit binary"
 
     @property
     def single_part_capacity(self) -> int:
         """Units a message may have and still go as one SMS."""
-        return 160 if self is Encoding.GSM7 else 70
+        return {Encoding.GSM7: 160, Encoding.UCS2: 70}.get(self, BINARY_PART_BYTES)
 
     @property
     def multipart_capacity(self) -> int:
         """Units per part once a message is split (the rest holds the concatenation header)."""
-        return 153 if self is Encoding.GSM7 else 67
+        return {Encoding.GSM7: 153, Encoding.UCS2: 67}.get(
+            self, BINARY_PART_BYTES - CONCATENATION_HEADER_BYTES)
 
 
 # GSM 03.38 default alphabet in table order, without the escape code 0x1B. Note that 0x09 is the
@@ -99,6 +107,8 @@ def non_gsm7_characters(text: str) -> tuple[str, ...]:
 
 def encoding_for(text: str, message_type: MessageType = "auto") -> Encoding:
     """The encoding a message of this type will use."""
+    if message_type == "binary":
+        return Encoding.BINARY
     if message_type == "unicode":
         return Encoding.UCS2
     if message_type == "text" or is_gsm7(text):
@@ -129,6 +139,25 @@ def count_segments(text: str, message_type: MessageType = "auto") -> SegmentCoun
         forcing_ucs2=non_gsm7_characters(text),
         remaining=layout.per_part - layout.last_part_units,
     )
+
+
+def count_binary_segments(body: bytes, udh: bytes = b"") -> SegmentCount:
+    """Count the SMS parts of binary content: 140 bytes per SMS, the header's bytes included.
+
+    Content that does not fit one SMS needs a concatenation element in every part's header, so
+    each part holds 5 bytes less (6 when the message had no header of its own).
+    """
+    single = BINARY_PART_BYTES - len(udh)
+    if len(body) <= single:
+        parts, per_part = (1 if body else 0), single
+    else:
+        joining = CONCATENATION_HEADER_BYTES - (1 if udh else 0)
+        per_part = max(single - joining, 1)
+        parts = -(-len(body) // per_part)
+    last = len(body) - per_part * (parts - 1) if parts else 0
+    return SegmentCount(encoding=Encoding.BINARY, characters=len(body), units=len(body),
+                        parts=parts, per_part=per_part, forcing_ucs2=(),
+                        remaining=per_part - last)
 
 
 def split_parts(text: str, encoding: Encoding) -> list[str]:
