@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from smsgui import __version__
 
 if TYPE_CHECKING:
+    from smsgui.core.api.apitypes import SmsOptions
     from smsgui.core.delivery.exchange import Exchange
     from smsgui.core.report.summary import SummaryOptions
 
@@ -60,12 +61,34 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the sender ID: a number or up to 11 letters and digits")
     check.add_argument("--region", default=None, metavar="CC",
                        help="country for numbers written without a country code, e.g. GB")
-    check.add_argument("--type", dest="message_type", choices=("auto", "text", "unicode"),
+    check.add_argument("--type", dest="message_type",
+                       choices=("auto", "text", "unicode", "binary"),
                        default="auto", help="message type (default: auto)")
     check.add_argument("--json", action="store_true", help="print one JSON object")
-    check.add_argument("text", metavar="TEXT", help="the message text, or - for standard input")
+    _add_advanced_arguments(check)
+    check.add_argument("text", metavar="TEXT",
+                       help="the message text, or - for standard input (\"\" for binary)")
     _add_sandbox_command(commands)
     return parser
+
+
+def _add_advanced_arguments(check: argparse.ArgumentParser) -> None:
+    """The SMS API's advanced parameters, under their API names."""
+    advanced = check.add_argument_group("advanced parameters (SMS API 1.5.1)")
+    advanced.add_argument("--entity-id", metavar="ID",
+                          help="regulatory entity ID (India DLT: 19 digits)")
+    advanced.add_argument("--content-id", metavar="ID",
+                          help="regulatory content template ID (India DLT: 19 digits)")
+    advanced.add_argument("--body", metavar="HEX", help="binary content, with --type binary")
+    advanced.add_argument("--udh", metavar="HEX", help="user data header, with --type binary")
+    advanced.add_argument("--protocol-id", type=int, metavar="N", help="protocol ID, 0-255")
+    advanced.add_argument("--message-class", type=int, metavar="N", help="message class, 0-3")
+    advanced.add_argument("--account-ref", metavar="REF", help="billing account reference")
+    advanced.add_argument("--pool-id", metavar="ID", help="number pool to send from")
+    advanced.add_argument("--trusted-number", action="store_true",
+                          help="skip Fraud Defender's rules (Fraud Defender Premium only)")
+    advanced.add_argument("--status-report-req", choices=("true", "false"), default=None,
+                          help="ask for a delivery receipt, or not")
 
 
 def _add_sandbox_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -261,7 +284,10 @@ def run_check(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
     recipients = tuple(number for raw in arguments.to for number in split_recipients(raw))
     draft = Draft(recipients=recipients, sender=arguments.sender,
                   text=text.removesuffix("\n") if arguments.text == "-" else text,
-                  message_type=arguments.message_type, default_region=region)
+                  message_type=arguments.message_type, default_region=region,
+                  status_report_req=(None if arguments.status_report_req is None
+                                     else arguments.status_report_req == "true"),
+                  options=_options(arguments))
     # Leaving out --to or --from means "check the rest", not "there is no recipient".
     not_asked = {"check-to-missing"} if not arguments.to else set()
     if not arguments.sender:
@@ -273,6 +299,16 @@ def run_check(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
     else:
         _write(stdout, describe_checks(report))
     return EXIT_FAILED if report.blocking else EXIT_OK
+
+
+def _options(arguments: argparse.Namespace) -> SmsOptions:
+    from smsgui.core.api.apitypes import SmsOptions
+
+    return SmsOptions(
+        message_class=arguments.message_class, body=arguments.body, udh=arguments.udh,
+        protocol_id=arguments.protocol_id, account_ref=arguments.account_ref,
+        entity_id=arguments.entity_id, content_id=arguments.content_id,
+        trusted_number=True if arguments.trusted_number else None, pool_id=arguments.pool_id)
 
 
 def run_sandbox(arguments: argparse.Namespace) -> int:

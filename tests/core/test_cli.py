@@ -265,3 +265,51 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
     process.stderr.close()
     assert process.wait(timeout=60) == 0
     assert b"Traceback" not in errors
+
+
+def test_check_to_india_names_dlt_and_both_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["check", "--to", "919876543210", "--from", "Acme", "Your OTP is 1234"],
+                       capsys)
+    assert code == 0
+    assert "DLT" in out and "Entity ID" in out and "Content Template ID" in out
+    assert "Source: https://" in out and "(checked 2026-12-03)" in out
+
+
+def test_check_to_brazil_says_the_sender_will_be_replaced(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(["check", "--to", "5511912345678", "--from", "Acme", "hi"], capsys)
+    assert "Brazil: unregistered letter senders are replaced by a generic short code" in out
+
+
+def test_check_json_carries_country_findings_with_their_ids_and_sources(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(["check", "--json", "--to", "919876543210", "--to", "919876543211",
+                     "--to", "6591234567", "--from", "Acme", "hi"], capsys)
+    findings = json.loads(out)["findings"]
+    dlt = [finding for finding in findings if finding["entry"] == "check-country-dlt"]
+    assert len(dlt) == 1, "a batch names each country once"
+    assert dlt[0]["country"] == "IN" and dlt[0]["source"].startswith("https://")
+    assert dlt[0]["checked_on"] == "2026-12-03"
+    assert any(f["country"] == "SG" and "Likely-SCAM" in f["message"] for f in findings
+               if "country" in f)
+
+
+def test_check_with_the_ids_no_longer_asks_for_them(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(["check", "--json", "--to", "919876543210", "--from", "Acme",
+                     "--entity-id", "1101456324675322134", "--content-id", "12", "hi"], capsys)
+    entries = [finding["entry"] for finding in json.loads(out)["findings"]]
+    assert "check-country-dlt" not in entries and "check-dlt-id-shape" in entries
+
+
+def test_check_binary_reads_the_hex_and_blocks_on_bad_hex(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["check", "--json", "--to", "447700900123", "--from", "Acme", "--type",
+                        "binary", "--body", "00" * 300, "--udh", "0605040B8423F0", ""], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["text"]["parts"] == 3 and data["text"]["encoding"] == "8-bit binary"
+    code, out, _ = run(["check", "--to", "447700900123", "--from", "Acme", "--type", "binary",
+                        "--body", "zz", "--udh", "00", ""], capsys)
+    assert code == 1 and "not hex" in out

@@ -101,6 +101,8 @@ class Draft:
     client_ref: str | None = None
     ttl_ms: int | None = None
     request_receipt: bool = False
+    status_report_req: bool | None = None
+    """``status-report-req`` when no receipt is asked for here: False turns receipts off."""
     options: SmsOptions = field(default_factory=SmsOptions)
 
 

@@ -41,7 +41,8 @@ _SEVERITIES = {
     "check-country-unicode": FindingSeverity.WARNING,
     "check-country-content": FindingSeverity.INFO,
 }
-_PARAMETER_LABELS = {"entity-id": "Entity ID", "content-id": "Content Template ID"}
+_PARAMETER_LABELS = {"entity-id": "Entity ID (entity-id)",
+                     "content-id": "Content Template ID (content-id)"}
 _SHOWN_SHARING = 3
 
 
@@ -163,7 +164,7 @@ class _Context:
         labels = " and the ".join(_PARAMETER_LABELS[name] for name in missing)
         message = (
             "a sender is delivered only when it and the message template are DLT-registered;"
-            f" add the {labels} (Advanced options)."
+            f" add the {labels}."
         )
         field: FindingField = "entity_id" if missing[0] == "entity-id" else "content_id"
         return [self.finding("check-country-dlt", field, message, self.rules.registration)]

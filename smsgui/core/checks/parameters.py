@@ -114,7 +114,7 @@ def _check_dlt_ids(options: SmsOptions) -> list[Finding]:
     findings = []
     dlt_ids: tuple[tuple[FindingField, str, str | None], ...] = (
         ("entity_id", "Entity ID", options.entity_id),
-        ("content_id", "Content template ID", options.content_id))
+        ("content_id", "Content Template ID", options.content_id))
     for field, label, value in dlt_ids:
         if value is None or _DLT_ID.fullmatch(value):
             continue

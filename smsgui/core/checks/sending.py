@@ -69,7 +69,8 @@ def plan_batch(draft: Draft, report: CheckReport, throughput: int = DEFAULT_THRO
             client_ref=draft.client_ref or None,
             callback=draft.callback or status_report_callback,
             ttl_ms=draft.ttl_ms,
-            status_report_req=True if draft.request_receipt else None,
+            status_report_req=True if draft.request_receipt else draft.status_report_req,
+            options=draft.options,
         ))
     return BatchPlan(messages=tuple(messages), interval_s=1.0 / max(throughput, 1),
                      parts_per_message=max(report.segments.parts, 1))

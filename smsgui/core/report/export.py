@@ -17,7 +17,7 @@ from smsgui.core.api.decode import (
     ReportsResponse,
     SendResponse,
 )
-from smsgui.core.checks.checks import CheckReport, Recipient
+from smsgui.core.checks.checks import CheckReport, Finding, Recipient
 from smsgui.core.delivery.verdict import Verdict, answer_verdict
 from smsgui.core.reference.networks import Network
 from smsgui.core.values import CURRENCY
@@ -149,12 +149,18 @@ def check_report_as_json(report: CheckReport, sender: str) -> dict[str, Any]:
         },
         "to": [_recipient_json(recipient) for recipient in report.recipients],
         "from": sender,
-        "findings": [
-            {"entry": finding.entry_id, "severity": str(finding.severity),
-             "field": finding.field, "message": finding.message}
-            for finding in report.findings
-        ],
+        "findings": [_finding_json(finding) for finding in report.findings],
     }
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    """A finding; a country rule's also with its country, own words, source and date."""
+    payload: dict[str, Any] = {"entry": finding.entry_id, "severity": str(finding.severity),
+                               "field": finding.field, "message": finding.message}
+    extra = {"country": finding.country, "detail": finding.detail, "source": finding.source,
+             "checked_on": finding.checked_on.isoformat() if finding.checked_on else None}
+    payload.update({key: value for key, value in extra.items() if value is not None})
+    return payload
 
 
 def _recipient_json(recipient: Recipient) -> dict[str, Any]:

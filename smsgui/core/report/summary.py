@@ -330,8 +330,13 @@ def describe_checks(report: CheckReport) -> str:
         facts = ", ".join(str(fact) for fact in (recipient.region, recipient.number_type) if fact)
         validity = "valid" if recipient.valid else "not valid"
         lines.append(f"To: {recipient.input} -> {recipient.e164 or '?'} ({facts}, {validity})")
-    lines.extend(f"[{finding.severity}] {finding.message} ({finding.entry_id})"
-                 for finding in report.findings)
+    for finding in report.findings:
+        lines.append(f"[{finding.severity}] {finding.message} ({finding.entry_id})")
+        if finding.detail:
+            lines.append(f"    {finding.detail}")
+        if finding.source:
+            checked = f" (checked {finding.checked_on})" if finding.checked_on else ""
+            lines.append(f"    Source: {finding.source}{checked}")
     verdict = (f"Blocked: {report.blocking_reason}" if report.blocking
                else "Ready to send: nothing blocks this message.")
     lines.append(verdict)
