@@ -17,7 +17,8 @@ from smsgui.core.api.decode import (
     ReportsResponse,
     SendResponse,
 )
-from smsgui.core.checks.checks import CheckReport, Finding, Recipient
+from smsgui.core.checks.checks import CheckReport, Recipient
+from smsgui.core.checks.findings import Finding
 from smsgui.core.delivery.verdict import Verdict, answer_verdict
 from smsgui.core.reference.networks import Network
 from smsgui.core.values import CURRENCY
