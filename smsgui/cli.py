@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -229,8 +230,11 @@ def _single_text(exchange: Exchange, arguments: argparse.Namespace) -> str:
     options = _summary_options(arguments)
     if exchange.unanswered or decoded is None:
         return build_batch_summary([exchange], options)
-    return build_summary(decoded, context_for_document(exchange.document, exchange.receipts),
-                         options)
+    from smsgui.core.delivery.destination import destination_notes
+
+    context = replace(context_for_document(exchange.document, exchange.receipts),
+                      notes=destination_notes(exchange))
+    return build_summary(decoded, context, options)
 
 
 def _batch_text(exchanges: Sequence[Exchange], arguments: argparse.Namespace) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from smsgui import __version__
+from smsgui.core.api.apitypes import ADVANCED_FIELDS
 from smsgui.core.api.decode import (
     Decoded,
     MessagePart,
@@ -23,9 +24,10 @@ from smsgui.core.api.decode import (
     SendResponse,
     Unreadable,
 )
-from smsgui.core.api.documents import ResponseDocument
+from smsgui.core.api.documents import RequestRecord, ResponseDocument
 from smsgui.core.checks.checks import CheckReport
 from smsgui.core.checks.segments import MessageType, count_segments
+from smsgui.core.delivery.destination import DestinationNote, destination_notes
 from smsgui.core.delivery.timeline import timeline
 from smsgui.core.delivery.verdict import Verdict, answer_verdict, send_verdict
 from smsgui.core.privacy import mask_number
@@ -52,6 +54,10 @@ class SummaryContext:
     """When the request went out; None when it is not known (a pasted answer)."""
     saved_at: datetime | None = None
     receipts: tuple[Receipt, ...] = ()
+    parameters: tuple[tuple[str, str], ...] = ()
+    """The advanced parameters the request carried, as the API names them."""
+    notes: tuple[DestinationNote, ...] = ()
+    """The destination country's rules that explain the outcome."""
 
 
 @dataclass(frozen=True)
@@ -75,8 +81,16 @@ def build_summary(
     for receipt in context.receipts:
         writer.section("Delivery receipt", _receipt_lines(receipt, options))
     writer.section("What to do next", _advice_lines(verdict.entry))
+    _destination_section(writer, context.notes)
     writer.section("Environment", _environment_lines())
     return writer.text()
+
+
+def _destination_section(writer: _Writer, notes: Sequence[DestinationNote]) -> None:
+    if notes:
+        writer.section("Destination country rules",
+                       [(note.country_name, f"{note.text} (source: {note.source}, checked"
+                                            f" {note.checked_on})") for note in notes])
 
 
 def build_batch_summary(exchanges: Sequence[Exchange],
@@ -99,6 +113,8 @@ def build_batch_summary(exchanges: Sequence[Exchange],
         title = f"Recipient {number} of {count}: {_number(exchange.recipient, options)}"
         writer.section(title, _exchange_lines(exchange, options))
     writer.section("What to do next", _advice_lines(verdict.entry))
+    notes = (note for exchange in exchanges for note in destination_notes(exchange))
+    _destination_section(writer, tuple(dict.fromkeys(notes)))
     writer.section("Environment", _environment_lines())
     return writer.text()
 
@@ -155,12 +171,15 @@ def _request_lines(context: SummaryContext, options: SummaryOptions) -> list[tup
         ("From", _number(context.sender, options)),
         ("To", ", ".join(_number(number, options) for number in context.recipients) or "-"),
     ]
-    if context.text is not None:
+    if context.text is not None and context.message_type != "binary":
         segments = count_segments(context.text, context.message_type)
         lines.append(("Message", f"{segments.characters} characters, {segments.encoding}, "
                                  f"{segments.parts} part(s)"))
         if options.include_text:
             lines.append(("Text", context.text))
+    if context.parameters:
+        lines.append(("Parameters", ", ".join(f"{name}={value}"
+                                              for name, value in context.parameters)))
     return lines
 
 
@@ -306,17 +325,40 @@ def context_for_document(
     recipient = request.field_value("to")
     message_type = request.field_value("type")
     return SummaryContext(
+        parameters=_parameters(request),
         endpoint_host=urlsplit(request.url).hostname,
         sandbox=document.sandbox,
         auth_method=request.auth_method,
         sender=request.field_value("from"),
         recipients=(recipient,) if recipient else (),
         text=request.field_value("text"),
-        message_type="unicode" if message_type == "unicode" else "text",
+        message_type=_message_type(message_type),
         sent_at=document.sent_at,
         saved_at=document.saved_at,
         receipts=tuple(receipts),
     )
+
+
+def _message_type(value: str | None) -> MessageType:
+    if value == "unicode":
+        return "unicode"
+    return "binary" if value == "binary" else "text"
+
+
+_SUMMARISED_PARAMETERS = tuple(name for name in ADVANCED_FIELDS
+                               if name not in {"client-ref", "callback", "ttl"})
+"""The advanced parameters a summary lists; the reference, callback and time to live are
+matters of the receipt, which has its own lines."""
+
+
+def _parameters(request: RequestRecord) -> tuple[tuple[str, str], ...]:
+    """The advanced parameters sent, binary content by its size rather than its bytes."""
+    pairs = []
+    for name in _SUMMARISED_PARAMETERS:
+        value = request.field_value(name)
+        if value is not None:
+            pairs.append((name, f"{len(value) // 2} bytes" if name == "body" else value))
+    return tuple(pairs)
 
 
 def describe_checks(report: CheckReport) -> str:

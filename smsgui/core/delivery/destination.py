@@ -1,0 +1,141 @@
+"""What the destination country's rules say about an exchange's outcome.
+
+The status or receipt entry explains what happened; the country's rules often explain why: an
+Indian number refused by the entity filter was sent without its DLT Entity ID, a +1 number
+refused the sender because it is not registered for 10DLC, an accepted message to a country
+whose networks send no receipts will never get one. Each note names the public page its rule
+comes from and the day it was read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from smsgui.core.api.decode import Receipt, region_of_number
+from smsgui.core.delivery.exchange import Exchange
+from smsgui.core.delivery.verdict import Fate
+from smsgui.core.reference.destinations import (
+    CountryRules,
+    DestinationTable,
+    Fact,
+    SenderRule,
+    default_destination_table,
+)
+
+_DLT_ERRORS: Final = {
+    50: ("entity-id", "the Entity ID"),
+    51: ("entity-id", "the header (sender ID) registration"),
+    52: ("content-id", "the Content Template ID"),
+    53: ("content-id", "the template's consent registration"),
+    54: ("content-id", "a template matching the text"),
+}
+_SENDER_REFUSED_STATUS: Final = 15
+_REPLACING_RULES: Final = frozenset({SenderRule.OVERWRITTEN, SenderRule.NEEDS_REGISTRATION})
+
+
+@dataclass(frozen=True)
+class DestinationNote:
+    """One country rule that explains an outcome, in a sentence, with its source."""
+
+    country: str
+    country_name: str
+    text: str
+    source: str
+    checked_on: date
+
+    @property
+    def line(self) -> str:
+        """The note as one line for a summary: ``India: ... (source, checked 2026-12-03)``."""
+        source = f"source: {self.source}, checked {self.checked_on}"
+        return f"{self.country_name}: {self.text} ({source})"
+
+
+def destination_notes(exchange: Exchange,
+                      table: DestinationTable | None = None) -> tuple[DestinationNote, ...]:
+    """The destination country's rules that explain this exchange, most telling first."""
+    number = exchange.recipient or _answered_number(exchange)
+    region = region_of_number(number) if number else None
+    rules = (table or default_destination_table()).get(region) if region else None
+    if rules is None:
+        return ()
+    reading = _Reading(exchange, rules)
+    notes = [*reading.receipt_notes(), *reading.status_notes(), *reading.silence_notes()]
+    return tuple(dict.fromkeys(notes))
+
+
+def _answered_number(exchange: Exchange) -> str | None:
+    response = exchange.send_response
+    if response is not None:
+        for part in response.parts:
+            if part.to:
+                return part.to
+    return next((receipt.recipient for receipt in exchange.receipts if receipt.recipient), None)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    exchange: Exchange
+    rules: CountryRules
+
+    def note(self, text: str, fact: Fact) -> DestinationNote:
+        return DestinationNote(self.rules.iso, self.rules.name, text, fact.source.url,
+                               fact.source.checked)
+
+    def field(self, name: str) -> str | None:
+        request = self.exchange.document.request
+        return request.field_value(name) if request else None
+
+    def receipt_notes(self) -> list[DestinationNote]:
+        notes = []
+        for receipt in self.exchange.receipts:
+            notes += self._dlt_notes(receipt)
+            notes += self._replaced_sender_notes(receipt)
+        return notes
+
+    def _dlt_notes(self, receipt: Receipt) -> list[DestinationNote]:
+        registration = self.rules.registration
+        if (receipt.err_code not in _DLT_ERRORS or registration is None
+                or not registration.parameters):
+            return []
+        parameter, what = _DLT_ERRORS[receipt.err_code]
+        given = self.field(parameter)
+        sent = (f"this message was sent without {parameter}" if not given
+                else f"this message carried {parameter} {given}, which the filter did not accept")
+        text = (f"err-code {receipt.err_code} is India's DLT filter refusing {what}; {sent}."
+                f" {registration.note}")
+        return [self.note(text, registration)]
+
+    def _replaced_sender_notes(self, receipt: Receipt) -> list[DestinationNote]:
+        sender, shown = self.field("from"), receipt.sender
+        fact = self.rules.alphanumeric_sender
+        if (not sender or not shown or shown == sender or fact is None
+                or fact.rule not in _REPLACING_RULES):
+            return []
+        text = (f"the phone showed the sender as {shown}, not {sender}: networks there replace"
+                f" letter senders. {fact.note}")
+        return [self.note(text, fact)]
+
+    def status_notes(self) -> list[DestinationNote]:
+        response = self.exchange.send_response
+        registration = self.rules.registration
+        if response is None or registration is None or not self.rules.needs:
+            return []
+        if not any(part.status == _SENDER_REFUSED_STATUS for part in response.parts):
+            return []
+        needs = ", ".join(sorted(need.label for need in self.rules.needs))
+        text = (f"status 15 here usually means the sender is not registered for the country"
+                f" ({needs}). {registration.note}")
+        return [self.note(text, registration)]
+
+    def silence_notes(self) -> list[DestinationNote]:
+        """An accepted message to a country whose networks send no receipts will get none."""
+        receipts = self.rules.receipts
+        if receipts is None or not self.rules.has_no_receipts or self.exchange.receipts:
+            return []
+        if all(part.fate is not Fate.ON_ITS_WAY for part in self.exchange.verdict.fates):
+            return []
+        text = (f"networks there send no delivery receipts, so none will come for this message;"
+                f" ask the person with the phone whether it arrived. {receipts.note}")
+        return [self.note(text, receipts)]
