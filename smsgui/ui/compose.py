@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smsgui.core.api.apitypes import SmsOptions
 from smsgui.core.checks.checks import (
     MAX_TTL_MS,
     SANDBOX_TEST_TYPE,
@@ -53,6 +54,7 @@ from smsgui.core.checks.checks import (
 from smsgui.core.checks.segments import Encoding, MessageType
 from smsgui.core.reference.countries import country_name
 from smsgui.core.reference.knowledge import KnowledgeBase
+from smsgui.ui.parameters_form import ParametersPanel, RegulatoryIdsPanel
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon, QPalette, QTextCharFormat, QTextDocument
@@ -67,6 +69,8 @@ _MESSAGE_TYPES: tuple[tuple[str, MessageType, str], ...] = (
     ("Automatic", "auto", "GSM-7 when every character allows it, otherwise Unicode."),
     ("Text (GSM-7)", "text", "Always GSM-7: characters outside it arrive as \"?\"."),
     ("Unicode", "unicode", "Always Unicode (UCS-2): 70 characters per SMS instead of 160."),
+    ("Binary (hex)", "binary", "Raw bytes given as hex in Binary body and UDH, such as a WAP"
+                               " push or SIM data; 140 bytes per SMS."),
 )
 
 _SEVERITY_PREFIXES = MappingProxyType({
@@ -106,6 +110,7 @@ _LIVE_TEST_NUMBER_NOTE = ("{number} is a fictional number (Ofcom drama range): o
 _ENCODING_NAMES = MappingProxyType({
     Encoding.GSM7: "GSM-7",
     Encoding.UCS2: "Unicode (UCS-2)",
+    Encoding.BINARY: "binary bytes",
 })
 
 _HIGHLIGHT_ALPHA = 90
@@ -183,6 +188,7 @@ class ComposeForm(QWidget):
             request_receipt=receipt,
             client_ref=self._client_ref_edit.text().strip() or None,
             ttl_ms=ttl_minutes * MS_PER_MINUTE if ttl_minutes else None,
+            options=self._regulatory_ids.options(self._parameters.options(SmsOptions())),
         )
 
     def report(self) -> CheckReport:
@@ -258,6 +264,9 @@ class ComposeForm(QWidget):
         _describe(self._ttl_spin, "Time to live",
                   "How long, in minutes, the network keeps trying to deliver the message"
                   " (up to 7 days). 0 leaves it to the API's default.")
+        self._parameters = ParametersPanel()
+        self._regulatory_ids = RegulatoryIdsPanel()
+        self._regulatory_ids.setVisible(False)
 
     def _create_feedback(self) -> None:
         self._recipients_label = _feedback_label("Recipients as sent")
@@ -288,6 +297,7 @@ class ComposeForm(QWidget):
         fields.addRow(_buddy_label("&From:", self._from_edit), self._from_edit)
         fields.addRow(_buddy_label("&To:", self._to_edit), self._to_edit)
         fields.addRow("", self._recipients_label)
+        fields.addRow(self._regulatory_ids)
         fields.addRow(_buddy_label("&Message:", self._message_edit), self._message_edit)
         fields.addRow("", _stacked(self._counter_label, self._forcing_label))
         column = QVBoxLayout(self)
@@ -309,6 +319,7 @@ class ComposeForm(QWidget):
         form.addRow("", self._receipt_check)
         form.addRow(_buddy_label("&Callback URL:", self._callback_edit), self._callback_edit)
         form.addRow(_buddy_label("Time to &live:", self._ttl_spin), self._ttl_spin)
+        form.addRow(self._parameters)
         self._advanced_panel.setVisible(False)
         return self._advanced_panel
 
@@ -326,6 +337,8 @@ class ComposeForm(QWidget):
         self._client_ref_edit.textChanged.connect(self._on_field_changed)
         self._callback_edit.textChanged.connect(self._on_field_changed)
         self._ttl_spin.valueChanged.connect(self._on_field_changed)
+        self._parameters.changed.connect(self._on_field_changed)
+        self._regulatory_ids.changed.connect(self._on_field_changed)
         self._receipt_check.toggled.connect(self._on_receipt_check_toggled)
         self._advanced_toggle.toggled.connect(self._on_advanced_toggle_toggled)
         self._findings_list.itemClicked.connect(self._on_findings_list_item_clicked)
@@ -335,16 +348,17 @@ class ComposeForm(QWidget):
             shortcut.activated.connect(self._on_send_shortcut_activated)
 
     def _set_tab_order(self) -> None:
-        chain = [self._from_edit, self._to_edit, self._message_edit, self._advanced_toggle,
-                 self._type_combo, self._client_ref_edit, self._receipt_check,
-                 self._callback_edit, self._ttl_spin, self._findings_list, self._send_button]
+        chain = [self._from_edit, self._to_edit, *self._regulatory_ids.fields(),
+                 self._message_edit, self._advanced_toggle, self._type_combo,
+                 self._client_ref_edit, self._receipt_check, self._callback_edit, self._ttl_spin,
+                 *self._parameters.fields(), self._findings_list, self._send_button]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
     def _editing_widgets(self) -> Iterator[QWidget]:
         yield from (self._from_edit, self._to_edit, self._message_edit, self._type_combo,
                     self._client_ref_edit, self._receipt_check, self._callback_edit,
-                    self._ttl_spin)
+                    self._ttl_spin, *self._parameters.fields(), *self._regulatory_ids.fields())
 
     # --- slots --------------------------------------------------------------------------------
 
@@ -383,9 +397,16 @@ class ComposeForm(QWidget):
     # --- showing the report -------------------------------------------------------------------
 
     def _refresh(self) -> None:
+        self._parameters.set_binary(self._message_type() == "binary")
         self._report = check_draft(self.draft())
+        self._show_regulatory_ids(self._report)
         self._show_report()
         self._show_advanced_summary()
+
+    def _show_regulatory_ids(self, report: CheckReport) -> None:
+        """The DLT fields appear as soon as a recipient's country asks for them."""
+        needed = self._regulatory_ids.holds_values() or _needs_registration_ids(report)
+        self._regulatory_ids.setVisible(needed)
 
     def _show_advanced_summary(self) -> None:
         """Name the advanced options in use on the toggle, so they are not forgotten when hidden."""
@@ -394,7 +415,7 @@ class ComposeForm(QWidget):
             ("client reference", bool(self._client_ref_edit.text().strip())),
             ("delivery receipt", self._receipt_check.isChecked()),
             ("time to live", self._ttl_spin.value() > 0),
-        ) if in_use]
+        ) if in_use] + self._parameters.in_use()
         suffix = f" (in use: {', '.join(used)})" if used else ""
         self._advanced_toggle.setText(f"&Advanced options{suffix}")
 
@@ -450,7 +471,7 @@ class ComposeForm(QWidget):
         prefix = _SEVERITY_PREFIXES[finding.severity]
         item = QListWidgetItem(self._severity_icon(finding.severity), f"{prefix} {finding.message}")
         item.setData(ENTRY_ID_ROLE, finding.entry_id)
-        item.setToolTip(self._entry_title(finding.entry_id))
+        item.setToolTip(_finding_tooltip(finding, self._entry_title(finding.entry_id)))
         return item
 
     def _severity_icon(self, severity: FindingSeverity) -> QIcon:
@@ -648,6 +669,27 @@ def _highlight_format(palette: QPalette) -> QTextCharFormat:
     highlight.setUnderlineColor(palette.color(QPalette.ColorRole.Text))
     highlight.setBackground(background)
     return highlight
+
+
+def _needs_registration_ids(report: CheckReport) -> bool:
+    from smsgui.core.reference.destinations import default_destination_table
+
+    if not any(recipient.region for recipient in report.recipients):
+        return False
+    table = default_destination_table()
+    return any((rules := table.get(recipient.region)) is not None
+               and rules.registration_parameters for recipient in report.recipients)
+
+
+def _finding_tooltip(finding: Finding, entry_title: str) -> str:
+    """The entry's title; for a country rule also the rule's own words and its source."""
+    lines = [entry_title]
+    if finding.detail:
+        lines.append(finding.detail)
+    if finding.source:
+        checked = f", checked {finding.checked_on}" if finding.checked_on else ""
+        lines.append(f"Source: {finding.source}{checked}")
+    return "\n\n".join(lines)
 
 
 def _severity_rank(finding: Finding) -> int:
