@@ -62,6 +62,8 @@ if TYPE_CHECKING:
 
 ENTRY_ID_ROLE = Qt.ItemDataRole.UserRole
 """The item data role under which each finding in the list carries its knowledge entry id."""
+FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
+"""The item data role under which each finding in the list carries its :class:`Finding`."""
 
 MS_PER_MINUTE = 60_000
 
@@ -129,10 +131,13 @@ class ComposeForm(QWidget):
         send_requested: The user asked to send; carries the :class:`Draft` to send. Emitted only
             while no finding blocks sending and the form is not busy.
         entry_requested: The user clicked or activated a finding; carries its knowledge entry id.
+        finding_requested: The same click, carrying the whole :class:`Finding` (a country rule's
+            source and own words included); emitted before ``entry_requested``.
     """
 
     send_requested = Signal(object)
     entry_requested = Signal(str)
+    finding_requested = Signal(object)
 
     def __init__(self, knowledge: KnowledgeBase, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -471,6 +476,7 @@ class ComposeForm(QWidget):
         prefix = _SEVERITY_PREFIXES[finding.severity]
         item = QListWidgetItem(self._severity_icon(finding.severity), f"{prefix} {finding.message}")
         item.setData(ENTRY_ID_ROLE, finding.entry_id)
+        item.setData(FINDING_ROLE, finding)
         item.setToolTip(_finding_tooltip(finding, self._entry_title(finding.entry_id)))
         return item
 
@@ -525,6 +531,7 @@ class ComposeForm(QWidget):
     def _request_entry(self, item: QListWidgetItem) -> None:
         entry_id = item.data(ENTRY_ID_ROLE)
         if entry_id:
+            self.finding_requested.emit(item.data(FINDING_ROLE))
             self.entry_requested.emit(entry_id)
 
     def _request_send(self) -> None:

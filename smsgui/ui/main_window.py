@@ -49,6 +49,7 @@ from smsgui.core.api.secrets import (
     SecretProblem,
     SecretStoreError,
 )
+from smsgui.core.delivery.destination import note_of_finding
 from smsgui.core.privacy import mask_number
 from smsgui.core.reference.countries import known_countries
 from smsgui.core.values import money_text
@@ -67,12 +68,14 @@ if TYPE_CHECKING:
 
     from smsgui.core.api.client import ApiOutcome, BalanceOutcome, SettingsOutcome, SmsApiClient
     from smsgui.core.checks.checks import Draft
+    from smsgui.core.checks.findings import Finding
     from smsgui.core.checks.sending import BatchPlan
     from smsgui.core.delivery.exchange import Exchange
     from smsgui.core.delivery.receipts import ReceiptBook
     from smsgui.core.delivery.receiver import ReceiptReceiver
     from smsgui.core.records.history import History
     from smsgui.core.records.session import SendLedger, SendSession
+    from smsgui.ui.countries_view import CountriesDialog
     from smsgui.ui.credentials import CredentialsDialog
     from smsgui.ui.summary_dialog import SummaryDialog
 
@@ -297,9 +300,26 @@ class MainWindow(QMainWindow):
         self._action(account_menu, "Manage &profiles...", None, self.manage_profiles)
         self._action(account_menu, "&Check credentials", None, self.check_credentials)
         help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Countries and their rules...", None, self.show_countries)
         self._action(help_menu, "Run &self-test", None, self.run_self_test)
         self._action(help_menu, "&About smsgui", None, self.show_about)
         self._update_actions()
+
+    def show_countries(self, iso: str | None = None) -> CountriesDialog:
+        """Open the Countries dialog, on ``iso``'s rules when given."""
+        from smsgui.ui.countries_view import CountriesDialog
+
+        dialog = CountriesDialog(parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if iso:
+            dialog.show_country(iso)
+        dialog.open()
+        return dialog
+
+    def _on_compose_finding_requested(self, finding: Finding) -> None:
+        """A country rule's finding shows its own words above its entry; others show none."""
+        self.troubleshooting.set_destination_notes(
+            [note_of_finding(finding)] if finding.country and finding.source else [])
 
     def show_about(self) -> None:
         from smsgui.ui.about import AboutDialog
@@ -317,7 +337,9 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.compose.send_requested.connect(self._on_compose_send_requested)
+        self.compose.finding_requested.connect(self._on_compose_finding_requested)
         self.compose.entry_requested.connect(self.troubleshooting.highlight)
+        self.results.notes_changed.connect(self.troubleshooting.set_destination_notes)
         self.results.entry_selected.connect(self.troubleshooting.highlight)
         self.history.reopen_requested.connect(self._on_history_reopen_requested)
         self.profile_combo.currentIndexChanged.connect(self._on_profile_combo_changed)

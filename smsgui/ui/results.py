@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smsgui.core.delivery.destination import DestinationNote, destination_notes
 from smsgui.core.privacy import mask_number, redact_fields, redact_url
 from smsgui.core.reference.knowledge import Entry, Severity
 from smsgui.core.values import CURRENCY, amount_text, money_text
@@ -48,6 +50,7 @@ MAY_HAVE_BEEN_SENT: Final = (
     "The request may have reached Vonage: check delivery before sending again."
 )
 EMPTY_VERDICT: Final = "No results yet"
+_SHOWN_NOTES: Final = 3
 EMPTY_SUMMARY: Final = (
     "Send a message, or open or paste a response: what happened to each part appears here."
 )
@@ -464,6 +467,9 @@ class ResultsPane(QWidget):
 
     entry_selected = Signal(str)
     """The knowledge entry id of the selected row; emitted when the selection changes."""
+    notes_changed = Signal(object)
+    """The destination country rules that explain the exchanges shown (a tuple of
+    :class:`DestinationNote`); emitted before the worst row is selected."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -475,6 +481,8 @@ class ResultsPane(QWidget):
         self.warning_icon = QLabel()
         self.warning = self._make_label("Send warning")
         self.warning_box = self._make_warning_box()
+        self.destination = self._make_destination()
+        self._notes: tuple[DestinationNote, ...] = ()
         self.table = self._make_table()
         self.raw = self._make_raw()
         self.timeline = self._make_timeline()
@@ -497,6 +505,14 @@ class ResultsPane(QWidget):
         label.setAccessibleName(name)
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def _make_destination(self) -> QLabel:
+        label = self._make_label("Destination rules")
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setOpenExternalLinks(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        label.hide()
         return label
 
     def _make_progress(self) -> QProgressBar:
@@ -589,6 +605,7 @@ class ResultsPane(QWidget):
         column.addLayout(heading)
         column.addWidget(self.summary)
         column.addWidget(self.warning_box)
+        column.addWidget(self.destination)
         column.addWidget(self.tabs, 1)
 
     # -- public ---------------------------------------------------------------------------------
@@ -602,6 +619,7 @@ class ResultsPane(QWidget):
         rows = build_rows(self._exchanges)
         self._fill_table(rows)
         self._show_summary(summarize(self._exchanges, rows))
+        self._show_notes(exchange_notes(self._exchanges))
         self._fill_raw_and_timeline_when_needed()
         self._select_row(worst_row(rows))
         # After scrolling to the worst row, so that the widths fit the rows in view.
@@ -618,7 +636,19 @@ class ResultsPane(QWidget):
         self.verdict_icon.hide()
         _set_label_text(self.summary, EMPTY_SUMMARY)
         self.warning_box.hide()
+        self._show_notes(())
         self.table.setColumnHidden(DELIVERY, True)
+
+    def destination_notes(self) -> tuple[DestinationNote, ...]:
+        """The country rules shown beside the verdict."""
+        return self._notes
+
+    def _show_notes(self, notes: tuple[DestinationNote, ...]) -> None:
+        if notes != self._notes:
+            self._notes = notes
+            self.destination.setText(notes_html(notes))
+            self.destination.setVisible(bool(notes))
+        self.notes_changed.emit(notes)
 
     def show_progress(self, done: int, total: int) -> None:
         """Show "2 of 3 sent" while a send to several recipients is under way."""
@@ -730,6 +760,28 @@ class ResultsPane(QWidget):
         cells = (self.table.item(row, column) for column in range(self.table.columnCount())
                  if not self.table.isColumnHidden(column))
         QApplication.clipboard().setText("\t".join(cell.text() if cell else "" for cell in cells))
+
+
+def exchange_notes(exchanges: Sequence[Exchange]) -> tuple[DestinationNote, ...]:
+    """Every exchange's destination notes, each once."""
+    return tuple(dict.fromkeys(note for exchange in exchanges
+                               for note in destination_notes(exchange)))
+
+
+def notes_html(notes: Sequence[DestinationNote]) -> str:
+    """The notes as short paragraphs, each ending with a link to its source."""
+    shown = notes[:_SHOWN_NOTES]
+    more = len(notes) - len(shown)
+    rows = [note_html(note) for note in shown]
+    if more:
+        rows.append(f"<p>... and {more} more in the diagnostic summary.</p>")
+    return "".join(rows)
+
+
+def note_html(note: DestinationNote) -> str:
+    source = html.escape(note.source, quote=True)
+    return (f"<p><b>{html.escape(note.country_name)}:</b> {html.escape(note.text)}"
+            f' (<a href="{source}">source</a>, checked {note.checked_on})</p>')
 
 
 def timeline_html(exchanges: Sequence[Exchange]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
@@ -27,8 +27,11 @@ from smsgui.core.reference.knowledge import Entry, Kind, KnowledgeBase, Retry, S
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
 
+    from smsgui.core.delivery.destination import DestinationNote
+
 MATCH_MARK: Final = "▶"
 MATCH_LABEL: Final = f"{MATCH_MARK} Matches your result"
+DESTINATION_HEADING: Final = "What the destination country's rules add"
 ENTRY_ID_ROLE: Final = Qt.ItemDataRole.UserRole
 GROUP_TITLE_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 
@@ -109,6 +112,15 @@ def entry_html(entry: Entry, is_match: bool) -> str:
     )
 
 
+def destination_html(notes: Sequence[DestinationNote]) -> str:
+    """The destination's rules, first in the matching entry: they say why it happened there."""
+    rows = "".join(
+        f"<li><b>{html.escape(note.country_name)}:</b> {html.escape(note.text)}"
+        f' (<a href="{html.escape(note.source, quote=True)}">source</a>,'
+        f" checked {note.checked_on})</li>" for note in notes)
+    return f"<h3>{html.escape(DESTINATION_HEADING)}</h3><ul>{rows}</ul>"
+
+
 def _kind_line(entry: Entry) -> str:
     kind = KIND_NAMES[entry.kind]
     code = f" {entry.code}" if entry.code is not None and entry.kind is not Kind.HTTP else ""
@@ -136,6 +148,7 @@ class TroubleshootingPanel(QWidget):
         self._knowledge = knowledge
         self._items: dict[str, QTreeWidgetItem] = {}
         self._highlighted: str | None = None
+        self._notes: tuple[DestinationNote, ...] = ()
         self.search = self._make_search()
         self.no_match = QLabel()
         self.no_match.setAccessibleName("Search result")
@@ -233,6 +246,11 @@ class TroubleshootingPanel(QWidget):
         self._reveal(item)
         return True
 
+    def set_destination_notes(self, notes: Sequence[DestinationNote]) -> None:
+        """Show these country rules above the matching entry, where they explain it."""
+        self._notes = tuple(notes)
+        self._show_current()
+
     def clear_highlight(self) -> None:
         """Forget the match, e.g. when the results are cleared."""
         self._set_marked(self._highlighted, marked=False)
@@ -281,7 +299,9 @@ class TroubleshootingPanel(QWidget):
             self.details.setHtml(INTRO_HTML)
             return
         entry = self._knowledge.get(entry_id)
-        self.details.setHtml(entry_html(entry, is_match=entry_id == self._highlighted))
+        is_match = entry_id == self._highlighted
+        notes = destination_html(self._notes) if is_match and self._notes else ""
+        self.details.setHtml(notes + entry_html(entry, is_match=is_match))
 
     def _apply_filter(self, text: str) -> None:
         words = text.casefold().split()

@@ -575,8 +575,12 @@ def _network(
 
 
 @functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)
 def region_of_number(number: str) -> str | None:
-    """The ISO region a digits-only E.164 number belongs to, or None."""
+    """The ISO region a digits-only E.164 number belongs to, or None.
+
+    Remembered: a results pane with many recipients asks again on every receipt.
+    """
     import phonenumbers  # imported here: most decodes never need it
 
     digits = "".join(char for char in number if char.isdigit())

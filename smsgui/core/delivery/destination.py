@@ -14,8 +14,10 @@ from datetime import date
 from typing import Final
 
 from smsgui.core.api.decode import Receipt, region_of_number
+from smsgui.core.checks.findings import Finding
 from smsgui.core.delivery.exchange import Exchange
 from smsgui.core.delivery.verdict import Fate
+from smsgui.core.reference.countries import country_name
 from smsgui.core.reference.destinations import (
     CountryRules,
     DestinationTable,
@@ -50,6 +52,18 @@ class DestinationNote:
         """The note as one line for a summary: ``India: ... (source, checked 2026-12-03)``."""
         source = f"source: {self.source}, checked {self.checked_on}"
         return f"{self.country_name}: {self.text} ({source})"
+
+
+def note_of_finding(finding: Finding) -> DestinationNote:
+    """A pre-send country finding as a note: its country, its rule's own words, its source.
+
+    Raises ValueError for a finding that is not about a country rule.
+    """
+    if not (finding.country and finding.source and finding.checked_on):
+        raise ValueError(f"{finding.entry_id} is not a country rule")
+    name = country_name(finding.country) or finding.country
+    return DestinationNote(finding.country, name, finding.detail or finding.message,
+                           finding.source, finding.checked_on)
 
 
 def destination_notes(exchange: Exchange,
