@@ -25,6 +25,25 @@ class Order:
     sender: str
     network: Network | None
     client_ref: str | None
+    shown_sender: str | None = None
+    """The sender the handset shows when the destination replaces ``sender``; None keeps it."""
+    receipt_status: str | None = None
+    """The receipt status the destination's rules give (e.g. India without DLT IDs)."""
+    receipt_err_code: int | None = None
+    """Its err-code. Both None: the message is reported delivered."""
+
+
+def receipt_outcome(order: Order) -> tuple[str, int]:
+    """The receipt's status and err-code: a magic number's, else the destination's, else delivered.
+
+    The magic numbers come first so their behaviour never depends on anything else.
+    """
+    test_number = lookup_test_number(order.to)
+    if test_number is not None and test_number.receipt_status is not None:
+        return test_number.receipt_status, test_number.receipt_err_code or 0
+    if order.receipt_status is not None:
+        return order.receipt_status, order.receipt_err_code or 0
+    return "delivered", 0
 
 
 @dataclass(frozen=True)
@@ -34,6 +53,8 @@ class MessageRecord:
     message_id: str
     to: str
     sender: str
+    shown_sender: str
+    """The sender the handset shows (the receipt's ``to``): ``sender`` unless replaced."""
     network: Network | None
     price: Decimal
     balance_after: Decimal
@@ -81,9 +102,7 @@ class Account:
     def charge_parts(self, order: Order, parts: int, price: Decimal,
                      now: float) -> tuple[MessageRecord, ...] | None:
         """Charge every part at once, or none when the balance cannot pay for all of them."""
-        test_number = lookup_test_number(order.to)
-        status = test_number.receipt_status if test_number else None
-        err_code = test_number.receipt_err_code if test_number else None
+        status, err_code = receipt_outcome(order)
         with self._lock:
             if self._balance < price * parts:
                 return None
@@ -92,10 +111,11 @@ class Account:
                 self._balance -= price
                 record = MessageRecord(
                     message_id=self._make_id(), to=order.to, sender=order.sender,
-                    network=order.network, price=price, balance_after=self._balance,
+                    shown_sender=order.shown_sender or order.sender, network=order.network,
+                    price=price, balance_after=self._balance,
                     client_ref=order.client_ref, received_at=now,
-                    final_at=now + self._receipt_delay, receipt_status=status or "delivered",
-                    receipt_err_code=err_code or 0,
+                    final_at=now + self._receipt_delay, receipt_status=status,
+                    receipt_err_code=err_code,
                 )
                 self._records[record.message_id] = record
                 records.append(record)

@@ -40,7 +40,7 @@ def receipt_payload(record: MessageRecord, api_key: str, sent_at: float) -> dict
     moment = datetime.fromtimestamp(sent_at, UTC)
     payload = {
         "msisdn": record.to,
-        "to": record.sender,
+        "to": record.shown_sender,  # the sender the handset shows, which a country may replace
         "network-code": record.network.code if record.network else "",
         "messageId": record.message_id,
         "price": f"{record.price:.8f}",

@@ -2,11 +2,13 @@
 
 Everything here is plain Python over the request's parameters; the HTTP layer in ``server.py``
 parses the request and writes the answer. The rules reuse the core's tables (segment counter,
-signatures, test numbers, number checks, network table) so the sandbox and the app never disagree.
+signatures, test numbers, number checks, network table, country rules) so the sandbox and the app
+never disagree.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,9 +28,15 @@ from smsgui.core.checks.checks import (
     check_recipient,
     check_sender,
 )
-from smsgui.core.checks.segments import count_segments
+from smsgui.core.checks.parameters import MAX_REFERENCE, MESSAGE_CLASSES, PROTOCOL_IDS, hex_bytes
+from smsgui.core.checks.segments import count_binary_segments, count_segments
+from smsgui.core.reference.destinations import CountryRules, SenderRule, default_destination_table
 from smsgui.core.reference.networks import Network, default_network_table
-from smsgui.core.reference.testnumbers import RANGE_PREFIX, lookup_test_number
+from smsgui.core.reference.testnumbers import (
+    RANGE_PREFIX,
+    lookup_test_number,
+    receipt_status_for_error,
+)
 from smsgui.sandbox.account import Account, MessageRecord, Order
 from smsgui.sandbox.config import SIGNATURE_WINDOW_SECONDS, SandboxConfig
 
@@ -37,6 +45,14 @@ TTL_RANGE = range(MIN_TTL_MS, MAX_TTL_MS + 1)
 MESSAGE_TYPES = frozenset({"text", "unicode", "binary"})
 _RECIPIENT = re.compile(rf"\d{{{MIN_RECIPIENT_DIGITS},{MAX_RECIPIENT_DIGITS}}}")
 _TEST_NUMBER_NETWORK = "23410"
+_INTEGER = re.compile(r"0|[1-9][0-9]{0,8}")
+# The spec types these boolean, and a form carries a boolean as "true" or "false" (what the
+# app's client and every SDK send). Nothing public shows the real API taking "1"/"0" or "TRUE",
+# so the sandbox is conservative and refuses them with status 3 rather than guess a meaning.
+_FLAGS = ("status-report-req", "trusted-number")
+_FLAG_VALUES = frozenset({"true", "false"})
+# Free text in the spec; the core's 100-character limit keeps a runaway value from passing.
+_REFERENCES = ("account-ref", "entity-id", "content-id", "pool-id")
 
 ERROR_TEXTS: Mapping[int, str] = {
     1: "Throughput Rate Exceeded - please wait [ {wait} ] and retry",
@@ -115,15 +131,23 @@ def submit(params: Mapping[str, str], caller: Caller, account: Account, config: 
         refused = _check_destination(params, config)
     if refused is not None:
         return Submission(body=_error_body(refused, to))
-    text, message_type = params.get("text", ""), params.get("type", "text")
-    parts = count_segments(text, "unicode" if message_type == "unicode" else "text").parts
-    order = Order(to=to, sender=params["from"], network=destination_network(to),
-                  client_ref=params.get("client-ref"))
-    records = account.charge_parts(order, max(parts, 1), config.price, now)
+    rules = destination_rules(to)
+    order = _order(params, rules)
+    records = account.charge_parts(order, max(_part_count(params), 1), config.price, now)
     if records is None:
         return Submission(body=_error_body(rejection(9), to))
-    callback = _receipt_url(params, config)
+    callback = None if rules is not None and rules.has_no_receipts else _receipt_url(params, config)
     return Submission(body=_success_body(records, params), accepted=records, callback=callback)
+
+
+def _part_count(params: Mapping[str, str]) -> int:
+    """The parts charged: a binary message's from its bytes, a text's from its characters."""
+    message_type = params.get("type", "text")
+    if message_type == "binary":
+        body, udh = hex_bytes(params["body"]) or b"", hex_bytes(params["udh"]) or b""
+        return count_binary_segments(body, udh).parts
+    text = params.get("text", "")
+    return count_segments(text, "unicode" if message_type == "unicode" else "text").parts
 
 
 def _throttle(account: Account, now: float) -> Rejection | None:
@@ -170,11 +194,23 @@ def _check_parameters(params: Mapping[str, str]) -> Rejection | None:
     if message_type not in MESSAGE_TYPES:
         return rejection(3, param="type")
     if message_type == "binary":
-        if not (_is_hex(params.get("body", "")) and _is_hex(params.get("udh", ""))):
-            return rejection(2 if not params.get("body") else 3, param="body")
+        refused = _check_binary(params)
+        if refused is not None:
+            return refused
     elif not params.get("text"):
         return rejection(2, param="text")
     return _check_formats(params)
+
+
+def _check_binary(params: Mapping[str, str]) -> Rejection | None:
+    """A binary message needs its body and header as hex, as the app's checks read them."""
+    for name in ("body", "udh"):
+        value = params.get(name, "")
+        if not value.strip():
+            return rejection(2, param=name)
+        if hex_bytes(value) is None:
+            return rejection(3, param=name)
+    return None
 
 
 def _check_formats(params: Mapping[str, str]) -> Rejection | None:
@@ -190,13 +226,20 @@ def _check_formats(params: Mapping[str, str]) -> Rejection | None:
 
 def _check_options(params: Mapping[str, str]) -> Rejection | None:
     ttl = params.get("ttl")
-    if ttl is not None and not (ttl.isdigit() and int(ttl) in TTL_RANGE):
+    if ttl is not None and not _is_integer_in(ttl, TTL_RANGE):
         return rejection(3, param="ttl")
-    message_class = params.get("message-class")
-    if message_class is not None and message_class not in {"0", "1", "2", "3"}:
-        return rejection(3, param="message-class")
+    for name, allowed in (("message-class", MESSAGE_CLASSES), ("protocol-id", PROTOCOL_IDS)):
+        value = params.get(name)
+        if value is not None and not _is_integer_in(value, allowed):
+            return rejection(3, param=name)
+    for name in _FLAGS:
+        if params.get(name, "true") not in _FLAG_VALUES:
+            return rejection(3, param=name)
     if len(params.get("client-ref", "")) > MAX_CLIENT_REF:
         return rejection(3, param="client-ref")
+    for name in _REFERENCES:
+        if len(params.get(name, "")) > MAX_REFERENCE:
+            return rejection(3, param=name)
     return None
 
 
@@ -227,8 +270,111 @@ def destination_network(to: str) -> Network | None:
     return table.for_country(region) if region else None
 
 
+# -- country outcomes ---------------------------------------------------------------------------
+# What the destination country does to an accepted message, read from the core's country table
+# (resources/destinations.toml): the sandbox shows what the app's country checks warn about.
+
+_REGISTRATION_ERR_CODES: Mapping[str, int] = {"entity-id": 50, "content-id": 52}
+"""The receipt err-code for a missing registration parameter: entity filter, content filter."""
+_REGULATION_ERROR = 54
+_REPLACING_RULES = frozenset({SenderRule.OVERWRITTEN, SenderRule.NEEDS_REGISTRATION})
+_NUMBER_IN_PHRASE = re.compile(r"\b[0-9]{3,8}\b")
+
+
+def destination_rules(to: str) -> CountryRules | None:
+    """The recipient country's rules; None for the magic numbers, whose behaviour is their own."""
+    if to.startswith(RANGE_PREFIX):
+        return None
+    return default_destination_table().get(region_of_number(to))
+
+
+def _order(params: Mapping[str, str], rules: CountryRules | None) -> Order:
+    """What is charged and recorded, with what the destination does to it."""
+    to, sender = params["to"], params["from"]
+    shown: str = sender
+    status: str | None = None
+    err_code: int | None = None
+    if rules is not None:
+        status, err_code = _country_receipt(params, rules)
+        registered = bool(rules.registration_parameters) and err_code is None
+        shown = sender if registered else shown_sender(sender, to, rules)
+    return Order(to=to, sender=sender, network=destination_network(to),
+                 client_ref=params.get("client-ref"), shown_sender=shown,
+                 receipt_status=status, receipt_err_code=err_code)
+
+
+def _country_receipt(params: Mapping[str, str],
+                     rules: CountryRules) -> tuple[str | None, int | None]:
+    """The receipt status and err-code the country gives; (None, None) for the usual delivery."""
+    err_code = missing_registration_err_code(params, rules)
+    if err_code is not None:
+        return receipt_status_for_error(err_code), err_code
+    if rules.has_no_receipts:
+        # No receipt ever comes, so the Reports API keeps it "accepted", as the app's check says.
+        return "accepted", 0
+    return None, None
+
+
+def missing_registration_err_code(params: Mapping[str, str], rules: CountryRules) -> int | None:
+    """The receipt err-code when the request lacks a registration parameter the country needs.
+
+    The API accepts the message and charges it; the receipt then fails (India: 50 without an
+    entity-id, 52 without a content-id). Only a missing ID fails: the sandbox cannot know which
+    IDs are registered, and the app already warns about an ID of the wrong shape.
+    """
+    for name in rules.registration_parameters:
+        if not params.get(name, "").strip():
+            return _REGISTRATION_ERR_CODES.get(name, _REGULATION_ERROR)
+    return None
+
+
+def shown_sender(sender: str, to: str, rules: CountryRules) -> str:
+    """The sender the handset shows: a letter sender is replaced where the country replaces it.
+
+    A country that needs registration replaces only unregistered names, but the sandbox has no
+    registry, so it treats every name as unregistered, as a first send would find.
+    """
+    fact = rules.alphanumeric_sender
+    if (fact is None or fact.replaced_by is None or fact.rule not in _REPLACING_RULES
+            or not any(char.isalpha() for char in sender)):
+        return sender
+    return replacement_sender(fact.replaced_by, sender, to, rules)
+
+
+def replacement_sender(replaced_by: str, sender: str, to: str, rules: CountryRules) -> str:
+    """A plausible sender for what the table's ``replaced_by`` describes, the same every time.
+
+    One word ("Likely-SCAM", "Unverified") is the label the handset shows; a phrase naming a code
+    ("short code 85307 or 87457") gives its first code; a phrase about a short code gives a
+    5-digit code; anything else ("a random number", "a local long code") a local-looking number.
+    """
+    if not any(char.isspace() for char in replaced_by):
+        return replaced_by
+    named = _NUMBER_IN_PHRASE.search(replaced_by)
+    if named:
+        return named.group()
+    digits = _stable_digits(rules.iso, sender)
+    if _describes_short_code(replaced_by):
+        return str(10_000 + int(digits[:9]) % 90_000)
+    national = to[len(rules.dialing_code):]
+    return rules.dialing_code + national[:1] + digits[:max(len(national) - 1, 0)]
+
+
+def _describes_short_code(phrase: str) -> bool:
+    words = phrase.lower()
+    if "short code" in words:
+        return True
+    return "code" in words and "long code" not in words and "number" not in words
+
+
+def _stable_digits(*seed: str) -> str:
+    """Decimal digits derived from ``seed``: the same sender shows the same stand-in."""
+    digest = hashlib.sha256("\x1f".join(seed).encode("utf-8")).digest()
+    return str(int.from_bytes(digest, "big")).zfill(78)
+
+
 def _receipt_url(params: Mapping[str, str], config: SandboxConfig) -> str | None:
-    if params.get("status-report-req", "true").lower() in {"false", "0"}:
+    if params.get("status-report-req") == "false":
         return None
     return params.get("callback") or config.dlr_url
 
@@ -263,8 +409,9 @@ def _error_body(refused: Rejection, to: str) -> dict[str, object]:
     return {"message-count": "1", "messages": [message]}
 
 
-def _is_hex(value: str) -> bool:
-    return bool(value) and len(value) % 2 == 0 and all(c in "0123456789abcdefABCDEF" for c in value)
+def _is_integer_in(value: str, allowed: range) -> bool:
+    """A plain decimal integer (no sign, spaces or leading zeros) within ``allowed``."""
+    return bool(_INTEGER.fullmatch(value)) and int(value) in allowed
 
 
 def _is_callback_url(url: str) -> bool:

@@ -69,3 +69,10 @@ def test_no_parameter_value_makes_the_checks_fail(body: str, entity: str, messag
     for message_type in ("binary", "text"):
         _, findings = check_parameters(message_type, options)
         assert all(finding.message.endswith(".") for finding in findings)
+
+
+def test_hex_typed_with_spaces_goes_out_without_them() -> None:
+    message = OutgoingSms("447700900000", "Acme", "", "binary",
+                          options=SmsOptions(body="00 11 22", udh="05 00 03 CC 02 01"))
+    fields = message.form_fields()
+    assert (fields["body"], fields["udh"]) == ("001122", "050003CC0201")

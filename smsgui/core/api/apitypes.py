@@ -86,8 +86,8 @@ class SmsOptions:
     def form_fields(self, binary: bool) -> dict[str, str | None]:
         return {
             "message-class": _number(self.message_class),
-            "body": self.body if binary else None,
-            "udh": self.udh if binary else None,
+            "body": _compact(self.body) if binary else None,
+            "udh": _compact(self.udh) if binary else None,
             "protocol-id": _number(self.protocol_id),
             "account-ref": self.account_ref,
             "entity-id": self.entity_id,
@@ -129,6 +129,11 @@ ADVANCED_FIELDS: Final = ("client-ref", "callback", "ttl", "status-report-req", 
                           "body", "udh", "protocol-id", "account-ref", "entity-id", "content-id",
                           "trusted-number", "pool-id")
 """Every optional parameter of SMS API 1.5.1 smsgui can send, in the order it names them."""
+
+
+def _compact(hex_text: str | None) -> str | None:
+    """Hex as the API wants it: the spaces people type between bytes left out."""
+    return None if hex_text is None else "".join(hex_text.split())
 
 
 def _number(value: int | None) -> str | None:
