@@ -44,3 +44,45 @@ def test_the_countries_dialog_opens_on_a_country(qtbot: QtBot, window: MainWindo
     help_menu = next(action.menu() for action in window.menuBar().actions()
                      if action.text() == "&Help")
     assert "&Countries and their rules..." in [action.text() for action in help_menu.actions()]
+
+
+def test_an_indian_send_fails_explained_without_the_ids_and_is_delivered_with_them(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    send(qtbot, window, INDIA, "Your OTP is 1234", sender="Acme")
+    qtbot.waitUntil(lambda: len(window.receipt_book) == 1, timeout=10_000)
+    assert window.troubleshooting.highlighted_id() == "receipt-error-50"
+    assert "DLT" in window.results.destination.text()
+    assert "sent without entity-id" in window.results.destination.text()
+    assert "India: err-code 50" in window.troubleshooting.details.toPlainText()
+
+    find(window, QLineEdit, "Entity ID").setText(ENTITY_ID)
+    find(window, QLineEdit, "Content Template ID").setText(CONTENT_ID)
+    send(qtbot, window, INDIA, "Your OTP is 1234", sender="Acme")
+    qtbot.waitUntil(lambda: len(window.receipt_book) == 2, timeout=10_000)
+    assert [exchange.verdict.label for exchange in window.exchanges] == ["Delivered"]
+    assert not window.results.destination.isVisible()
+    request = window.exchanges[0].document.request
+    assert request is not None and request.field_value("entity-id") == ENTITY_ID
+
+
+def test_the_parameters_reach_the_history_and_a_saved_document(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    find(window, QLineEdit, "From").setText("Acme")
+    find(window, QPlainTextEdit, "To").setPlainText(INDIA)
+    find(window, QLineEdit, "Entity ID").setText(ENTITY_ID)
+    find(window, QLineEdit, "Content Template ID").setText(CONTENT_ID)
+    find(window, QLineEdit, "Account reference").setText("customer1234")
+    send(qtbot, window, INDIA, "Your OTP is 1234", sender="Acme")
+    history = window.services.history.get()
+    assert history is not None
+    (row,) = history.search("customer1234")
+    (document,) = history.load(row.id)
+    assert document.request is not None
+    assert document.request.field_value("content-id") == CONTENT_ID
+    window.save_action.trigger()
+    window.results.clear()
+    window.open_file()
+    request = window.exchanges[0].document.request
+    assert request is not None and request.field_value("account-ref") == "customer1234"

@@ -597,10 +597,21 @@ def _prepare(exchanges: Sequence[Exchange], profile: str, sent_at: datetime) -> 
         entry_id=entry.id,
         numbers=_storable(" ".join([*(_digits(number) for number in recipients),
                                     *(message_id.lower() for message_id in message_ids)])),
-        words=_storable(_words(exchanges, message_ids, statuses, (headline, sender, profile))),
+        words=_storable(_words(exchanges, message_ids, statuses,
+                               (headline, sender, profile, *_references(exchanges)))),
         documents=tuple(_storable(document_to_json(e.document, now=sent_at))
                         for e in exchanges),
     )
+
+
+_SEARCHABLE_PARAMETERS = ("account-ref", "entity-id", "content-id", "pool-id")
+"""Parameters a support agent may search the history by, e.g. a customer's account reference."""
+
+
+def _references(exchanges: Sequence[Exchange]) -> list[str]:
+    values = (_field(exchange.document, name) for exchange in exchanges
+              for name in _SEARCHABLE_PARAMETERS)
+    return list(dict.fromkeys(value for value in values if value))
 
 
 def _columns(record: _Record) -> dict[str, object]:
