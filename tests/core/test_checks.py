@@ -438,11 +438,20 @@ ANY_DRAFT = st.builds(
     recipients=st.lists(st.one_of(PHONE_LIKE, st.text()), max_size=4).map(tuple),
     sender=st.one_of(st.text(), PHONE_LIKE),
     text=st.text(),
-    message_type=st.sampled_from(["auto", "text", "unicode"]),
+    message_type=st.sampled_from(["auto", "text", "unicode", "binary"]),
     default_region=REGIONS,
     callback=st.one_of(st.none(), st.text()),
     client_ref=st.one_of(st.none(), st.text()),
     ttl_ms=st.one_of(st.none(), st.integers()),
+    options=st.builds(
+        SmsOptions,
+        message_class=st.one_of(st.none(), st.integers()),
+        body=st.one_of(st.none(), st.text(), st.binary(max_size=300).map(bytes.hex)),
+        udh=st.one_of(st.none(), st.text(max_size=20), st.binary(max_size=12).map(bytes.hex)),
+        protocol_id=st.one_of(st.none(), st.integers()),
+        entity_id=st.one_of(st.none(), st.text(max_size=30)),
+        content_id=st.one_of(st.none(), st.text(max_size=30)),
+    ),
 )
 
 
