@@ -179,7 +179,7 @@ class RegulatoryIdsPanel(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self._heading)
         form.addRow(buddy_label("&Entity ID:", self._entity_edit), self._entity_edit)
-        form.addRow(buddy_label("Content template &ID:", self._content_edit), self._content_edit)
+        form.addRow(buddy_label("Content Template &ID:", self._content_edit), self._content_edit)
         self._entity_edit.textChanged.connect(self.changed)
         self._content_edit.textChanged.connect(self.changed)
 

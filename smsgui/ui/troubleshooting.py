@@ -116,6 +116,7 @@ def destination_html(notes: Sequence[DestinationNote]) -> str:
     """The destination's rules, first in the matching entry: they say why it happened there."""
     rows = "".join(
         f"<li><b>{html.escape(note.country_name)}:</b> {html.escape(note.text)}"
+        f" <i>{html.escape(note.detail)}</i>"
         f' (<a href="{html.escape(note.source, quote=True)}">source</a>,'
         f" checked {note.checked_on})</li>" for note in notes)
     return f"<h3>{html.escape(DESTINATION_HEADING)}</h3><ul>{rows}</ul>"

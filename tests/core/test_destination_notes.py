@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+import pytest
+
 from smsgui.core.api.documents import RequestRecord, ResponseDocument
 from smsgui.core.delivery.destination import destination_notes
 from smsgui.core.delivery.exchange import Exchange, exchange_from_document
@@ -83,3 +85,18 @@ def test_the_summary_shows_the_country_rule_and_the_parameters_sent() -> None:
     assert "India: err-code 52 is India's DLT filter" in summary
     assert f"entity-id={ENTITY_ID}, trusted-number=true" in summary
     assert INDIA not in summary, "numbers stay masked"
+
+
+def test_a_country_finding_becomes_a_note_with_its_own_words_and_source() -> None:
+    from smsgui.core.checks.checks import Draft, check_draft
+    from smsgui.core.delivery.destination import note_of_finding
+
+    findings = check_draft(Draft(("6591234567",), "Acme", "hi")).findings
+    finding = next(f for f in findings if f.entry_id == "check-country-sender-registration")
+    note = note_of_finding(finding)
+    assert note.country_name == "Singapore" and note.text.startswith("unregistered letter")
+    assert "SSIR" in note.detail and note.source == finding.source
+    plain = next(f for f in check_draft(Draft(("6591234567",), "", "")).findings
+                 if f.country is None)
+    with pytest.raises(ValueError, match="not a country rule"):
+        note_of_finding(plain)

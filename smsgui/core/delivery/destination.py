@@ -44,6 +44,9 @@ class DestinationNote:
     country: str
     country_name: str
     text: str
+    """What the rule means for this exchange, in one sentence."""
+    detail: str
+    """The rule in the table's own words."""
     source: str
     checked_on: date
 
@@ -51,7 +54,7 @@ class DestinationNote:
     def line(self) -> str:
         """The note as one line for a summary: ``India: ... (source, checked 2026-12-03)``."""
         source = f"source: {self.source}, checked {self.checked_on}"
-        return f"{self.country_name}: {self.text} ({source})"
+        return f"{self.country_name}: {self.text} {self.detail} ({source})"
 
 
 def note_of_finding(finding: Finding) -> DestinationNote:
@@ -62,8 +65,9 @@ def note_of_finding(finding: Finding) -> DestinationNote:
     if not (finding.country and finding.source and finding.checked_on):
         raise ValueError(f"{finding.entry_id} is not a country rule")
     name = country_name(finding.country) or finding.country
-    return DestinationNote(finding.country, name, finding.detail or finding.message,
-                           finding.source, finding.checked_on)
+    lead = finding.message.split(": ", 1)[-1]
+    return DestinationNote(finding.country, name, lead, finding.detail or "", finding.source,
+                           finding.checked_on)
 
 
 def destination_notes(exchange: Exchange,
@@ -94,8 +98,8 @@ class _Reading:
     rules: CountryRules
 
     def note(self, text: str, fact: Fact) -> DestinationNote:
-        return DestinationNote(self.rules.iso, self.rules.name, text, fact.source.url,
-                               fact.source.checked)
+        return DestinationNote(self.rules.iso, self.rules.name, text, fact.note,
+                               fact.source.url, fact.source.checked)
 
     def field(self, name: str) -> str | None:
         request = self.exchange.document.request
@@ -117,8 +121,7 @@ class _Reading:
         given = self.field(parameter)
         sent = (f"this message was sent without {parameter}" if not given
                 else f"this message carried {parameter} {given}, which the filter did not accept")
-        text = (f"err-code {receipt.err_code} is India's DLT filter refusing {what}; {sent}."
-                f" {registration.note}")
+        text = f"err-code {receipt.err_code} is India's DLT filter refusing {what}; {sent}."
         return [self.note(text, registration)]
 
     def _replaced_sender_notes(self, receipt: Receipt) -> list[DestinationNote]:
@@ -128,7 +131,7 @@ class _Reading:
                 or fact.rule not in _REPLACING_RULES):
             return []
         text = (f"the phone showed the sender as {shown}, not {sender}: networks there replace"
-                f" letter senders. {fact.note}")
+                " letter senders.")
         return [self.note(text, fact)]
 
     def status_notes(self) -> list[DestinationNote]:
@@ -140,7 +143,7 @@ class _Reading:
             return []
         needs = ", ".join(sorted(need.label for need in self.rules.needs))
         text = (f"status 15 here usually means the sender is not registered for the country"
-                f" ({needs}). {registration.note}")
+                f" ({needs}).")
         return [self.note(text, registration)]
 
     def silence_notes(self) -> list[DestinationNote]:
@@ -150,6 +153,6 @@ class _Reading:
             return []
         if all(part.fate is not Fate.ON_ITS_WAY for part in self.exchange.verdict.fates):
             return []
-        text = (f"networks there send no delivery receipts, so none will come for this message;"
-                f" ask the person with the phone whether it arrived. {receipts.note}")
+        text = ("networks there send no delivery receipts, so none will come for this message;"
+                " ask the person with the phone whether it arrived.")
         return [self.note(text, receipts)]

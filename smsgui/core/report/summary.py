@@ -89,8 +89,8 @@ def build_summary(
 def _destination_section(writer: _Writer, notes: Sequence[DestinationNote]) -> None:
     if notes:
         writer.section("Destination country rules",
-                       [(note.country_name, f"{note.text} (source: {note.source}, checked"
-                                            f" {note.checked_on})") for note in notes])
+                       [(note.country_name, note.line.removeprefix(f"{note.country_name}: "))
+                        for note in notes])
 
 
 def build_batch_summary(exchanges: Sequence[Exchange],
