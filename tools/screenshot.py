@@ -1,6 +1,8 @@
-"""Render the main window after a sandbox send with a partial failure: docs/screenshot.png.
+"""Render the main window after sandbox sends, for the README.
 
-Run under a virtual screen, from the repository root:
+docs/screenshot.png: a send to three recipients with one refused; docs/destination-india.png: a
+send to an Indian number without its DLT IDs, explained by India's rules. Run under a virtual
+screen, from the repository root:
 
     QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" python tools/screenshot.py
 
@@ -20,7 +22,9 @@ from smsgui.core.api.secrets import MemorySecretStore
 from smsgui.ui.app import AppPaths, build_services, close_services
 from smsgui.ui.main_window import MainWindow
 
-OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "screenshot.png"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+OUTPUT = DOCS / "screenshot.png"
+INDIA_OUTPUT = DOCS / "destination-india.png"
 
 
 def named(root: QWidget, name: str) -> QWidget:
@@ -59,10 +63,30 @@ def main() -> int:
         wait(300)
         OUTPUT.parent.mkdir(exist_ok=True)
         window.grab().save(str(OUTPUT))
+        _send_to_india(window)
+        window.grab().save(str(INDIA_OUTPUT))
         window.close()
         close_services(services)
-    print(f"wrote {OUTPUT}")
+    print(f"wrote {OUTPUT} and {INDIA_OUTPUT}")
     return 0
+
+
+def _send_to_india(window: MainWindow) -> None:
+    """Send to the sandbox's Indian number without DLT IDs and wait for its failed receipt."""
+    named(window, "From").setText("Acme")  # type: ignore[attr-defined]
+    to = named(window, "To")
+    assert isinstance(to, QPlainTextEdit)
+    to.setPlainText("919876543210")
+    message = named(window, "Message text")
+    assert isinstance(message, QPlainTextEdit)
+    message.setPlainText("Your Acme verification code is 4821.")
+    receipts = len(window.receipt_book)
+    named(window, "Send").click()  # type: ignore[attr-defined]
+    for _ in range(100):
+        if len(window.receipt_book) > receipts:
+            break
+        wait(100)
+    wait(300)
 
 
 if __name__ == "__main__":
