@@ -54,7 +54,12 @@ from smsgui.core.checks.checks import (
 from smsgui.core.checks.segments import Encoding, MessageType
 from smsgui.core.reference.countries import country_name
 from smsgui.core.reference.knowledge import KnowledgeBase
-from smsgui.ui.parameters_form import ParametersPanel, RegulatoryIdsPanel
+from smsgui.ui.parameters_form import (
+    ParametersPanel,
+    RegulatoryIdsPanel,
+    buddy_label,
+    describe,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon, QPalette, QTextCharFormat, QTextDocument
@@ -214,7 +219,7 @@ class ComposeForm(QWidget):
     def _create_fields(self) -> None:
         self._from_edit = QLineEdit()
         self._from_edit.setPlaceholderText("A name such as Acme, or a number such as 447700900000")
-        _describe(self._from_edit, "From",
+        describe(self._from_edit, "From",
                   "Who the message appears to come from: a name of up to 11 letters and digits,"
                   " or a number of up to 15 digits.")
         self._to_edit = QPlainTextEdit()
@@ -224,7 +229,7 @@ class ComposeForm(QWidget):
         self._message_edit = QPlainTextEdit()
         self._message_edit.setPlaceholderText("Type the text of the SMS")
         _prepare_editor(self._message_edit, _MESSAGE_LINES)
-        _describe(self._message_edit, "Message text",
+        describe(self._message_edit, "Message text",
                   "The text to send. Characters that force Unicode are underlined and shown in"
                   " bold.")
 
@@ -235,7 +240,7 @@ class ComposeForm(QWidget):
         self._advanced_toggle.setAutoRaise(True)
         self._advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
         self._advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        _describe(self._advanced_toggle, "Advanced options",
+        describe(self._advanced_toggle, "Advanced options",
                   "Show or hide the message type, client reference, delivery receipt and time"
                   " to live.")
         self._type_combo = QComboBox()
@@ -243,22 +248,22 @@ class ComposeForm(QWidget):
             self._type_combo.addItem(label, value)
             self._type_combo.setItemData(self._type_combo.count() - 1, tip,
                                          Qt.ItemDataRole.ToolTipRole)
-        _describe(self._type_combo, "Message type",
+        describe(self._type_combo, "Message type",
                   "How the text is encoded. Automatic picks GSM-7 when it can and Unicode when"
                   " a character needs it.")
         self._client_ref_edit = QLineEdit()
         self._client_ref_edit.setPlaceholderText("Optional, e.g. ticket-1234")
-        _describe(self._client_ref_edit, "Client reference",
+        describe(self._client_ref_edit, "Client reference",
                   "Your own label for the message; it comes back in the answer and in delivery"
                   " receipts.")
         self._receipt_check = QCheckBox("Request a &delivery receipt")
-        _describe(self._receipt_check, "Request a delivery receipt",
+        describe(self._receipt_check, "Request a delivery receipt",
                   "Ask for a delivery receipt at a callback URL of your choice.")
         self._callback_edit = QLineEdit()
         self._callback_edit.setPlaceholderText("https://example.com/receipts (empty: the"
                                                " account's webhook)")
         self._callback_edit.setEnabled(False)
-        _describe(self._callback_edit, "Callback URL",
+        describe(self._callback_edit, "Callback URL",
                   "The web address the delivery receipt is sent to. Leave it empty to use the"
                   " webhook set in your Vonage account.")
         self._ttl_spin = QSpinBox()
@@ -266,7 +271,7 @@ class ComposeForm(QWidget):
         self._ttl_spin.setSuffix(" min")
         self._ttl_spin.setSpecialValueText("API default")
         self._ttl_spin.setAccelerated(True)
-        _describe(self._ttl_spin, "Time to live",
+        describe(self._ttl_spin, "Time to live",
                   "How long, in minutes, the network keeps trying to deliver the message"
                   " (up to 7 days). 0 leaves it to the API's default.")
         self._parameters = ParametersPanel()
@@ -283,13 +288,13 @@ class ComposeForm(QWidget):
         self._findings_list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self._findings_list.setMinimumHeight(_lines_height(self._findings_list,
                                                            _FINDINGS_LINES))
-        _describe(self._findings_list, "Checks",
+        describe(self._findings_list, "Checks",
                   "What the checks noticed. Click an item, or press Enter on it, to open its"
                   " troubleshooting entry.")
         self._send_button = QPushButton("&Send")
         self._send_button.setDefault(False)
         self._send_button.setAutoDefault(False)
-        _describe(self._send_button, "Send", "Send the message to every recipient (Ctrl+Return).")
+        describe(self._send_button, "Send", "Send the message to every recipient (Ctrl+Return).")
         self._send_reason = _feedback_label("Send status", wrap=True)
         self._send_shortcuts = [QShortcut(QKeySequence(keys), self)
                                 for keys in ("Ctrl+Return", "Ctrl+Enter")]
@@ -299,17 +304,17 @@ class ComposeForm(QWidget):
     def _build_layout(self) -> None:
         fields = QFormLayout()
         fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        fields.addRow(_buddy_label("&From:", self._from_edit), self._from_edit)
-        fields.addRow(_buddy_label("&To:", self._to_edit), self._to_edit)
+        fields.addRow(buddy_label("&From:", self._from_edit), self._from_edit)
+        fields.addRow(buddy_label("&To:", self._to_edit), self._to_edit)
         fields.addRow("", self._recipients_label)
         fields.addRow(self._regulatory_ids)
-        fields.addRow(_buddy_label("&Message:", self._message_edit), self._message_edit)
+        fields.addRow(buddy_label("&Message:", self._message_edit), self._message_edit)
         fields.addRow("", _stacked(self._counter_label, self._forcing_label))
         column = QVBoxLayout(self)
         column.addLayout(fields, 1)
         column.addWidget(self._advanced_toggle)
         column.addWidget(self._build_advanced_panel())
-        column.addWidget(_buddy_label(
+        column.addWidget(buddy_label(
             "Chec&ks - click one to open its troubleshooting entry:", self._findings_list))
         column.addWidget(self._findings_list, 1)
         column.addLayout(self._build_send_row())
@@ -318,12 +323,12 @@ class ComposeForm(QWidget):
         self._advanced_panel = QWidget()
         form = QFormLayout(self._advanced_panel)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(_buddy_label("Message t&ype:", self._type_combo), self._type_combo)
-        form.addRow(_buddy_label("Client &reference:", self._client_ref_edit),
+        form.addRow(buddy_label("Message t&ype:", self._type_combo), self._type_combo)
+        form.addRow(buddy_label("Client &reference:", self._client_ref_edit),
                     self._client_ref_edit)
         form.addRow("", self._receipt_check)
-        form.addRow(_buddy_label("&Callback URL:", self._callback_edit), self._callback_edit)
-        form.addRow(_buddy_label("Time to &live:", self._ttl_spin), self._ttl_spin)
+        form.addRow(buddy_label("&Callback URL:", self._callback_edit), self._callback_edit)
+        form.addRow(buddy_label("Time to &live:", self._ttl_spin), self._ttl_spin)
         form.addRow(self._parameters)
         self._advanced_panel.setVisible(False)
         return self._advanced_panel
@@ -540,18 +545,6 @@ class ComposeForm(QWidget):
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _describe(widget: QWidget, name: str, tip: str) -> None:
-    widget.setAccessibleName(name)
-    widget.setToolTip(tip)
-    widget.setAccessibleDescription(tip)
-
-
-def _buddy_label(text: str, buddy: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(buddy)
-    return label
 
 
 def _feedback_label(name: str, *, wrap: bool = False) -> QLabel:

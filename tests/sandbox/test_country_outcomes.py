@@ -4,17 +4,17 @@ The sandbox reads the core's country table: India's DLT IDs decide the receipt, 
 replaces letter senders shows another sender in the receipt's ``to``, and a country without
 receipts sends none. Receipts are caught by a real receiver on 127.0.0.1.
 """
+# ruff: noqa: F811 - the receiver fixture comes from test_receipts and is named as an argument
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 
 import httpx
 import pytest
-from faultserver import FaultServer, Reply
+from faultserver import FaultServer
+from test_receipts import receiver, wait_for_receipts  # noqa: F401 (receiver is a fixture)
 
 from smsgui.core.api.apitypes import SmsOptions
 from smsgui.core.api.client import OutgoingSms, SmsApiClient
@@ -36,20 +36,6 @@ QUIET_SECONDS = 0.4
 """How long to listen for a receipt that must not come (the test sandbox's delay is 0.05 s)."""
 
 
-@pytest.fixture
-def receiver() -> Iterator[FaultServer]:
-    with FaultServer(Reply(status=200, body="")) as server:
-        yield server
-
-
-def wait_for_receipts(receiver: FaultServer, count: int,
-                      timeout: float = 5.0) -> list[dict[str, str]]:
-    deadline = time.monotonic() + timeout
-    while len(receiver.requests) < count and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert len(receiver.requests) == count, (
-        f"expected {count} receipts, got {len(receiver.requests)}")
-    return [json.loads(request.body) for request in receiver.requests]
 
 
 def send(api: SmsApiClient, to: str, callback: str, sender: str = "AcmeInc",

@@ -1,8 +1,8 @@
 """The compose form's country fields and advanced parameters, driven as a person would."""
+# ruff: noqa: F811 - the form fixture comes from test_compose and is named as an argument
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -14,24 +14,13 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 from pytestqt.qtbot import QtBot
-from test_compose import LEFT, fill, find, finding_texts
+from test_compose import LEFT, fill, find, finding_texts, form  # noqa: F401 (form: a fixture)
 
 from smsgui.core.api.apitypes import SmsOptions
-from smsgui.core.reference.knowledge import default_knowledge_base
 from smsgui.ui.compose import ComposeForm
 
 ENTITY_ID = "1101456324675322134"
 CONTENT_ID = "1107457532145798767"
-
-
-@pytest.fixture
-def form(qtbot: QtBot) -> ComposeForm:
-    widget = ComposeForm(default_knowledge_base())
-    qtbot.addWidget(widget)
-    with qtbot.waitActive(widget):
-        widget.show()
-        widget.activateWindow()
-    return widget
 
 
 def _send(qtbot: QtBot, form: ComposeForm) -> object:

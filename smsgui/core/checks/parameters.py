@@ -95,19 +95,22 @@ def _udh_length_findings(udh: bytes) -> list[Finding]:
 
 
 def _check_message_class(options: SmsOptions) -> list[Finding]:
-    if options.message_class is None or options.message_class in MESSAGE_CLASSES:
-        return []
-    message = f"Message class {options.message_class} does not exist: the API accepts 0 to 3."
-    return [_finding("check-message-class", "blocking", "message_class", message,
-                     str(options.message_class))]
+    return _out_of_range("check-message-class", "message_class", "Message class",
+                         options.message_class, MESSAGE_CLASSES)
 
 
 def _check_protocol_id(options: SmsOptions) -> list[Finding]:
-    if options.protocol_id is None or options.protocol_id in PROTOCOL_IDS:
+    return _out_of_range("check-protocol-id", "protocol_id", "Protocol ID", options.protocol_id,
+                         PROTOCOL_IDS)
+
+
+def _out_of_range(entry_id: str, field: FindingField, label: str, value: int | None,
+                  allowed: range) -> list[Finding]:
+    if value is None or value in allowed:
         return []
-    message = f"Protocol ID {options.protocol_id} is out of range: the API accepts 0 to 255."
-    return [_finding("check-protocol-id", "blocking", "protocol_id", message,
-                     str(options.protocol_id))]
+    message = (f"{label} {value} is out of range: the API accepts {allowed.start} to"
+               f" {allowed.stop - 1}.")
+    return [_finding(entry_id, "blocking", field, message, str(value))]
 
 
 def _check_dlt_ids(options: SmsOptions) -> list[Finding]:
