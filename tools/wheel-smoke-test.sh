@@ -18,6 +18,9 @@ JSON
 "$work/venv/bin/smsgui" decode response.json | grep -q "O2 (UK)"
 "$work/venv/bin/smsgui" decode --json response.json | grep -q '"entry": "status-0"'
 "$work/venv/bin/smsgui" check --to 447700900000 --from Acme "Hello" | grep -q "Ready to send"
+# The country rules ship too: India names DLT, with the rule's source.
+"$work/venv/bin/smsgui" check --to 919876543210 --from Acme "Your OTP is 1234" \
+  | grep -q "DLT-registered; add the Entity ID"
 set +e
 "$work/venv/bin/smsgui" check --to 447700900000 --from ThisSenderIsTooLong "Hello" >/dev/null
 status=$?

@@ -672,10 +672,10 @@ def _highlight_format(palette: QPalette) -> QTextCharFormat:
 
 
 def _needs_registration_ids(report: CheckReport) -> bool:
-    from smsgui.core.reference.destinations import default_destination_table
-
     if not any(recipient.region for recipient in report.recipients):
         return False
+    from smsgui.core.reference.destinations import default_destination_table
+
     table = default_destination_table()
     return any((rules := table.get(recipient.region)) is not None
                and rules.registration_parameters for recipient in report.recipients)

@@ -49,7 +49,6 @@ from smsgui.core.api.secrets import (
     SecretProblem,
     SecretStoreError,
 )
-from smsgui.core.delivery.destination import note_of_finding
 from smsgui.core.privacy import mask_number
 from smsgui.core.reference.countries import known_countries
 from smsgui.core.values import money_text
@@ -318,6 +317,8 @@ class MainWindow(QMainWindow):
 
     def _on_compose_finding_requested(self, finding: Finding) -> None:
         """A country rule's finding shows its own words above its entry; others show none."""
+        from smsgui.core.delivery.destination import note_of_finding
+
         self.troubleshooting.set_destination_notes(
             [note_of_finding(finding)] if finding.country and finding.source else [])
 

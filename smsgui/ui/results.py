@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smsgui.core.delivery.destination import DestinationNote, destination_notes
 from smsgui.core.privacy import mask_number, redact_fields, redact_url
 from smsgui.core.reference.knowledge import Entry, Severity
 from smsgui.core.values import CURRENCY, amount_text, money_text
@@ -39,6 +38,7 @@ from smsgui.ui.troubleshooting import severity_icon
 if TYPE_CHECKING:  # the empty pane of the first frame needs none of them
     from smsgui.core.api.decode import MessagePart, Receipt, SendResponse
     from smsgui.core.api.documents import RequestRecord, ResponseDocument
+    from smsgui.core.delivery.destination import DestinationNote
     from smsgui.core.delivery.exchange import Exchange
     from smsgui.core.delivery.timeline import TimelineEvent
     from smsgui.core.delivery.verdict import PartFate, Verdict
@@ -764,6 +764,8 @@ class ResultsPane(QWidget):
 
 def exchange_notes(exchanges: Sequence[Exchange]) -> tuple[DestinationNote, ...]:
     """Every exchange's destination notes, each once."""
+    from smsgui.core.delivery.destination import destination_notes  # loads the country table
+
     return tuple(dict.fromkeys(note for exchange in exchanges
                                for note in destination_notes(exchange)))
 

@@ -1,5 +1,6 @@
 """The first frame loads only what it shows: the HTTP stack, the sandbox server, the history,
-the phone number library and the keyring load on first use (bench/startup.py times it)."""
+the phone number library, the country rules and the keyring load on first use (bench/startup.py
+times it)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ DEFERRED = (
     "keyring",
     "smsgui.core.api.client",
     "smsgui.core.records.history",
+    "smsgui.core.reference.destinations",
+    "smsgui.core.delivery.destination",
     "smsgui.sandbox.server",
 )
 

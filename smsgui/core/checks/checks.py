@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from smsgui.core.api.apitypes import SmsOptions
-from smsgui.core.checks.destinations import Destination, check_destinations
 from smsgui.core.checks.findings import Finding, FindingSeverity
 from smsgui.core.checks.parameters import check_parameters
 from smsgui.core.checks.segments import (
@@ -159,8 +158,13 @@ def check_draft(draft: Draft) -> CheckReport:
     segments, content_findings = _check_content(draft)
     findings += content_findings
     findings += check_options(draft.callback, draft.client_ref, draft.ttl_ms)
-    findings += check_destinations(destinations_of(recipients), draft.sender, segments,
-                                   draft.options)
+    if any(recipient.e164 is not None and recipient.test_number is None
+           for recipient in recipients):
+        # Loaded with the first real recipient: the window's first frame does without it.
+        from smsgui.core.checks.destinations import check_destinations, destinations_of
+
+        findings += check_destinations(destinations_of(recipients), draft.sender, segments,
+                                       draft.options)
     return CheckReport(tuple(recipients), segments, tuple(findings))
 
 
@@ -171,14 +175,6 @@ def _check_content(draft: Draft) -> tuple[SegmentCount, list[Finding]]:
         return binary_count or count_binary_segments(b""), findings
     segments, findings = check_text(draft.text, draft.message_type)
     return segments, findings + check_parameters(draft.message_type, draft.options)[1]
-
-
-def destinations_of(recipients: Iterable[Recipient]) -> list[Destination]:
-    """The countries the recipients are in, for the country rules; test numbers left out."""
-    return [Destination(recipient.region, recipient.input.strip(), recipient.calling_code,
-                        recipient.valid)
-            for recipient in recipients
-            if recipient.e164 is not None and recipient.test_number is None]
 
 
 def split_recipients(text: str) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from smsgui.core.api.apitypes import SmsOptions
 from smsgui.core.checks.findings import Finding, FindingField, FindingSeverity
@@ -27,6 +28,9 @@ from smsgui.core.reference.destinations import (
     Support,
     default_destination_table,
 )
+
+if TYPE_CHECKING:
+    from smsgui.core.checks.checks import Recipient
 
 _OTHER_NEEDS = (Registration.ENTITY, Registration.TEN_DLC,
                 Registration.TOLL_FREE, Registration.SHORT_CODE)
@@ -55,6 +59,14 @@ class Destination:
     calling_code: str | None
     placed: bool
     """Whether the number database placed the number in its country (not just its code)."""
+
+
+def destinations_of(recipients: Iterable[Recipient]) -> list[Destination]:
+    """The countries the recipients are in, for the country rules; test numbers left out."""
+    return [Destination(recipient.region, recipient.input.strip(), recipient.calling_code,
+                        recipient.valid)
+            for recipient in recipients
+            if recipient.e164 is not None and recipient.test_number is None]
 
 
 def check_destinations(destinations: Iterable[Destination], sender: str, segments: SegmentCount,
