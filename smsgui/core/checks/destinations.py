@@ -128,7 +128,7 @@ def _placement_findings(destination: Destination, table: DestinationTable) -> It
             f" rules shown are {country_name(destination.region)}'s and may not apply."
         )
         yield Finding("check-country-shared-code", FindingSeverity.INFO, "to", message,
-                      destination.number, destination.region)
+                      destination.number, country=destination.region)
 
 
 def _regions_sharing(calling_code: str) -> tuple[str, ...]:
@@ -144,7 +144,7 @@ def _unknown_country(destination: Destination) -> Finding:
         f" look up \"{name} SMS Features and Restrictions\" on Vonage's support site."
     )
     return Finding("check-country-unknown", FindingSeverity.INFO, "to", message,
-                   destination.number, destination.region)
+                   destination.number, country=destination.region)
 
 
 @dataclass(frozen=True)
