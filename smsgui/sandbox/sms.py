@@ -28,7 +28,7 @@ from smsgui.core.checks.checks import (
     check_recipient,
     check_sender,
 )
-from smsgui.core.checks.parameters import MAX_REFERENCE, MESSAGE_CLASSES, PROTOCOL_IDS, hex_bytes
+from smsgui.core.checks.parameters import MESSAGE_CLASSES, PROTOCOL_IDS, hex_bytes
 from smsgui.core.checks.segments import count_binary_segments, count_segments
 from smsgui.core.reference.destinations import CountryRules, SenderRule, default_destination_table
 from smsgui.core.reference.networks import Network, default_network_table
@@ -51,8 +51,6 @@ _INTEGER = re.compile(r"0|[1-9][0-9]{0,8}")
 # so the sandbox is conservative and refuses them with status 3 rather than guess a meaning.
 _FLAGS = ("status-report-req", "trusted-number")
 _FLAG_VALUES = frozenset({"true", "false"})
-# Free text in the spec; the core's 100-character limit keeps a runaway value from passing.
-_REFERENCES = ("account-ref", "entity-id", "content-id", "pool-id")
 
 ERROR_TEXTS: Mapping[int, str] = {
     1: "Throughput Rate Exceeded - please wait [ {wait} ] and retry",
@@ -237,9 +235,6 @@ def _check_options(params: Mapping[str, str]) -> Rejection | None:
             return rejection(3, param=name)
     if len(params.get("client-ref", "")) > MAX_CLIENT_REF:
         return rejection(3, param="client-ref")
-    for name in _REFERENCES:
-        if len(params.get(name, "")) > MAX_REFERENCE:
-            return rejection(3, param=name)
     return None
 
 
@@ -296,8 +291,9 @@ def _order(params: Mapping[str, str], rules: CountryRules | None) -> Order:
     err_code: int | None = None
     if rules is not None:
         status, err_code = _country_receipt(params, rules)
-        registered = bool(rules.registration_parameters) and err_code is None
-        shown = sender if registered else shown_sender(sender, to, rules)
+        # A refused message reached no phone, and a registered one keeps its sender.
+        kept = err_code not in (None, 0) or bool(rules.registration_parameters)
+        shown = sender if kept else shown_sender(sender, to, rules)
     return Order(to=to, sender=sender, network=destination_network(to),
                  client_ref=params.get("client-ref"), shown_sender=shown,
                  receipt_status=status, receipt_err_code=err_code)
@@ -329,14 +325,14 @@ def missing_registration_err_code(params: Mapping[str, str], rules: CountryRules
 
 
 def shown_sender(sender: str, to: str, rules: CountryRules) -> str:
-    """The sender the handset shows: a letter sender is replaced where the country replaces it.
+    """The sender the handset shows: replaced where the country replaces its kind of sender.
 
-    A country that needs registration replaces only unregistered names, but the sandbox has no
-    registry, so it treats every name as unregistered, as a first send would find.
+    A country that needs registration replaces only unregistered senders, but the sandbox has
+    no registry, so it treats every sender as unregistered, as a first send would find.
     """
-    fact = rules.alphanumeric_sender
-    if (fact is None or fact.replaced_by is None or fact.rule not in _REPLACING_RULES
-            or not any(char.isalpha() for char in sender)):
+    is_name = any(char.isalpha() for char in sender)
+    fact = rules.alphanumeric_sender if is_name else rules.numeric_sender
+    if fact is None or fact.replaced_by is None or fact.rule not in _REPLACING_RULES:
         return sender
     return replacement_sender(fact.replaced_by, sender, to, rules)
 

@@ -198,6 +198,7 @@ class ComposeForm(QWidget):
             request_receipt=receipt,
             client_ref=self._client_ref_edit.text().strip() or None,
             ttl_ms=ttl_minutes * MS_PER_MINUTE if ttl_minutes else None,
+            status_report_req=False if self._parameters.receipts_off() else None,
             options=self._regulatory_ids.options(self._parameters.options(SmsOptions())),
         )
 
@@ -212,6 +213,7 @@ class ComposeForm(QWidget):
             widget.setEnabled(not busy)
         if not busy:
             self._callback_edit.setEnabled(self._receipt_check.isChecked())
+            self._offer_receipt()
         self._update_send_state()
 
     # --- building -----------------------------------------------------------------------------
@@ -408,10 +410,18 @@ class ComposeForm(QWidget):
 
     def _refresh(self) -> None:
         self._parameters.set_binary(self._message_type() == "binary")
+        self._offer_receipt()
         self._report = check_draft(self.draft())
         self._show_regulatory_ids(self._report)
         self._show_report()
         self._show_advanced_summary()
+
+    def _offer_receipt(self) -> None:
+        """Asking for no receipt and asking for one at a callback exclude each other."""
+        off = self._parameters.receipts_off()
+        if off and self._receipt_check.isChecked():
+            self._receipt_check.setChecked(False)
+        self._receipt_check.setEnabled(not off and not self._busy)
 
     def _show_regulatory_ids(self, report: CheckReport) -> None:
         """The DLT fields appear as soon as a recipient's country asks for them."""

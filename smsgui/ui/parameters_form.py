@@ -77,6 +77,7 @@ class ParametersPanel(QWidget):
         self._protocol_spin.valueChanged.connect(self.changed)
         self._class_combo.currentIndexChanged.connect(self.changed)
         self._trusted_check.toggled.connect(self.changed)
+        self._no_receipt_check.toggled.connect(self.changed)
 
     def _create_fields(self) -> None:
         self._body_edit = _line_edit(
@@ -105,6 +106,10 @@ class ParametersPanel(QWidget):
         self._trusted_check = QCheckBox("Trusted number (skip Fraud Defender's rules)")
         describe(self._trusted_check, "Trusted number",
                  "Let this message past Fraud Defender's rules; only for Fraud Defender Premium.")
+        self._no_receipt_check = QCheckBox("No delivery receipt for this message")
+        describe(self._no_receipt_check, "No delivery receipt",
+                 "Send status-report-req=false: the network sends no receipt, so the message"
+                 " stays \"accepted\" in smsgui.")
 
     def _build_layout(self) -> None:
         form = QFormLayout(self)
@@ -122,6 +127,7 @@ class ParametersPanel(QWidget):
                     self._account_ref_edit)
         form.addRow(buddy_label("Number &pool ID:", self._pool_edit), self._pool_edit)
         form.addRow("", self._trusted_check)
+        form.addRow("", self._no_receipt_check)
         self._form = form
 
     def set_binary(self, binary: bool) -> None:
@@ -132,10 +138,11 @@ class ParametersPanel(QWidget):
     def options(self, base: SmsOptions) -> SmsOptions:
         """``base`` with this panel's parameters filled in."""
         protocol = self._protocol_spin.value()
+        binary = self._form.isRowVisible(self._protocol_spin)
         return replace(
             base,
             body=_optional(self._body_edit), udh=_optional(self._udh_edit),
-            protocol_id=None if protocol == _NOT_SET else protocol,
+            protocol_id=None if protocol == _NOT_SET or not binary else protocol,
             message_class=self._class_combo.currentData(),
             account_ref=_optional(self._account_ref_edit), pool_id=_optional(self._pool_edit),
             trusted_number=True if self._trusted_check.isChecked() else None)
@@ -143,16 +150,24 @@ class ParametersPanel(QWidget):
     def in_use(self) -> list[str]:
         """The names of the parameters set, for the Advanced options toggle."""
         used = [("binary content", bool(self._body_edit.text().strip())),
+                ("protocol ID", self._form.isRowVisible(self._protocol_spin)
+                 and self._protocol_spin.value() != _NOT_SET),
                 ("message class", self._class_combo.currentIndex() > 0),
                 ("account reference", bool(self._account_ref_edit.text().strip())),
                 ("number pool", bool(self._pool_edit.text().strip())),
-                ("trusted number", self._trusted_check.isChecked())]
+                ("trusted number", self._trusted_check.isChecked()),
+                ("no delivery receipt", self._no_receipt_check.isChecked())]
         return [name for name, set_ in used if set_]
+
+    def receipts_off(self) -> bool:
+        """Whether the message asks for no delivery receipt (``status-report-req=false``)."""
+        return self._no_receipt_check.isChecked()
 
     def fields(self) -> Iterator[QWidget]:
         """The editing widgets in tab order."""
         yield from (self._body_edit, self._udh_edit, self._protocol_spin, self._class_combo,
-                    self._account_ref_edit, self._pool_edit, self._trusted_check)
+                    self._account_ref_edit, self._pool_edit, self._trusted_check,
+                    self._no_receipt_check)
 
 
 class RegulatoryIdsPanel(QWidget):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
@@ -123,6 +123,8 @@ class ResultRow:
     unknown: bool = False
     """The request may have reached Vonage although no usable answer came back."""
     delivery: Delivery | None = None
+    exchange: int = 0
+    """The index of the exchange the row belongs to."""
 
     def cells(self) -> tuple[str, ...]:
         delivery = self.delivery.text if self.delivery is not None else ""
@@ -133,12 +135,10 @@ class ResultRow:
 def build_rows(exchanges: Sequence[Exchange]) -> tuple[ResultRow, ...]:
     """Every row the table shows for these exchanges, in order."""
     rows: list[ResultRow] = []
-    for exchange in exchanges:
+    for index, exchange in enumerate(exchanges):
         response = exchange.send_response
-        if response is None:
-            rows.append(_exchange_row(exchange))
-        else:
-            rows.extend(_part_rows(exchange, response))
+        own = [_exchange_row(exchange)] if response is None else _part_rows(exchange, response)
+        rows.extend(replace(row, exchange=index) for row in own)
     return tuple(rows)
 
 
@@ -468,8 +468,8 @@ class ResultsPane(QWidget):
     entry_selected = Signal(str)
     """The knowledge entry id of the selected row; emitted when the selection changes."""
     notes_changed = Signal(object)
-    """The destination country rules that explain the exchanges shown (a tuple of
-    :class:`DestinationNote`); emitted before the worst row is selected."""
+    """The destination country rules that explain the selected row's exchange (a tuple of
+    :class:`DestinationNote`); emitted just before ``entry_selected``."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -483,6 +483,7 @@ class ResultsPane(QWidget):
         self.warning_box = self._make_warning_box()
         self.destination = self._make_destination()
         self._notes: tuple[DestinationNote, ...] = ()
+        self._rows: tuple[ResultRow, ...] = ()
         self.table = self._make_table()
         self.raw = self._make_raw()
         self.timeline = self._make_timeline()
@@ -619,6 +620,7 @@ class ResultsPane(QWidget):
         rows = build_rows(self._exchanges)
         self._fill_table(rows)
         self._show_summary(summarize(self._exchanges, rows))
+        self._rows = rows
         self._show_notes(exchange_notes(self._exchanges))
         self._fill_raw_and_timeline_when_needed()
         self._select_row(worst_row(rows))
@@ -628,6 +630,7 @@ class ResultsPane(QWidget):
     def clear(self) -> None:
         """Back to the empty state: no rows, no verdict, no warning."""
         self._exchanges = ()
+        self._rows = ()
         self.table.setRowCount(0)
         self.raw.clear()
         self.timeline.clear()
@@ -637,6 +640,7 @@ class ResultsPane(QWidget):
         _set_label_text(self.summary, EMPTY_SUMMARY)
         self.warning_box.hide()
         self._show_notes(())
+        self.notes_changed.emit(())
         self.table.setColumnHidden(DELIVERY, True)
 
     def destination_notes(self) -> tuple[DestinationNote, ...]:
@@ -648,7 +652,6 @@ class ResultsPane(QWidget):
             self._notes = notes
             self.destination.setText(notes_html(notes))
             self.destination.setVisible(bool(notes))
-        self.notes_changed.emit(notes)
 
     def show_progress(self, done: int, total: int) -> None:
         """Show "2 of 3 sent" while a send to several recipients is under way."""
@@ -746,7 +749,15 @@ class ResultsPane(QWidget):
     def _on_table_item_selection_changed(self) -> None:
         entry_id = self.selected_entry_id()
         if entry_id:
+            self.notes_changed.emit(self._selected_notes())
             self.entry_selected.emit(entry_id)
+
+    def _selected_notes(self) -> tuple[DestinationNote, ...]:
+        """The country rules that explain the selected row's exchange, and no other's."""
+        row = self._selected_row()
+        if row is None or row >= len(self._rows) or not self._notes:
+            return ()
+        return exchange_notes([self._exchanges[self._rows[row].exchange]])
 
     def _on_copy_cell_triggered(self) -> None:
         item = self.table.currentItem()

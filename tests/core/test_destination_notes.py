@@ -100,3 +100,43 @@ def test_a_country_finding_becomes_a_note_with_its_own_words_and_source() -> Non
                  if f.country is None)
     with pytest.raises(ValueError, match="not a country rule"):
         note_of_finding(plain)
+
+
+def test_a_replaced_number_sender_is_masked_in_the_note_and_the_summary() -> None:
+    from smsgui.core.report.summary import build_batch_summary
+
+    exchange = _exchange("5511912345678", receipt={"to": "5511987654321", "status": "delivered",
+                                                   "err-code": "0"})
+    request = exchange.document.request
+    assert request is not None
+    numbered = exchange_from_document(ResponseDocument(
+        body=exchange.document.body,
+        request=RequestRecord(request.method, request.url, request.auth_method,
+                              tuple((k, "447700900123" if k == "from" else v)
+                                    for k, v in request.fields)),
+        receipts=exchange.document.receipts))
+    [note] = destination_notes(numbered)
+    assert "5511987654321" not in note.text and "447700900123" not in note.text
+    summary = build_batch_summary([numbered])
+    assert "5511987654321" not in summary and "447700900123" not in summary
+
+
+def test_the_same_sender_written_differently_is_not_called_replaced() -> None:
+    for shown in ("ACME", "acme", " Acme "):
+        exchange = _exchange("5511912345678", receipt={"to": shown, "status": "delivered",
+                                                       "err-code": "0"})
+        assert destination_notes(exchange) == ()
+
+
+def test_a_refused_message_is_never_said_to_have_reached_a_phone() -> None:
+    exchange = _exchange("5511912345678", receipt={"to": "28282", "status": "rejected",
+                                                   "err-code": "6"})
+    assert destination_notes(exchange) == ()
+
+
+def test_err_code_51_points_at_the_sender_not_the_entity_id() -> None:
+    exchange = _exchange(INDIA, receipt={"status": "rejected", "err-code": "51"},
+                         **{"entity-id": ENTITY_ID, "content-id": ENTITY_ID})
+    [note] = destination_notes(exchange)
+    assert 'register the sender "Acme" as a header' in note.text
+    assert "entity-id" not in note.text

@@ -161,3 +161,13 @@ def test_a_file_that_is_not_toml_is_refused_with_its_name(tmp_path: Path) -> Non
     path.write_text("[IN\nname = 1", encoding="utf-8")
     with pytest.raises(DestinationDataError, match=r"destinations\.toml"):
         load_destinations(path)
+
+
+@pytest.mark.parametrize(("query", "first", "at_most"), [
+    ("IN", "IN", 2), ("de", "DE", 2), ("US", "US", 2), ("+1", "CA", 3), ("ind", "IN", 2),
+])
+def test_a_code_or_a_name_finds_its_country_first_not_every_note_containing_it(
+    query: str, first: str, at_most: int
+) -> None:
+    found = [rules.iso for rules in TABLE.search(query)]
+    assert found[0] == first and len(found) <= at_most

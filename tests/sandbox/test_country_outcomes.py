@@ -77,15 +77,12 @@ class TestIndiaDlt:
         assert (receipt["status"], receipt["err-code"]) == (status, err_code)
         assert receipt["status"] == receipt_status_for_error(int(err_code))
 
-    def test_a_registered_sender_keeps_its_name_and_an_unregistered_one_does_not(
-        self, api: SmsApiClient, receiver: FaultServer
-    ) -> None:
-        registered = send(api, INDIA, receiver.url, sender="Acme",
-                          options=SmsOptions(entity_id=ENTITY_ID, content_id=CONTENT_ID))
-        unregistered = send(api, INDIA, receiver.url, sender="Acme")
-        shown = {receipt["messageId"]: receipt["to"] for receipt in wait_for_receipts(receiver, 2)}
-        assert shown[registered.parts[0].message_id or ""] == "Acme"
-        assert shown[unregistered.parts[0].message_id or ""] != "Acme"
+    def test_a_registered_sender_keeps_its_name(self, api: SmsApiClient,
+                                                receiver: FaultServer) -> None:
+        send(api, INDIA, receiver.url, sender="Acme",
+             options=SmsOptions(entity_id=ENTITY_ID, content_id=CONTENT_ID))
+        (receipt,) = wait_for_receipts(receiver, 1)
+        assert (receipt["status"], receipt["to"]) == ("delivered", "Acme")
 
     def test_a_content_id_without_an_entity_id_still_fails_on_the_entity(
         self, api: SmsApiClient, receiver: FaultServer
@@ -128,6 +125,20 @@ class TestSenderReplacement:
         send(api, SINGAPORE, receiver.url, sender="6591230000")
         (receipt,) = wait_for_receipts(receiver, 1)
         assert receipt["to"] == "6591230000"
+
+    def test_a_number_sender_is_replaced_where_the_country_replaces_numbers(
+        self, api: SmsApiClient, receiver: FaultServer
+    ) -> None:
+        send(api, BRAZIL, receiver.url, sender="5511912340000")
+        (receipt,) = wait_for_receipts(receiver, 1)
+        assert receipt["to"] != "5511912340000" and len(receipt["to"]) == 5
+
+    def test_a_refused_message_keeps_its_sender_as_it_reached_no_phone(
+        self, api: SmsApiClient, receiver: FaultServer
+    ) -> None:
+        send(api, INDIA, receiver.url, sender="Acme")
+        (receipt,) = wait_for_receipts(receiver, 1)
+        assert (receipt["err-code"], receipt["to"]) == ("50", "Acme")
 
     def test_the_reports_api_keeps_the_sender_that_was_sent(
         self, api: SmsApiClient, sandbox: SandboxServer, receiver: FaultServer
@@ -215,10 +226,6 @@ class TestAdvancedParameters:
             ({"trusted-number": "1"}, "3", "Invalid trusted-number param"),
             ({"status-report-req": "maybe"}, "3", "Invalid status-report-req param"),
             ({"status-report-req": "0"}, "3", "Invalid status-report-req param"),
-            ({"entity-id": "1" * 101}, "3", "Invalid entity-id param"),
-            ({"content-id": "1" * 101}, "3", "Invalid content-id param"),
-            ({"account-ref": "a" * 101}, "3", "Invalid account-ref param"),
-            ({"pool-id": "p" * 101}, "3", "Invalid pool-id param"),
             ({"type": "binary", "body": "0011", "udh": ""}, "2", "Missing udh param"),
             ({"type": "binary", "body": "0011", "udh": "0605zz"}, "3", "Invalid udh param"),
             ({"type": "binary", "body": "001", "udh": "06050415811581"}, "3",
@@ -237,9 +244,10 @@ class TestAdvancedParameters:
 
     def test_every_well_formed_parameter_is_accepted(self, sandbox: SandboxServer,
                                                      http: httpx.Client) -> None:
+        """The spec gives the references no length limit, so neither does the sandbox."""
         body = post_form(sandbox, http, {
             **HELLO, "protocol-id": "127", "message-class": "1", "trusted-number": "true",
-            "status-report-req": "false", "entity-id": "e" * 100, "content-id": CONTENT_ID,
+            "status-report-req": "false", "entity-id": "e" * 300, "content-id": CONTENT_ID,
             "account-ref": "customer1234", "pool-id": "abc123"})
         (message,) = body["messages"]  # type: ignore[misc]
         assert message["status"] == "0" and message["account-ref"] == "customer1234"

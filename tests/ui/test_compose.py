@@ -399,7 +399,7 @@ def test_busy_locks_the_fields_and_send(qtbot: QtBot, form: ComposeForm) -> None
 def test_every_control_has_an_accessible_name_and_a_tooltip(form: ComposeForm) -> None:
     controls = [widget for widget in form.findChildren(QWidget)
                 if isinstance(widget, INTERACTIVE) and not _is_inner_part(widget, form)]
-    assert len(controls) == 20
+    assert len(controls) == 21
     unnamed = [type(widget).__name__ for widget in controls if not widget.accessibleName()]
     assert unnamed == []
     untipped = [widget.accessibleName() for widget in controls if not widget.toolTip()]
@@ -420,13 +420,13 @@ def test_tab_visits_the_fields_in_order(qtbot: QtBot, form: ComposeForm) -> None
     start.setFocus()
     qtbot.waitUntil(start.hasFocus)
     visited = [start.accessibleName()]
-    for _ in range(14):
+    for _ in range(15):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         visited.append(_focused_name())
     assert visited == ["From", "To", "Message text", "Advanced options", "Message type",
                        "Client reference", "Request a delivery receipt", "Callback URL",
                        "Time to live", "Message class", "Account reference", "Number pool ID",
-                       "Trusted number", "Checks", "Send"]
+                       "Trusted number", "No delivery receipt", "Checks", "Send"]
     assert find(form, QPlainTextEdit, "Message text").toPlainText() == "Hi"
 
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QToolButton,
 )
 from pytestqt.qtbot import QtBot
@@ -36,7 +37,8 @@ def test_an_indian_recipient_brings_up_the_dlt_fields_and_the_warning(
     assert not entity.isVisible()
     fill(qtbot, form, "Acme", "919876543210", "Your OTP is 1234")
     assert entity.isVisible() and find(form, QLineEdit, "Content Template ID").isVisible()
-    assert any("India: a sender is delivered only when" in text for text in finding_texts(form))
+    texts = finding_texts(form)
+    assert any("India: a letter sender is delivered only when" in text for text in texts)
 
 
 def test_entering_both_ids_clears_the_warning_and_sends_them(
@@ -117,3 +119,31 @@ def test_every_other_advanced_parameter_reaches_the_draft(qtbot: QtBot,
     draft = _send(qtbot, form)
     assert draft.options == SmsOptions(message_class=0, account_ref="customer1234",
                                        pool_id="abc123", trusted_number=True)
+
+
+def test_asking_for_no_receipt_sends_status_report_req_false_and_locks_the_other_choice(
+    qtbot: QtBot, form: ComposeForm
+) -> None:
+    fill(qtbot, form, "Acme", "447700900123", "Hi")
+    _open_advanced(qtbot, form)
+    ask = find(form, QCheckBox, "Request a delivery receipt")
+    qtbot.mouseClick(ask, LEFT)
+    qtbot.mouseClick(find(form, QCheckBox, "No delivery receipt"), LEFT)
+    assert not ask.isChecked() and not ask.isEnabled()
+    draft = _send(qtbot, form)
+    assert draft.status_report_req is False and not draft.request_receipt
+    qtbot.mouseClick(find(form, QCheckBox, "No delivery receipt"), LEFT)
+    assert ask.isEnabled()
+
+
+def test_a_protocol_id_left_behind_by_binary_is_not_sent(qtbot: QtBot,
+                                                         form: ComposeForm) -> None:
+    fill(qtbot, form, "Acme", "447700900123", "Hi")
+    _open_advanced(qtbot, form)
+    types = find(form, QComboBox, "Message type")
+    qtbot.keyClicks(types, "Binary")
+    protocol = find(form, QSpinBox, "Protocol ID")
+    protocol.setValue(127)
+    qtbot.keyClick(types, Qt.Key.Key_Home)
+    assert types.currentData() == "auto" and not protocol.isVisible()
+    assert _send(qtbot, form).options.protocol_id is None

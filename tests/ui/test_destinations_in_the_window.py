@@ -86,3 +86,19 @@ def test_the_parameters_reach_the_history_and_a_saved_document(
     window.open_file()
     request = window.exchanges[0].document.request
     assert request is not None and request.field_value("account-ref") == "customer1234"
+
+
+def test_each_row_brings_only_its_own_countrys_rule_to_the_troubleshooting_panel(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    send(qtbot, window, f"{INDIA}, 573001234567", "Your OTP is 1234", sender="Acme")
+    qtbot.waitUntil(lambda: len(window.receipt_book) == 1, timeout=10_000)
+    pane_text = window.results.destination.text()
+    assert "India:" in pane_text and "Colombia:" in pane_text
+    assert "phone showed" not in pane_text, "a refused message reached no phone"
+    window.results.table.selectRow(0)
+    shown = window.troubleshooting.details.toPlainText()
+    assert "India:" in shown and "Colombia:" not in shown
+    window.results.table.selectRow(1)
+    shown = window.troubleshooting.details.toPlainText()
+    assert "Colombia:" in shown and "India:" not in shown

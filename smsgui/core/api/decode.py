@@ -575,7 +575,6 @@ def _network(
 
 
 @functools.lru_cache(maxsize=4096)
-@functools.lru_cache(maxsize=4096)
 def region_of_number(number: str) -> str | None:
     """The ISO region a digits-only E.164 number belongs to, or None.
 

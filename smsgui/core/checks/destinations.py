@@ -32,7 +32,7 @@ from smsgui.core.reference.destinations import (
 if TYPE_CHECKING:
     from smsgui.core.checks.checks import Recipient
 
-_OTHER_NEEDS = (Registration.ENTITY, Registration.TEN_DLC,
+_OTHER_NEEDS = (Registration.ENTITY, Registration.TEMPLATE, Registration.TEN_DLC,
                 Registration.TOLL_FREE, Registration.SHORT_CODE)
 _SEVERITIES = {
     "check-country-dlt": FindingSeverity.WARNING,
@@ -107,9 +107,6 @@ def _country_findings(destination: Destination, sender: str, segments: SegmentCo
 
 def _placement_findings(destination: Destination, table: DestinationTable) -> Iterator[Finding]:
     """A number placed only by its dialing code may be in any country sharing that code."""
-    if destination.placed or destination.calling_code is None:
-        return
-    sharing = _regions_sharing(destination.calling_code)
     if destination.region is None:
         message = (
             f"{destination.number}: smsgui cannot tell which country this number is in, so no"
@@ -117,7 +114,11 @@ def _placement_findings(destination: Destination, table: DestinationTable) -> It
         )
         yield Finding("check-country-unknown", FindingSeverity.INFO, "to", message,
                       destination.number)
-    elif len(sharing) > 1:
+        return
+    if destination.placed or destination.calling_code is None:
+        return
+    sharing = _regions_sharing(destination.calling_code)
+    if len(sharing) > 1:
         others = [country_name(region) or region for region in sharing
                   if region != destination.region]
         shown = ", ".join(others[:_SHOWN_SHARING])
@@ -162,9 +163,17 @@ class _Context:
 
     def sender_findings(self, options: SmsOptions) -> list[Finding]:
         if self.rules.registration_parameters:
-            return self._parameter_findings(options)
+            # The DLT IDs register a letter sender; a number sender still follows its own rule.
+            findings = self._parameter_findings(options)
+            if self.sender and not self._is_name:
+                findings += self._sender_rule_findings()
+            return findings
         findings = self._sender_rule_findings() if self.sender else []
-        return findings + self._registration_findings()
+        return findings + self._registration_findings(covered=bool(findings))
+
+    @property
+    def _is_name(self) -> bool:
+        return any(char.isalpha() for char in self.sender)
 
     def _parameter_findings(self, options: SmsOptions) -> list[Finding]:
         """India's rule: the sender and template are registered, and every message says so."""
@@ -174,15 +183,14 @@ class _Context:
         if not missing:
             return []
         labels = " and the ".join(_PARAMETER_LABELS[name] for name in missing)
-        message = (
-            "a sender is delivered only when it and the message template are DLT-registered;"
-            f" add the {labels}."
-        )
+        lead = ("a letter sender is delivered only when it" if self._is_name or not self.sender
+                else "messages are delivered only when the sender")
+        message = f"{lead} and the message template are DLT-registered; add the {labels}."
         field: FindingField = "entity_id" if missing[0] == "entity-id" else "content_id"
         return [self.finding("check-country-dlt", field, message, self.rules.registration)]
 
     def _sender_rule_findings(self) -> list[Finding]:
-        is_name = any(char.isalpha() for char in self.sender)
+        is_name = self._is_name
         if is_name and self.rules.dialing_code == "1":
             return []  # the North America check already warns about names to +1 numbers
         fact = self.rules.alphanumeric_sender if is_name else self.rules.numeric_sender
@@ -208,9 +216,11 @@ class _Context:
                 f"a {kind} sender such as \"{sender}\" must be registered first.")
         return self.finding(entry, "from", lead, fact)
 
-    def _registration_findings(self) -> list[Finding]:
+    def _registration_findings(self, covered: bool) -> list[Finding]:
+        """What must be registered besides what a sender finding already said."""
         registration = self.rules.registration
-        needs = [need.label for need in _OTHER_NEEDS if need in self.rules.needs]
+        wanted = (*_OTHER_NEEDS, *(() if covered else (Registration.SENDER_ID,)))
+        needs = [need.label for need in wanted if need in self.rules.needs]
         if registration is None or not needs:
             return []
         message = f"sending needs registration ({', '.join(needs)})."

@@ -20,6 +20,8 @@ MESSAGE_CLASSES: Final = range(4)
 PROTOCOL_IDS: Final = range(256)
 DLT_ID_DIGITS: Final = 19
 MAX_REFERENCE: Final = 100
+"""A guard, not the API's limit (the spec gives none): longer references are most likely pasted
+by mistake, so they are a warning."""
 _DLT_ID = re.compile(rf"[0-9]{{{DLT_ID_DIGITS}}}")
 _SHOWN: Final = 24
 _Severity = Literal["blocking", "warning", "info"]
@@ -142,7 +144,7 @@ def _check_references(options: SmsOptions) -> list[Finding]:
                 f"The {label} has {len(value)} characters or characters that cannot be sent;"
                 f" keep it to at most {MAX_REFERENCE} printable characters."
             )
-            findings.append(_finding("check-reference-invalid", "blocking", field, message, value))
+            findings.append(_finding("check-reference-invalid", "warning", field, message, value))
     if options.account_ref is not None:
         message = (
             "An account reference only separates billing once Vonage support has enabled it for"

@@ -17,6 +17,7 @@ from smsgui.core.api.decode import Receipt, region_of_number
 from smsgui.core.checks.findings import Finding
 from smsgui.core.delivery.exchange import Exchange
 from smsgui.core.delivery.verdict import Fate
+from smsgui.core.privacy import mask_number
 from smsgui.core.reference.countries import country_name
 from smsgui.core.reference.destinations import (
     CountryRules,
@@ -28,11 +29,15 @@ from smsgui.core.reference.destinations import (
 
 _DLT_ERRORS: Final = {
     50: ("entity-id", "the Entity ID"),
-    51: ("entity-id", "the header (sender ID) registration"),
+    51: ("from", "the sender, which is not a header registered on DLT"),
     52: ("content-id", "the Content Template ID"),
-    53: ("content-id", "the template's consent registration"),
-    54: ("content-id", "a template matching the text"),
+    53: ("content-id", "the consent the template's category needs"),
+    54: ("content-id", "the message under India's regulations"),
 }
+"""India's DLT err-codes: the request field each points at, and what the filter refused."""
+_MISSING_MEANS_CAUSE: Final = frozenset({50, 52})
+"""The err-codes a missing ``entity-id`` or ``content-id`` explains by itself."""
+_ARRIVED: Final = frozenset({"delivered", "accepted", "buffered"})
 _SENDER_REFUSED_STATUS: Final = 15
 _REPLACING_RULES: Final = frozenset({SenderRule.OVERWRITTEN, SenderRule.NEEDS_REGISTRATION})
 
@@ -83,6 +88,21 @@ def destination_notes(exchange: Exchange,
     return tuple(dict.fromkeys(notes))
 
 
+def _same_sender(sent: str, shown: str) -> bool:
+    """Whether a receipt's sender is the one sent, as the API reads senders: spaces ignored,
+    letters in any case, a number with or without its + or 00."""
+    def normal(sender: str) -> str:
+        compact = "".join(sender.split()).casefold()
+        return compact.lstrip("+").removeprefix("00") if compact.lstrip("+").isdigit() else compact
+
+    return normal(sent) == normal(shown)
+
+
+def _shown(sender: str) -> str:
+    """A sender as a note may show it: a phone number masked, a name or short code as it is."""
+    return mask_number(sender) if sender.lstrip("+").isdigit() and len(sender) >= 7 else sender
+
+
 def _answered_number(exchange: Exchange) -> str | None:
     response = exchange.send_response
     if response is not None:
@@ -117,21 +137,32 @@ class _Reading:
         if (receipt.err_code not in _DLT_ERRORS or registration is None
                 or not registration.parameters):
             return []
-        parameter, what = _DLT_ERRORS[receipt.err_code]
-        given = self.field(parameter)
-        sent = (f"this message was sent without {parameter}" if not given
-                else f"this message carried {parameter} {given}, which the filter did not accept")
+        field, what = _DLT_ERRORS[receipt.err_code]
+        given = self.field(field)
+        if receipt.err_code in _MISSING_MEANS_CAUSE and not given:
+            sent = f"this message was sent without {field}"
+        elif field == "from":
+            sent = f"register the sender \"{given or '?'}\" as a header on the DLT portal"
+        elif receipt.err_code in _MISSING_MEANS_CAUSE:
+            sent = f"this message carried {field} {given}, which the filter did not accept"
+        else:
+            sent = "check the template's registration on the DLT portal"
         text = f"err-code {receipt.err_code} is India's DLT filter refusing {what}; {sent}."
         return [self.note(text, registration)]
 
     def _replaced_sender_notes(self, receipt: Receipt) -> list[DestinationNote]:
+        """A receipt for a message that arrived, from another sender than the one sent."""
         sender, shown = self.field("from"), receipt.sender
-        fact = self.rules.alphanumeric_sender
-        if (not sender or not shown or shown == sender or fact is None
-                or fact.rule not in _REPLACING_RULES):
+        if (not sender or not shown or (receipt.status or "").lower() not in _ARRIVED
+                or _same_sender(sender, shown)):
             return []
-        text = (f"the phone showed the sender as {shown}, not {sender}: networks there replace"
-                " letter senders.")
+        is_name = any(char.isalpha() for char in sender)
+        fact = self.rules.alphanumeric_sender if is_name else self.rules.numeric_sender
+        if fact is None or fact.rule not in _REPLACING_RULES:
+            return []
+        kind = "letter" if is_name else "number"
+        text = (f"the phone showed the sender as {_shown(shown)}, not {_shown(sender)}: networks"
+                f" there replace {kind} senders.")
         return [self.note(text, fact)]
 
     def status_notes(self) -> list[DestinationNote]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -21,6 +21,10 @@ from smsgui.core.reference.resources import resource_path
 
 DESTINATIONS_FILE: Final = "destinations.toml"
 _ISO_CODE = re.compile(r"[A-Z]{2}")
+_WORD = re.compile(r"\+?[\w][\w-]*")
+_COMMON_WORDS = frozenset({"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in",
+                           "is", "it", "of", "on", "or", "the", "to", "with"})
+"""Words too common in the notes to find a country by: ``in`` is India's code, not a rule."""
 _DIALING_CODE = re.compile(r"[1-9][0-9]{0,2}")
 _FACT_KEYS = frozenset({"rule", "replaced_by", "note", "source", "needs", "rules",
                         "carriers_without", "parameters"})
@@ -177,13 +181,33 @@ class CountryRules:
     def has_no_receipts(self) -> bool:
         return self.receipts is not None and self.receipts.rule is Support.NOT_SUPPORTED
 
-    def search_text(self) -> str:
-        """Lower-case words a search by name, code or rule can match."""
-        words = [self.iso, self.name, f"+{self.dialing_code}", self.dialing_code]
+    @functools.cached_property
+    def _search_keys(self) -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
+        """Codes, name words and rule words, lower case, for :meth:`search_rank`."""
+        codes = frozenset({self.iso.lower(), self.dialing_code, f"+{self.dialing_code}"})
+        name_words = tuple(_WORD.findall(self.name.lower()))
+        texts = [TOPIC_LABELS[fact.topic] for fact in self.facts()]
         for fact in self.facts():
-            words += [fact.topic.replace("_", " "), fact.note]
-            words += [str(value) for value in _fact_values(fact)]
-        return " ".join(words).lower().replace("_", " ")
+            texts += [fact.note, *(str(value).replace("_", " ") for value in _fact_values(fact))]
+        rule_words = frozenset(_WORD.findall(" ".join(texts).lower())) - _COMMON_WORDS
+        return codes, name_words, rule_words
+
+    def search_rank(self, words: Sequence[str]) -> int | None:
+        """How well the country matches every word: 0 by code, 1 by name, 2 by rule; None if
+        some word matches nothing. A code matches whole (``in``, ``+91``), a name word from its
+        start (``ind`` finds India), a rule word whole (``dlt``, ``likely-scam``)."""
+        codes, name_words, rule_words = self._search_keys
+        rank = 0
+        for word in words:
+            if word in codes:
+                continue
+            if any(name_word.startswith(word) for name_word in name_words):
+                rank = max(rank, 1)
+            elif word in rule_words:
+                rank = 2
+            else:
+                return None
+        return rank
 
 
 FACT_TOPICS: Final = ("alphanumeric_sender", "numeric_sender", "short_code", "registration",
@@ -237,9 +261,12 @@ class DestinationTable:
         return tuple(self._by_dialing_code.get(dialing_code, ()))
 
     def search(self, text: str) -> list[CountryRules]:
-        """Countries whose name, codes or rules contain every word of ``text``."""
-        words = text.lower().replace("_", " ").split()
-        return [rules for rules in self if all(word in rules.search_text() for word in words)]
+        """Countries matching every word of ``text`` by code, name or rule, best matches first
+        (codes, then names, then rules), by name within each."""
+        words = _WORD.findall(text.lower().replace("_", " "))
+        ranked = [(rank, rules) for rules in self
+                  if (rank := rules.search_rank(words)) is not None]
+        return [rules for _, rules in sorted(ranked, key=lambda item: item[0])]
 
 
 @functools.cache
