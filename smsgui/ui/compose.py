@@ -172,6 +172,11 @@ class ComposeForm(QWidget):
         self._update_to_hints()
         self._refresh()
 
+    def place_region_selector(self, label: QLabel, selector: QWidget) -> None:
+        """Put the default-country choice under the recipients, where it takes effect."""
+        self._fields.insertRow(self._region_row, label, selector)
+        QWidget.setTabOrder(self._to_edit, selector)
+
     def set_sandbox(self, is_sandbox: bool) -> None:
         """Say whether the profile in use is the local sandbox (the default) or a live account.
 
@@ -309,9 +314,11 @@ class ComposeForm(QWidget):
         fields.addRow(buddy_label("&From:", self._from_edit), self._from_edit)
         fields.addRow(buddy_label("&To:", self._to_edit), self._to_edit)
         fields.addRow("", self._recipients_label)
+        self._region_row = fields.rowCount()
         fields.addRow(self._regulatory_ids)
         fields.addRow(buddy_label("&Message:", self._message_edit), self._message_edit)
         fields.addRow("", _stacked(self._counter_label, self._forcing_label))
+        self._fields = fields
         column = QVBoxLayout(self)
         column.addLayout(fields, 1)
         column.addWidget(self._advanced_toggle)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -111,6 +111,29 @@ _REFUSED_CREDENTIALS = frozenset({"http-401", "http-403", "status-4"})
 # The longest a request can take: connect 5 s, write 10 s and read 15 s timeouts.
 _JOB_WAIT_MS = 35_000
 _AFTER_FIRST_FRAME_MS = 300
+PREFERRED_SIZE = QSize(1400, 820)
+"""The window's size on a first start, when the screen has room for it."""
+_SPLITTER_SHARES = (0.34, 0.42, 0.24)
+"""Compose, results and troubleshooting, as parts of the window's width on a first start."""
+
+
+def fitted_geometry(frame: QRect, available: QRect) -> QRect:
+    """``frame`` made to fit ``available`` (the screen less its task bars): shrunk if too big,
+    moved back on screen if it hangs over an edge."""
+    width = min(frame.width(), available.width())
+    height = min(frame.height(), available.height())
+    left = min(max(frame.left(), available.left()), available.right() - width + 1)
+    top = min(max(frame.top(), available.top()), available.bottom() - height + 1)
+    return QRect(left, top, width, height)
+
+
+def splitter_sizes(width: int) -> list[int]:
+    """The three panes' widths for a window ``width`` pixels wide."""
+    return [round(width * share) for share in _SPLITTER_SHARES]
+
+
+_COUNTRY_CHARACTERS = 18
+"""The default-country list is as wide as this many characters; longer names are cut."""
 _PRELOADED = ("phonenumbers", "smsgui.core.records.history", "smsgui.core.delivery.receiver")
 """What typing a number and the first send import on the UI thread (~45 ms together): imported
 on a worker once the window is up, so that first use does not stall it."""
@@ -228,6 +251,9 @@ class MainWindow(QMainWindow):
         self.country_combo.setToolTip("The country of numbers written without a country code")
         for code, name in sorted(known_countries().items(), key=lambda item: item[1]):
             self.country_combo.addItem(f"{name} ({code})", code)
+        self.country_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.country_combo.setMinimumContentsLength(_COUNTRY_CHARACTERS)
         self.manage_button = QPushButton("&Profiles...")
         self.manage_button.setAccessibleName("Manage profiles")
         self.manage_button.setToolTip("Add, edit or delete profiles and their credentials")
@@ -258,10 +284,8 @@ class MainWindow(QMainWindow):
         bar.addStretch()
         country_label = QLabel("National &numbers are from:")
         country_label.setBuddy(self.country_combo)
-        bar.addWidget(country_label)
-        bar.addWidget(self.country_combo)
-        bar.addWidget(self.delivery_button)
-        bar.addWidget(self.cancel_button)
+        self.compose.place_region_selector(country_label, self.country_combo)
+        self.results.add_header_widgets(self.delivery_button, self.cancel_button)
         left = QTabWidget()
         left.setAccessibleName("Compose and history")
         left.addTab(self.compose, "&Compose")
@@ -272,7 +296,8 @@ class MainWindow(QMainWindow):
         for widget in (left, self.results, self.troubleshooting):
             splitter.addWidget(widget)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([440, 680, 440])
+        splitter.setCollapsible(0, False)
+        splitter.setCollapsible(1, False)
         self.splitter = splitter
         central = QWidget()
         column = QVBoxLayout(central)
@@ -303,6 +328,17 @@ class MainWindow(QMainWindow):
         self._action(help_menu, "Run &self-test", None, self.run_self_test)
         self._action(help_menu, "&About smsgui", None, self.show_about)
         self._update_actions()
+
+    def fit_to_screen(self) -> None:
+        """Shrink and move the window so all of it is on the screen it opens on."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        frame = self.frameGeometry()
+        margins = (frame.width() - self.width(), frame.height() - self.height())
+        placed = fitted_geometry(frame, screen.availableGeometry())
+        self.resize(placed.width() - margins[0], placed.height() - margins[1])
+        self.move(placed.topLeft())
 
     def show_countries(self, iso: str | None = None) -> CountriesDialog:
         """Open the Countries dialog, on ``iso``'s rules when given."""
@@ -355,10 +391,12 @@ class MainWindow(QMainWindow):
 
     def _restore(self) -> None:
         settings = self.services.settings
-        if settings.geometry is not None:
-            self.restoreGeometry(settings.geometry)
-        else:
-            self.resize(1400, 820)
+        if settings.geometry is None or not self.restoreGeometry(settings.geometry):
+            self.resize(PREFERRED_SIZE)
+        self.fit_to_screen()
+        if settings.splitter_state is None or not self.splitter.restoreState(
+                settings.splitter_state):
+            self.splitter.setSizes(splitter_sizes(self.width()))
         country = self.country_combo.findData(settings.default_country)
         self.country_combo.setCurrentIndex(max(country, 0))
         names = [profile.name for profile in self._profiles]
@@ -458,6 +496,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_before:
             self._shown_before = True
+            self.fit_to_screen()  # now that the window has its frame, and its screen
             QTimer.singleShot(_AFTER_FIRST_FRAME_MS, self, self._after_first_frame)
 
     def _after_first_frame(self) -> None:
@@ -1026,4 +1065,5 @@ class MainWindow(QMainWindow):
         self.services.pool.waitForDone(_JOB_WAIT_MS)
         self.stop_receiver()
         self.services.settings.geometry = self.saveGeometry()
+        self.services.settings.splitter_state = self.splitter.saveState()
         self.services.settings.sync()

@@ -554,8 +554,12 @@ class ResultsPane(QWidget):
         table.horizontalHeader().setStretchLastSection(True)
         # Fitting columns measures the rows in view and a few around them, not every row.
         table.horizontalHeader().setResizeContentsPrecision(_ROWS_MEASURED_FOR_WIDTH)
-        # Receipts, when there are any, say what became of a part: show them beside its status.
-        table.horizontalHeader().moveSection(DELIVERY, STATUS + 1)
+        # What a tester came for first: status, what became of it, cost, balance, network; the
+        # error text and the long message id after them.
+        header = table.horizontalHeader()
+        for position, column in enumerate((RECIPIENT, PART, STATUS, DELIVERY, PRICE, BALANCE,
+                                           NETWORK, ERROR_TEXT, MESSAGE_ID, CLIENT_REF)):
+            header.moveSection(header.visualIndex(column), position)
         table.itemSelectionChanged.connect(self._on_table_item_selection_changed)
         self._add_copy_actions(table)
         return table
@@ -596,11 +600,17 @@ class ResultsPane(QWidget):
         tabs.setTabToolTip(2, "The exact request (secrets redacted) and response")
         return tabs
 
+    def add_header_widgets(self, *widgets: QWidget) -> None:
+        """Put ``widgets`` (buttons about the results shown) at the end of the verdict line."""
+        for widget in widgets:
+            self._heading.addWidget(widget)
+
     def _build_layout(self) -> None:
         heading = QHBoxLayout()
         heading.addWidget(self.verdict_icon)
         heading.addWidget(self.verdict, 1)
         heading.addWidget(self.progress)
+        self._heading = heading
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(heading)

@@ -49,6 +49,15 @@ class AppSettings:
         self._store.setValue("window/state", value)
 
     @property
+    def splitter_state(self) -> QByteArray | None:
+        value = self._store.value("window/splitter")
+        return value if isinstance(value, QByteArray) else None
+
+    @splitter_state.setter
+    def splitter_state(self, value: QByteArray) -> None:
+        self._store.setValue("window/splitter", value)
+
+    @property
     def last_profile(self) -> str | None:
         value = self._store.value("profiles/last", "", type=str)
         return value or None
