@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -51,6 +51,7 @@ from smsgui.core.checks.checks import (
     check_draft,
     split_recipients,
 )
+from smsgui.core.checks.findings import FindingField
 from smsgui.core.checks.segments import Encoding, MessageType
 from smsgui.core.reference.countries import country_name
 from smsgui.core.reference.knowledge import KnowledgeBase
@@ -108,6 +109,11 @@ _LINE_TYPES = MappingProxyType({
     UNKNOWN_TYPE: "line type unknown",
 })
 
+_FIRST_FIELDS: Mapping[FindingField, str] = MappingProxyType({
+    "from": "the sender", "to": "the recipients", "text": "the message"})
+"""The fields every message needs, named as the Send status asks for them."""
+HINT = ("Type who it is from, one or more numbers and the message: the checks appear here as"
+        " you type.")
 _TEST_NUMBER_ENTRY = "check-to-test-number"
 _LIVE_TEST_NUMBER_TYPE = "fictional number (Ofcom drama range)"
 _LIVE_TEST_NUMBER_TITLE = "Fictional Number"
@@ -151,6 +157,9 @@ class ComposeForm(QWidget):
         self._sandbox = True
         self._busy = False
         self._shown_findings: tuple[Finding, ...] | None = None
+        self._hinting = False
+        self._touched: set[FindingField] = set()
+        """The fields typed in so far; an empty field's problem waits until it is touched."""
         self._severity_icons: dict[FindingSeverity, QIcon] = {}
         self._create_fields()
         self._create_advanced()
@@ -171,6 +180,16 @@ class ComposeForm(QWidget):
         self._default_region = region
         self._update_to_hints()
         self._refresh()
+
+    def fill(self, sender: str, recipients: str, text: str) -> None:
+        """Put a whole message in the form, as if typed (the sample send uses it)."""
+        self._from_edit.setText(sender)
+        self._to_edit.setPlainText(recipients)
+        self._message_edit.setPlainText(text)
+
+    def request_send(self) -> None:
+        """Send what the form holds, exactly as the Send button would."""
+        self._request_send()
 
     def place_region_selector(self, label: QLabel, selector: QWidget) -> None:
         """Put the default-country choice under the recipients, where it takes effect."""
@@ -349,9 +368,9 @@ class ComposeForm(QWidget):
         return row
 
     def _connect_signals(self) -> None:
-        self._from_edit.textChanged.connect(self._on_field_changed)
-        self._to_edit.textChanged.connect(self._on_field_changed)
-        self._message_edit.textChanged.connect(self._on_field_changed)
+        self._from_edit.textChanged.connect(self._on_from_edit_text_changed)
+        self._to_edit.textChanged.connect(self._on_to_edit_text_changed)
+        self._message_edit.textChanged.connect(self._on_message_edit_text_changed)
         self._type_combo.currentIndexChanged.connect(self._on_field_changed)
         self._client_ref_edit.textChanged.connect(self._on_field_changed)
         self._callback_edit.textChanged.connect(self._on_field_changed)
@@ -380,6 +399,20 @@ class ComposeForm(QWidget):
                     self._ttl_spin, *self._parameters.fields(), *self._regulatory_ids.fields())
 
     # --- slots --------------------------------------------------------------------------------
+
+    def _on_from_edit_text_changed(self) -> None:
+        self._touch("from")
+
+    def _on_to_edit_text_changed(self) -> None:
+        self._touch("to")
+
+    def _on_message_edit_text_changed(self) -> None:
+        self._touch("text")
+
+    def _touch(self, field: FindingField) -> None:
+        """From now on ``field``'s problems are shown: it has been typed in."""
+        self._touched.add(field)
+        self._refresh()
 
     def _on_field_changed(self) -> None:
         self._refresh()
@@ -452,7 +485,7 @@ class ComposeForm(QWidget):
         self._recipients_label.setVisible(bool(report.recipients))
         self._counter_label.setText(_counter_text(report))
         self._show_forcing_characters(report)
-        self._show_findings(self._shown_for_profile(report))
+        self._show_findings(self._calm(self._shown_for_profile(report)))
         self._update_send_state()
 
     def _show_forcing_characters(self, report: CheckReport) -> None:
@@ -481,16 +514,31 @@ class ComposeForm(QWidget):
             if finding.entry_id == _TEST_NUMBER_ENTRY else finding
             for finding in report.findings)
 
+    def _calm(self, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+        """The findings to show: none yet about a field nobody has typed in."""
+        return tuple(finding for finding in findings if not self._waiting(finding))
+
+    def _waiting(self, finding: Finding) -> bool:
+        return finding.field in _FIRST_FIELDS and finding.field not in self._touched
+
+    def _untouched_needs(self) -> list[str]:
+        """What the user still has to fill in, for a calm Send status: "the sender, ..."."""
+        return [_FIRST_FIELDS[field] for field in _FIRST_FIELDS
+                if field not in self._touched and any(
+                    f.field == field and f.severity is FindingSeverity.BLOCKING
+                    for f in self._report.findings)]
+
     def _show_findings(self, findings: tuple[Finding, ...]) -> None:
         """Rebuild the list only when the findings change, so typing keeps its scroll position."""
-        if findings == self._shown_findings:
+        hinting = not findings and bool(self._untouched_needs())
+        if (findings, hinting) == (self._shown_findings, self._hinting):
             return
-        self._shown_findings = findings
+        self._shown_findings, self._hinting = findings, hinting
         self._findings_list.clear()
         for finding in sorted(findings, key=_severity_rank):
             self._findings_list.addItem(self._finding_item(finding))
         if not findings:
-            item = QListWidgetItem("No problems found.")
+            item = QListWidgetItem(HINT if hinting else "No problems found.")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self._findings_list.addItem(item)
 
@@ -526,9 +574,13 @@ class ComposeForm(QWidget):
     def _send_status_text(self) -> str:
         if self._busy:
             return "Sending..."
-        reason = self._report.blocking_reason
+        shown = self._calm(self._report.findings)
+        reason = next((f.message for f in shown if f.severity is FindingSeverity.BLOCKING), None)
         if reason is not None:
             return f"Cannot send yet: {reason}"
+        needs = self._untouched_needs()
+        if needs:
+            return f"To send, fill in {_listed_words(needs)}."
         warnings = sum(f.severity is FindingSeverity.WARNING
                        for f in self._shown_for_profile(self._report))
         if warnings:
@@ -559,6 +611,9 @@ class ComposeForm(QWidget):
     def _request_send(self) -> None:
         if self._send_button.isEnabled():
             self.send_requested.emit(self.draft())
+            return
+        self._touched.update(_FIRST_FIELDS)  # asked to send: say everything that stops it
+        self._show_report()
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -686,6 +741,12 @@ def _highlight_format(palette: QPalette) -> QTextCharFormat:
     highlight.setUnderlineColor(palette.color(QPalette.ColorRole.Text))
     highlight.setBackground(background)
     return highlight
+
+
+def _listed_words(words: Sequence[str]) -> str:
+    if len(words) == 1:
+        return words[0]
+    return f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _needs_registration_ids(report: CheckReport) -> bool:

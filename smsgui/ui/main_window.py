@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
+    QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
@@ -57,6 +58,7 @@ from smsgui.ui.history_view import HistoryPanel
 from smsgui.ui.receipts_view import ReceiptsPanel
 from smsgui.ui.results import ResultsPane
 from smsgui.ui.services import Services
+from smsgui.ui.theme import Theme, apply_theme
 from smsgui.ui.troubleshooting import TroubleshootingPanel
 from smsgui.ui.workers import CallJob, ClientFactory, JobFailure, SendJob
 
@@ -111,6 +113,10 @@ _REFUSED_CREDENTIALS = frozenset({"http-401", "http-403", "status-4"})
 # The longest a request can take: connect 5 s, write 10 s and read 15 s timeouts.
 _JOB_WAIT_MS = 35_000
 _AFTER_FIRST_FRAME_MS = 300
+SAMPLE_SENDER = "smsgui"
+SAMPLE_RECIPIENTS = "447700900000\n447700900029"
+"""The sandbox's test numbers for "accepted, then delivered" and "refused with status 29"."""
+SAMPLE_TEXT = "Hello from smsgui: this sample shows what a result looks like."
 PREFERRED_SIZE = QSize(1400, 820)
 """The window's size on a first start, when the screen has room for it."""
 _SPLITTER_SHARES = (0.34, 0.42, 0.24)
@@ -323,11 +329,19 @@ class MainWindow(QMainWindow):
         account_menu = self.menuBar().addMenu("&Account")
         self._action(account_menu, "Manage &profiles...", None, self.manage_profiles)
         self._action(account_menu, "&Check credentials", None, self.check_credentials)
+        self._build_view_menu()
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&Countries and their rules...", None, self.show_countries)
         self._action(help_menu, "Run &self-test", None, self.run_self_test)
         self._action(help_menu, "&About smsgui", None, self.show_about)
         self._update_actions()
+
+    def send_sample(self) -> None:
+        """Fill the form with the sample and send it, on the sandbox only."""
+        if not self.profile.is_sandbox or self.is_sending:
+            return
+        self.compose.fill(SAMPLE_SENDER, SAMPLE_RECIPIENTS, SAMPLE_TEXT)
+        self.compose.request_send()
 
     def fit_to_screen(self) -> None:
         """Shrink and move the window so all of it is on the screen it opens on."""
@@ -339,6 +353,30 @@ class MainWindow(QMainWindow):
         placed = fitted_geometry(frame, screen.availableGeometry())
         self.resize(placed.width() - margins[0], placed.height() - margins[1])
         self.move(placed.topLeft())
+
+    def _build_view_menu(self) -> None:
+        view_menu = self.menuBar().addMenu("&View")
+        self.troubleshooting_action = QAction("&Troubleshooting panel", self)
+        self.troubleshooting_action.setCheckable(True)
+        self.troubleshooting_action.setChecked(True)
+        self.troubleshooting_action.setShortcut(QKeySequence("F9"))
+        self.troubleshooting_action.toggled.connect(self.troubleshooting.setVisible)
+        view_menu.addAction(self.troubleshooting_action)
+        theme_menu = view_menu.addMenu("T&heme")
+        self.theme_actions: dict[Theme, QAction] = {}
+        group = QActionGroup(self)
+        for theme in Theme:
+            action = QAction(theme.label, group)
+            action.setCheckable(True)
+            action.triggered.connect(lambda _checked, chosen=theme: self.set_theme(chosen))
+            theme_menu.addAction(action)
+            self.theme_actions[theme] = action
+
+    def set_theme(self, theme: Theme) -> None:
+        """Follow the system's light or dark scheme, or force one; remembered."""
+        apply_theme(theme)
+        self.theme_actions[theme].setChecked(True)
+        self.services.settings.theme = theme.value
 
     def show_countries(self, iso: str | None = None) -> CountriesDialog:
         """Open the Countries dialog, on ``iso``'s rules when given."""
@@ -377,6 +415,7 @@ class MainWindow(QMainWindow):
         self.compose.finding_requested.connect(self._on_compose_finding_requested)
         self.compose.entry_requested.connect(self.troubleshooting.highlight)
         self.results.notes_changed.connect(self.troubleshooting.set_destination_notes)
+        self.results.sample_requested.connect(self.send_sample)
         self.results.entry_selected.connect(self.troubleshooting.highlight)
         self.history.reopen_requested.connect(self._on_history_reopen_requested)
         self.profile_combo.currentIndexChanged.connect(self._on_profile_combo_changed)
@@ -394,6 +433,7 @@ class MainWindow(QMainWindow):
         if settings.geometry is None or not self.restoreGeometry(settings.geometry):
             self.resize(PREFERRED_SIZE)
         self.fit_to_screen()
+        self.set_theme(Theme.from_setting(settings.theme))
         if settings.splitter_state is None or not self.splitter.restoreState(
                 settings.splitter_state):
             self.splitter.setSizes(splitter_sizes(self.width()))
@@ -431,6 +471,7 @@ class MainWindow(QMainWindow):
         profile = self.profile
         self._show_badge(profile)
         self.compose.set_sandbox(profile.is_sandbox)
+        self.results.set_sandbox(profile.is_sandbox)
         self.balance.clear()
         self.services.settings.last_profile = profile.name
 
@@ -439,10 +480,12 @@ class MainWindow(QMainWindow):
         text, tip, icon = badge_for(profile)
         self.badge.setText(text)
         self.badge.setToolTip(tip)
-        background = "palette(highlight)" if profile.is_sandbox else "#b3261e"
+        # The sandbox in the palette's own highlight pair; a live account in a fixed red with
+        # white text, which reads on light and dark schemes alike.
+        colours = ("color: palette(highlighted-text); background: palette(highlight);"
+                   if profile.is_sandbox else "color: white; background: #b3261e;")
         self.badge.setStyleSheet("QLabel { font-weight: bold; padding: 3px 10px; "
-                                 f"color: white; background: {background}; "
-                                 "border-radius: 4px; }")
+                                 f"{colours} border-radius: 4px; }}")
         extent = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
         self.badge_icon.setPixmap(self.style().standardIcon(icon).pixmap(extent, extent))
         self.badge_icon.setToolTip(tip)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QProgressBar,
+    QPushButton,
     QStyle,
     QTableWidget,
     QTableWidgetItem,
@@ -53,6 +54,11 @@ EMPTY_VERDICT: Final = "No results yet"
 _SHOWN_NOTES: Final = 3
 EMPTY_SUMMARY: Final = (
     "Send a message, or open or paste a response: what happened to each part appears here."
+)
+SANDBOX_INTRO: Final = (
+    "You are on the sandbox: nothing is really sent, and it answers as Vonage's API does,"
+    " failures included. A sample send shows you one message accepted and delivered, and one"
+    " refused (status 29)."
 )
 COLUMNS: Final = (
     ("Recipient", "The number the message was sent to"),
@@ -467,6 +473,8 @@ class ResultsPane(QWidget):
 
     entry_selected = Signal(str)
     """The knowledge entry id of the selected row; emitted when the selection changes."""
+    sample_requested = Signal()
+    """The user asked for the sample send offered on the sandbox's empty pane."""
     notes_changed = Signal(object)
     """The destination country rules that explain the selected row's exchange (a tuple of
     :class:`DestinationNote`); emitted just before ``entry_selected``."""
@@ -482,6 +490,8 @@ class ResultsPane(QWidget):
         self.warning = self._make_label("Send warning")
         self.warning_box = self._make_warning_box()
         self.destination = self._make_destination()
+        self.sample_button = self._make_sample_button()
+        self._sandbox = True
         self._notes: tuple[DestinationNote, ...] = ()
         self._rows: tuple[ResultRow, ...] = ()
         self.table = self._make_table()
@@ -515,6 +525,25 @@ class ResultsPane(QWidget):
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         label.hide()
         return label
+
+    def _make_sample_button(self) -> QPushButton:
+        button = QPushButton("Try a sample send")
+        button.setAccessibleName("Try a sample send")
+        button.setToolTip("Send two sample messages to the sandbox's test numbers: one accepted"
+                          " and delivered, one refused with status 29")
+        button.clicked.connect(self.sample_requested)
+        return button
+
+    def set_sandbox(self, is_sandbox: bool) -> None:
+        """On the sandbox the empty pane explains it and offers a sample send; live, it never
+        does (a sample on a live account would be charged)."""
+        self._sandbox = is_sandbox
+        if not self._exchanges:
+            self._show_empty_state()
+
+    def _show_empty_state(self) -> None:
+        _set_label_text(self.summary, SANDBOX_INTRO if self._sandbox else EMPTY_SUMMARY)
+        self.sample_button.setVisible(self._sandbox)
 
     def _make_progress(self) -> QProgressBar:
         progress = QProgressBar()
@@ -615,6 +644,7 @@ class ResultsPane(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(heading)
         column.addWidget(self.summary)
+        column.addWidget(self.sample_button, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(self.warning_box)
         column.addWidget(self.destination)
         column.addWidget(self.tabs, 1)
@@ -628,6 +658,7 @@ class ResultsPane(QWidget):
             self.clear()
             return
         rows = build_rows(self._exchanges)
+        self.sample_button.hide()
         self._fill_table(rows)
         self._show_summary(summarize(self._exchanges, rows))
         self._rows = rows
@@ -647,7 +678,7 @@ class ResultsPane(QWidget):
         _set_label_text(self.verdict, EMPTY_VERDICT)
         self.verdict_icon.clear()
         self.verdict_icon.hide()
-        _set_label_text(self.summary, EMPTY_SUMMARY)
+        self._show_empty_state()
         self.warning_box.hide()
         self._show_notes(())
         self.notes_changed.emit(())

@@ -49,6 +49,15 @@ class AppSettings:
         self._store.setValue("window/state", value)
 
     @property
+    def theme(self) -> str | None:
+        value = self._store.value("view/theme")
+        return value if isinstance(value, str) else None
+
+    @theme.setter
+    def theme(self, value: str) -> None:
+        self._store.setValue("view/theme", value)
+
+    @property
     def splitter_state(self) -> QByteArray | None:
         value = self._store.value("window/splitter")
         return value if isinstance(value, QByteArray) else None

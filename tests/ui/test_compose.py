@@ -28,7 +28,7 @@ from uitools import type_text
 
 from smsgui.core.checks.checks import Draft
 from smsgui.core.reference.knowledge import default_knowledge_base
-from smsgui.ui.compose import ENTRY_ID_ROLE, ComposeForm
+from smsgui.ui.compose import ENTRY_ID_ROLE, HINT, ComposeForm
 
 W = TypeVar("W", bound=QWidget)
 
@@ -243,7 +243,8 @@ def test_a_sender_name_to_a_north_american_number_warns(qtbot: QtBot, form: Comp
 
 def test_a_blocking_finding_disables_send_until_fixed(qtbot: QtBot, form: ComposeForm) -> None:
     send = find(form, QPushButton, "Send")
-    fill(qtbot, form, "", "447700900123", "Hello")
+    fill(qtbot, form, "A", "447700900123", "Hello")
+    qtbot.keyClick(find(form, QLineEdit, "From"), Qt.Key.Key_Backspace)  # typed, then erased
     assert not send.isEnabled()
     reason = "There is no sender: enter a number or a name of up to 11 letters and digits."
     assert text_of(form, "Send status") == f"Cannot send yet: {reason}"
@@ -290,6 +291,8 @@ def test_clicking_a_finding_asks_for_its_entry(qtbot: QtBot, form: ComposeForm) 
 
 def test_pressing_enter_on_a_finding_asks_for_its_entry(qtbot: QtBot, form: ComposeForm) -> None:
     qtbot.keyClicks(find(form, QLineEdit, "From"), "Acme")
+    qtbot.keyClick(find(form, QLineEdit, "From"), Qt.Key.Key_Return,
+                   Qt.KeyboardModifier.ControlModifier)  # asking to send shows what stops it
     findings = find(form, QListWidget, "Checks")
     findings.setFocus()
     findings.setCurrentRow(0)
@@ -457,3 +460,28 @@ def test_the_highlight_follows_the_palette(qtbot: QtBot, form: ComposeForm) -> N
     colour = selections[0].format.background().color()
     assert (colour.red(), colour.green(), colour.blue()) == (0x3D, 0x7F, 0xD9)
     assert 0 < colour.alpha() < 255
+
+
+def test_a_first_start_shows_hints_not_errors(form: ComposeForm) -> None:
+    assert finding_texts(form) == [HINT]
+    assert text_of(form, "Send status") == (
+        "To send, fill in the sender, the recipients and the message.")
+    assert not any(text.startswith("Blocks sending") for text in shown_texts(form))
+
+
+def test_a_field_s_problem_appears_once_it_is_touched(qtbot: QtBot, form: ComposeForm) -> None:
+    qtbot.keyClicks(find(form, QLineEdit, "From"), "Acme Corporation")
+    texts = finding_texts(form)
+    assert any("Acme Corporation" in text and text.startswith("Blocks sending") for text in texts)
+    assert not any("no recipient" in text for text in texts)
+    assert text_of(form, "Send status").startswith("Cannot send yet: The sender")
+
+
+def test_asking_to_send_an_empty_form_says_everything_that_stops_it(
+    qtbot: QtBot, form: ComposeForm
+) -> None:
+    qtbot.keyClick(find(form, QLineEdit, "From"), Qt.Key.Key_Return,
+                   Qt.KeyboardModifier.ControlModifier)
+    entries = {finding_texts(form)[row].split(":")[0] for row in range(3)}
+    assert entries == {"Blocks sending"}
+    assert len(finding_texts(form)) == 3

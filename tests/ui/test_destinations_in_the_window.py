@@ -102,3 +102,4 @@ def test_each_row_brings_only_its_own_countrys_rule_to_the_troubleshooting_panel
     window.results.table.selectRow(1)
     shown = window.troubleshooting.details.toPlainText()
     assert "Colombia:" in shown and "India:" not in shown
+

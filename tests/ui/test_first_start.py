@@ -1,0 +1,42 @@
+"""A calm first start: hints rather than errors, and a sample send on the sandbox."""
+# ruff: noqa: F811 - the window fixtures come from test_main_window and are named as arguments
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QListWidget, QPushButton
+from pytestqt.qtbot import QtBot
+from test_main_window import prompter, use_custom_profile, window  # noqa: F401 (fixtures)
+from uitools import find
+
+from smsgui.ui.compose import HINT
+from smsgui.ui.main_window import MainWindow
+from smsgui.ui.services import Services
+
+
+def test_a_first_start_greets_with_hints_not_errors(window: MainWindow) -> None:
+    findings = find(window, QListWidget, "Checks")
+    assert [findings.item(row).text() for row in range(findings.count())] == [HINT]
+    assert "nothing is really sent" in window.results.summary.text()
+
+
+def test_the_empty_sandbox_pane_explains_itself_and_offers_a_sample_send(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    assert "nothing is really sent" in window.results.summary.text()
+    sample = find(window, QPushButton, "Try a sample send")
+    assert sample.isVisible()
+    qtbot.mouseClick(sample, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(window.exchanges) == 2 and not window.is_sending,
+                    timeout=10_000)
+    assert [exchange.ok for exchange in window.exchanges] == [True, False]
+    assert window.troubleshooting.highlighted_id() == "status-29"
+    assert not sample.isVisible()
+
+
+def test_a_live_profile_offers_no_sample_it_would_be_charged(
+    window: MainWindow, services: Services
+) -> None:
+    use_custom_profile(window, services, "Own", "http://127.0.0.1:9", "secret-1234")
+    assert not find(window, QPushButton, "Try a sample send").isVisible()
+    assert "nothing is really sent" not in window.results.summary.text()
