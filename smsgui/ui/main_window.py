@@ -497,7 +497,10 @@ class MainWindow(QMainWindow):
 
         def make() -> SmsApiClient | SecretProblem:
             from smsgui.core.api.client import Credentials, SmsApiClient
+            from smsgui.core.delivery.destination import destination_notes  # noqa: F401
+            from smsgui.core.reference.destinations import default_destination_table
 
+            default_destination_table()  # the result's country notes need it: load it here
             endpoint = profile.endpoint(sandbox.url() if profile.is_sandbox else None)
             if profile.is_builtin:
                 return SmsApiClient(http.get(), sandbox.credentials(profile.auth_method),

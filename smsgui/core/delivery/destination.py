@@ -26,6 +26,7 @@ from smsgui.core.reference.destinations import (
     SenderRule,
     default_destination_table,
 )
+from smsgui.core.reference.testnumbers import lookup_test_number
 
 _DLT_ERRORS: Final = {
     50: ("entity-id", "the Entity ID"),
@@ -79,7 +80,9 @@ def destination_notes(exchange: Exchange,
                       table: DestinationTable | None = None) -> tuple[DestinationNote, ...]:
     """The destination country's rules that explain this exchange, most telling first."""
     number = exchange.recipient or _answered_number(exchange)
-    region = region_of_number(number) if number else None
+    if not number or lookup_test_number(number) is not None:
+        return ()  # the sandbox's test numbers follow their own behaviour, not a country's
+    region = region_of_number(number)
     rules = (table or default_destination_table()).get(region) if region else None
     if rules is None:
         return ()
