@@ -416,6 +416,8 @@ class MainWindow(QMainWindow):
         self.compose.entry_requested.connect(self.troubleshooting.highlight)
         self.results.notes_changed.connect(self.troubleshooting.set_destination_notes)
         self.results.sample_requested.connect(self.send_sample)
+        self.results.cards.delivery_requested.connect(self.check_delivery)
+        self.results.cards.summary_requested.connect(self.copy_summary)
         self.results.entry_selected.connect(self.troubleshooting.highlight)
         self.history.reopen_requested.connect(self._on_history_reopen_requested)
         self.profile_combo.currentIndexChanged.connect(self._on_profile_combo_changed)

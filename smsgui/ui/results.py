@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSplitter,
     QStyle,
     QTableWidget,
     QTableWidgetItem,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 from smsgui.core.privacy import mask_number, redact_fields, redact_url
 from smsgui.core.reference.knowledge import Entry, Severity
 from smsgui.core.values import CURRENCY, amount_text, money_text
+from smsgui.ui.result_cards import ResultCards
 from smsgui.ui.troubleshooting import severity_icon
 
 if TYPE_CHECKING:  # the empty pane of the first frame needs none of them
@@ -495,6 +497,8 @@ class ResultsPane(QWidget):
         self._notes: tuple[DestinationNote, ...] = ()
         self._rows: tuple[ResultRow, ...] = ()
         self.table = self._make_table()
+        self.cards = ResultCards()
+        self.cards.entry_requested.connect(self._on_card_entry_requested)
         self.raw = self._make_raw()
         self.timeline = self._make_timeline()
         self.tabs = self._make_tabs()
@@ -621,13 +625,28 @@ class ResultsPane(QWidget):
     def _make_tabs(self) -> QTabWidget:
         tabs = QTabWidget()
         tabs.setAccessibleName("Result views")
-        tabs.addTab(self.table, "&Results")
+        tabs.addTab(self.cards, "&Overview")
+        tabs.addTab(self._parts_view(), "&Parts")
         tabs.addTab(self.timeline, "&Timeline")
         tabs.addTab(self.raw, "Ra&w")
-        tabs.setTabToolTip(0, "A row per message part: status, price, network")
-        tabs.setTabToolTip(1, "Each message from submission to its delivery receipt")
-        tabs.setTabToolTip(2, "The exact request (secrets redacted) and response")
+        tabs.setTabToolTip(0, "A card per message: did it work, what it cost, what to do next")
+        tabs.setTabToolTip(1, "A row per message part: status, price, network, every field")
+        tabs.setTabToolTip(2, "Each message from submission to its delivery receipt")
+        tabs.setTabToolTip(3, "The exact request (secrets redacted) and response")
         return tabs
+
+    def _parts_view(self) -> QSplitter:
+        """The table, and beside it every field of the selected part, to read or copy."""
+        self.part_details = QPlainTextEdit()
+        self.part_details.setReadOnly(True)
+        self.part_details.setAccessibleName("Part details")
+        self.part_details.setPlaceholderText("Select a row to see all of its fields here.")
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.part_details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        return splitter
 
     def add_header_widgets(self, *widgets: QWidget) -> None:
         """Put ``widgets`` (buttons about the results shown) at the end of the verdict line."""
@@ -659,6 +678,7 @@ class ResultsPane(QWidget):
             return
         rows = build_rows(self._exchanges)
         self.sample_button.hide()
+        self.cards.show_exchanges(self._exchanges)
         self._fill_table(rows)
         self._show_summary(summarize(self._exchanges, rows))
         self._rows = rows
@@ -672,6 +692,8 @@ class ResultsPane(QWidget):
         """Back to the empty state: no rows, no verdict, no warning."""
         self._exchanges = ()
         self._rows = ()
+        self.cards.show_exchanges(())
+        self.part_details.clear()
         self.table.setRowCount(0)
         self.raw.clear()
         self.timeline.clear()
@@ -788,10 +810,25 @@ class ResultsPane(QWidget):
     # -- slots ----------------------------------------------------------------------------------
 
     def _on_table_item_selection_changed(self) -> None:
+        self._show_part_details()
         entry_id = self.selected_entry_id()
         if entry_id:
             self.notes_changed.emit(self._selected_notes())
             self.entry_selected.emit(entry_id)
+
+    def _on_card_entry_requested(self, entry_id: str) -> None:
+        self.entry_selected.emit(entry_id)
+
+    def _show_part_details(self) -> None:
+        row = self._selected_row()
+        if row is None or row >= len(self._rows):
+            self.part_details.clear()
+            return
+        titles = [title for title, _ in COLUMNS]
+        lines = [f"{title}: {value or '-'}"
+                 for title, value in zip(titles, self._rows[row].cells(), strict=True)]
+        lines.append(f"Entry: {self._rows[row].entry_id}")
+        self.part_details.setPlainText("\n".join(lines))
 
     def _selected_notes(self) -> tuple[DestinationNote, ...]:
         """The country rules that explain the selected row's exchange, and no other's."""

@@ -40,3 +40,17 @@ def test_a_live_profile_offers_no_sample_it_would_be_charged(
     use_custom_profile(window, services, "Own", "http://127.0.0.1:9", "secret-1234")
     assert not find(window, QPushButton, "Try a sample send").isVisible()
     assert "nothing is really sent" not in window.results.summary.text()
+
+
+def test_the_cards_buttons_check_delivery_and_open_the_summary(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    qtbot.mouseClick(find(window, QPushButton, "Try a sample send"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(window.exchanges) == 2 and not window.is_sending,
+                    timeout=10_000)
+    delivered = window.results.cards.cards()[0]
+    summary = next(b for b in delivered.findChildren(QPushButton)
+                   if b.text() == "Copy summary...")
+    qtbot.mouseClick(summary, Qt.MouseButton.LeftButton)
+    assert window.summary_dialog is not None and window.summary_dialog.isVisible()
+    window.summary_dialog.reject()

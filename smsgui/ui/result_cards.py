@@ -1,0 +1,250 @@
+"""The answer first: one card per message, with what a tester came for and the next step.
+
+A card says in words and with an icon whether the message got through, to whom, in how many
+parts, what it cost, the balance after it, the network as operator and country, what became of
+it, and the one next step from the matching troubleshooting entry, with buttons for what that
+step suggests. The per-part table stays on its own tab for the details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from smsgui.core.privacy import mask_number
+from smsgui.core.reference.knowledge import Severity
+from smsgui.core.values import money_text
+from smsgui.ui.troubleshooting import severity_icon
+
+if TYPE_CHECKING:
+    from smsgui.core.delivery.exchange import Exchange
+
+MAX_CARDS: Final = 50
+"""Cards shown at most; a bigger batch says how many more the Parts tab lists."""
+_FINAL_RECEIPTS: Final = frozenset({"delivered", "failed", "rejected", "expired", "unknown"})
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What one card says, worked out from an exchange without any widget."""
+
+    verdict: str
+    severity: Severity
+    recipient: str
+    parts: str
+    price: str
+    balance: str
+    network: str
+    delivery: str
+    headline: str
+    next_step: str
+    entry_id: str
+    can_check_delivery: bool
+
+    def lines(self) -> list[tuple[str, str]]:
+        """The label and value of each fact, in the card's order."""
+        return [("Parts", self.parts), ("Price", self.price), ("Balance after", self.balance),
+                ("Network", self.network), ("Delivery", self.delivery)]
+
+    def description(self) -> str:
+        """The whole card as one sentence list, for a screen reader."""
+        facts = "; ".join(f"{label}: {value}" for label, value in self.lines())
+        return f"{self.verdict} - {self.recipient}. {facts}. Next step: {self.next_step}"
+
+
+def card_facts(exchange: Exchange, mask: bool) -> CardFacts:
+    """The facts of one exchange's card; numbers masked when ``mask`` is set."""
+    response = exchange.send_response
+    recipient = exchange.recipient or _first_recipient(exchange)
+    shown = (mask_number(recipient) if mask else recipient) if recipient else "unknown recipient"
+    if response is None or not response.parts:
+        price = balance = network = "-"
+        parts = "-"
+    else:
+        priced = any(part.price is not None for part in response.parts)
+        price = money_text(response.total_price, response.currency) if priced else "not given"
+        balance = money_text(response.final_balance, response.currency)
+        balance = balance if response.final_balance is not None else "not given"
+        networks = dict.fromkeys(part.network.label for part in response.parts if part.network)
+        network = ", ".join(networks) or "not given"
+        parts = str(len(response.parts))
+    return CardFacts(
+        verdict=str(exchange.verdict.label), severity=exchange.verdict.severity,
+        recipient=shown, parts=parts, price=price, balance=balance, network=network,
+        delivery=_delivery_words(exchange), headline=exchange.headline,
+        next_step=exchange.entry.next_steps[0], entry_id=exchange.entry.id,
+        can_check_delivery=_may_still_change(exchange))
+
+
+def _first_recipient(exchange: Exchange) -> str | None:
+    response = exchange.send_response
+    if response is not None:
+        return next((part.to for part in response.parts if part.to), None)
+    return next((receipt.recipient for receipt in exchange.receipts if receipt.recipient), None)
+
+
+def _delivery_words(exchange: Exchange) -> str:
+    if exchange.receipts:
+        receipt = exchange.receipts[-1]
+        words = receipt.status or "no status"
+        if receipt.err_code not in (None, 0):
+            words += f", err-code {receipt.err_code} ({receipt.error_entry.title})"
+        return words
+    response = exchange.send_response
+    if response is not None and any(part.accepted for part in response.parts):
+        return "no receipt yet"
+    return "-"
+
+
+def _may_still_change(exchange: Exchange) -> bool:
+    """Accepted, and no receipt has said how it ended: the Reports API may know more."""
+    response = exchange.send_response
+    if response is None or not any(part.accepted for part in response.parts):
+        return False
+    return not any((receipt.status or "").lower() in _FINAL_RECEIPTS
+                   for receipt in exchange.receipts)
+
+
+class ResultCard(QFrame):
+    """One message's card. Its buttons report through the :class:`ResultCards` holding it."""
+
+    def __init__(self, number: int, facts: CardFacts, cards: ResultCards) -> None:
+        super().__init__()
+        self.facts = facts
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName(f"Result card {number}")
+        self.setAccessibleDescription(facts.description())
+        column = QVBoxLayout(self)
+        column.addLayout(self._heading(facts))
+        column.addWidget(_selectable(" · ".join(f"{label}: {value}"
+                                                for label, value in facts.lines())))
+        column.addWidget(_selectable(f"Next step: {facts.next_step}"))
+        column.addLayout(self._buttons(facts, cards))
+
+    def _heading(self, facts: CardFacts) -> QHBoxLayout:
+        row = QHBoxLayout()
+        icon = QLabel()
+        extent = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
+        icon.setPixmap(severity_icon(self.style(), facts.severity).pixmap(
+            QSize(extent, extent), self.devicePixelRatioF()))
+        verdict = _selectable(f"{facts.verdict} - {facts.recipient}")
+        font = QFont(verdict.font())
+        font.setBold(True)
+        verdict.setFont(font)
+        verdict.setAccessibleName("Card verdict")
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(verdict, 1)
+        return row
+
+    def _buttons(self, facts: CardFacts, cards: ResultCards) -> QHBoxLayout:
+        row = QHBoxLayout()
+        entry = QPushButton("Open the entry")
+        entry.setToolTip(f"Show the troubleshooting entry: {facts.headline}")
+        entry.clicked.connect(lambda: cards.entry_requested.emit(facts.entry_id))
+        row.addWidget(entry)
+        if facts.can_check_delivery:
+            check = QPushButton("Check delivery")
+            check.setToolTip("Ask the Reports API what became of this message")
+            check.clicked.connect(cards.delivery_requested)
+            row.addWidget(check)
+        summary = QPushButton("Copy summary...")
+        summary.setToolTip("Preview and copy a diagnostic summary for a support ticket")
+        summary.clicked.connect(cards.summary_requested)
+        row.addWidget(summary)
+        row.addStretch()
+        return row
+
+
+class ResultCards(QWidget):
+    """The cards of the exchanges shown, in a scrolled column, with the numbers masked or not.
+
+    Signals:
+        entry_requested: A card's "Open the entry" was clicked; carries the entry id.
+        delivery_requested: A card's "Check delivery" was clicked.
+        summary_requested: A card's "Copy summary..." was clicked.
+    """
+
+    entry_requested = Signal(str)
+    delivery_requested = Signal()
+    summary_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._exchanges: tuple[Exchange, ...] = ()
+        self.show_numbers = QCheckBox("Show full &numbers")
+        self.show_numbers.setAccessibleName("Show full numbers on the cards")
+        self.show_numbers.setToolTip("Recipients are masked on the cards unless ticked")
+        self.show_numbers.toggled.connect(lambda _checked: self._rebuild())
+        self._cards: list[ResultCard] = []
+        self._holder = QWidget()
+        self._column = QVBoxLayout(self._holder)
+        self._more = QLabel()
+        self._more.setAccessibleName("More results")
+        self._more.hide()
+        self._column.addWidget(self._more)
+        self._column.addStretch()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self._holder)
+        scroll.setAccessibleName("Result cards")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.show_numbers, 0, Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(scroll, 1)
+
+    def show_exchanges(self, exchanges: Sequence[Exchange]) -> None:
+        self._exchanges = tuple(exchanges)
+        self._rebuild()
+
+    def cards(self) -> list[ResultCard]:
+        return list(self._cards)
+
+    def _rebuild(self) -> None:
+        """Replace only the cards whose facts changed: a receipt changes one card, not all."""
+        mask = not self.show_numbers.isChecked()
+        wanted = [card_facts(exchange, mask) for exchange in self._exchanges[:MAX_CARDS]]
+        for index, facts in enumerate(wanted):
+            if index < len(self._cards) and self._cards[index].facts == facts:
+                continue
+            card = ResultCard(index + 1, facts, self)
+            if index < len(self._cards):
+                self._column.replaceWidget(self._cards[index], card)
+                self._cards[index].deleteLater()
+                self._cards[index] = card
+            else:
+                self._column.insertWidget(index, card)
+                self._cards.append(card)
+        for card in self._cards[len(wanted):]:
+            self._column.removeWidget(card)
+            card.deleteLater()
+        del self._cards[len(wanted):]
+        self._show_more(len(self._exchanges) - MAX_CARDS)
+
+    def _show_more(self, hidden: int) -> None:
+        self._more.setText(f"... and {hidden:,} more messages: the Parts tab lists every one."
+                           if hidden > 0 else "")
+        self._more.setVisible(hidden > 0)
+
+
+def _selectable(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
