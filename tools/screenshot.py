@@ -1,10 +1,11 @@
-"""Render the main window after sandbox sends, for the README.
+"""Render the main window at 1366x768, the most common laptop screen, for the README.
 
-docs/screenshot.png: a send to three recipients with one refused; docs/destination-india.png: a
-send to an Indian number without its DLT IDs, explained by India's rules. Run under a virtual
-screen, from the repository root:
+docs/first-start.png: the calm first start; docs/screenshot.png: a send to three recipients
+with one refused; docs/screenshot-dark.png: the same in the dark theme;
+docs/destination-india.png: a send to an Indian number without its DLT IDs, explained by
+India's rules. Run under a virtual screen, from the repository root:
 
-    QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" python tools/screenshot.py
+    QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1366x768x24" python tools/screenshot.py
 
 Everything it writes besides the PNG goes to a temporary folder; nothing is really sent.
 """
@@ -21,9 +22,12 @@ from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 from smsgui.core.api.secrets import MemorySecretStore
 from smsgui.ui.app import AppPaths, build_services, close_services
 from smsgui.ui.main_window import MainWindow
+from smsgui.ui.theme import Theme
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 OUTPUT = DOCS / "screenshot.png"
+FIRST_START_OUTPUT = DOCS / "first-start.png"
+DARK_OUTPUT = DOCS / "screenshot-dark.png"
 INDIA_OUTPUT = DOCS / "destination-india.png"
 
 
@@ -47,18 +51,24 @@ def main() -> int:
         services = build_services(AppPaths(root / "config", root / "data", root / "logs"),
                                   secrets=MemorySecretStore())
         window = MainWindow(services)
-        window.resize(1560, 900)
         window.show()
+        window.fit_to_screen()
+        wait(500)
+        DOCS.mkdir(exist_ok=True)
+        window.grab().save(str(FIRST_START_OUTPUT))
         send_and_wait(window, "AcmeInc", "447700900000\n447700900029\n07700 900123",
                       "Your Acme verification code is 4821. It expires in 10 minutes.")
-        DOCS.mkdir(exist_ok=True)
         window.grab().save(str(OUTPUT))
+        window.set_theme(Theme.DARK)
+        wait(300)
+        window.grab().save(str(DARK_OUTPUT))
+        window.set_theme(Theme.SYSTEM)
         # The sandbox's Indian number without DLT IDs: its receipt fails with err-code 50.
         send_and_wait(window, "Acme", "919876543210", "Your Acme verification code is 4821.")
         window.grab().save(str(INDIA_OUTPUT))
         window.close()
         close_services(services)
-    print(f"wrote {OUTPUT} and {INDIA_OUTPUT}")
+    print(f"wrote {FIRST_START_OUTPUT}, {OUTPUT}, {DARK_OUTPUT} and {INDIA_OUTPUT}")
     return 0
 
 

@@ -186,7 +186,7 @@ class ResultCards(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._exchanges: tuple[Exchange, ...] = ()
-        self.show_numbers = QCheckBox("Show full &numbers")
+        self.show_numbers = QCheckBox("Show full numbers")
         self.show_numbers.setAccessibleName("Show full numbers on the cards")
         self.show_numbers.setToolTip("Recipients are masked on the cards unless ticked")
         self.show_numbers.toggled.connect(lambda _checked: self._rebuild())
@@ -207,6 +207,7 @@ class ResultCards(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.show_numbers, 0, Qt.AlignmentFlag.AlignRight)
         layout.addWidget(scroll, 1)
+        self.show_numbers.hide()
 
     def show_exchanges(self, exchanges: Sequence[Exchange]) -> None:
         self._exchanges = tuple(exchanges)
@@ -235,6 +236,7 @@ class ResultCards(QWidget):
             card.deleteLater()
         del self._cards[len(wanted):]
         self._show_more(len(self._exchanges) - MAX_CARDS)
+        self.show_numbers.setVisible(bool(self._cards))
 
     def _show_more(self, hidden: int) -> None:
         self._more.setText(f"... and {hidden:,} more messages: the Parts tab lists every one."

@@ -54,3 +54,29 @@ def test_the_cards_buttons_check_delivery_and_open_the_summary(
     qtbot.mouseClick(summary, Qt.MouseButton.LeftButton)
     assert window.summary_dialog is not None and window.summary_dialog.isVisible()
     window.summary_dialog.reject()
+
+
+def test_the_whole_flow_works_from_the_keyboard(qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    sender = find(window, QLineEdit, "From")
+    sender.setFocus()
+    qtbot.waitUntil(sender.hasFocus)
+    qtbot.keyClicks(sender, "Acme")
+    qtbot.keyClick(sender, Qt.Key.Key_Tab)
+    qtbot.keyClicks(QApplication.focusWidget(), "447700900000")
+    assert QApplication.focusWidget().accessibleName() == "To"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget().accessibleName() == "Default country"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget().accessibleName() == "Message text"
+    qtbot.keyClicks(QApplication.focusWidget(), "Sent without a mouse")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return,
+                   Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(window.exchanges) == 1 and not window.is_sending,
+                    timeout=10_000)
+    (card,) = window.results.cards.cards()
+    assert card.facts.recipient == "447******000"
+    assert card.accessibleDescription().startswith("Accepted")
