@@ -494,6 +494,8 @@ class ResultsPane(QWidget):
         self.destination = self._make_destination()
         self.sample_button = self._make_sample_button()
         self._sandbox = True
+        self.last_announcement: str | None = None
+        """What the pane last had a screen reader announce: the verdict when it changed."""
         self._notes: tuple[DestinationNote, ...] = ()
         self._rows: tuple[ResultRow, ...] = ()
         self.table = self._make_table()
@@ -777,10 +779,20 @@ class ResultsPane(QWidget):
         self.timeline.fill_when_needed(lambda: timeline_html(exchanges))
 
     def _show_summary(self, summary: ResultSummary) -> None:
+        changed = summary.verdict != self.verdict.text()
         _set_label_text(self.verdict, summary.verdict)
         self._set_icon(self.verdict_icon, summary.severity)
         _set_label_text(self.summary, summary.text)
         self._show_warning(summary.maybe_sent_to)
+        if changed:
+            self._announce(f"{summary.verdict}. {summary.text}")
+
+    def _announce(self, text: str) -> None:
+        """Have a screen reader say a new verdict, as it would not read a label that changed."""
+        from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+
+        self.last_announcement = text
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self, text))
 
     def _show_warning(self, recipients: tuple[str, ...]) -> None:
         text = MAY_HAVE_BEEN_SENT

@@ -135,3 +135,15 @@ def test_the_parts_tab_shows_every_field_of_the_selected_part(
     assert "Message ID: " + exchange.message_ids[0] in details
     assert "Network: O2 (UK)" in details and "Entry: status-0" in details
     assert json.dumps(details)  # plain text, copyable
+
+
+def test_a_new_verdict_is_announced_once_not_on_every_redraw(
+    pane: ResultsPane, sandbox: SandboxServer, http: httpx.Client
+) -> None:
+    exchange = send(sandbox, http, DELIVERED)
+    pane.show_exchanges([exchange])
+    assert pane.last_announcement is not None
+    assert pane.last_announcement.startswith("Accepted - not yet delivered.")
+    pane.last_announcement = None
+    pane.show_exchanges([exchange])
+    assert pane.last_announcement is None
