@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -16,8 +17,15 @@ if TYPE_CHECKING:
 
 # Set before anything imports Qt, keyring or platformdirs. setdefault lets a run under Xvfb pick
 # the xcb platform instead of offscreen.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _ISOLATED_HOME = tempfile.mkdtemp(prefix="smsgui-tests-")
+# The offscreen platform's own screen is 800x800, smaller than any laptop's: the window would
+# sit at its minimum size, where every new label reflows the whole window. Tests get a common
+# 1920x1080 screen instead; tests/ui/test_window_fit.py tries the small screens on purpose.
+_SCREEN = os.path.join(_ISOLATED_HOME, "offscreen-screen.json")
+with open(_SCREEN, "w", encoding="utf-8") as _config:
+    json.dump({"screens": [{"name": "test-screen", "x": 0, "y": 0, "width": 1920,
+                            "height": 1080, "logicalDpiX": 96, "logicalDpiY": 96}]}, _config)
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_SCREEN}")
 for _variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
     os.environ[_variable] = os.path.join(_ISOLATED_HOME, _variable.lower())
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"

@@ -566,8 +566,11 @@ class ComposeForm(QWidget):
         return f"{title} - click for the troubleshooting entry."
 
     def _update_send_state(self) -> None:
-        reason = self._report.blocking_reason
-        self._send_button.setEnabled(reason is None and not self._busy)
+        # Send stays clickable while the only problems are fields nobody has typed in yet: a
+        # click then says what is missing, instead of a greyed-out button on a first start.
+        shown = self._calm(self._report.findings)
+        blocked = any(finding.severity is FindingSeverity.BLOCKING for finding in shown)
+        self._send_button.setEnabled(not blocked and not self._busy)
         self._send_reason.setText(self._send_status_text())
         self._send_button.setAccessibleDescription(self._send_reason.text())
 
@@ -609,7 +612,9 @@ class ComposeForm(QWidget):
             self.entry_requested.emit(entry_id)
 
     def _request_send(self) -> None:
-        if self._send_button.isEnabled():
+        if self._busy:
+            return
+        if not self._report.blocking:
             self.send_requested.emit(self.draft())
             return
         self._touched.update(_FIRST_FIELDS)  # asked to send: say everything that stops it

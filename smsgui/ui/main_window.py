@@ -58,7 +58,7 @@ from smsgui.ui.history_view import HistoryPanel
 from smsgui.ui.receipts_view import ReceiptsPanel
 from smsgui.ui.results import ResultsPane
 from smsgui.ui.services import Services
-from smsgui.ui.theme import Theme, apply_theme
+from smsgui.ui.theme import Theme, apply_theme, current_theme
 from smsgui.ui.troubleshooting import TroubleshootingPanel
 from smsgui.ui.workers import CallJob, ClientFactory, JobFailure, SendJob
 
@@ -123,11 +123,12 @@ _SPLITTER_SHARES = (0.34, 0.42, 0.24)
 """Compose, results and troubleshooting, as parts of the window's width on a first start."""
 
 
-def fitted_geometry(frame: QRect, available: QRect) -> QRect:
+def fitted_geometry(frame: QRect, available: QRect, minimum: QSize | None = None) -> QRect:
     """``frame`` made to fit ``available`` (the screen less its task bars): shrunk if too big,
-    moved back on screen if it hangs over an edge."""
-    width = min(frame.width(), available.width())
-    height = min(frame.height(), available.height())
+    never below ``minimum``, moved back on screen if it hangs over an edge."""
+    least = minimum or QSize(0, 0)
+    width = max(min(frame.width(), available.width()), least.width())
+    height = max(min(frame.height(), available.height()), least.height())
     left = min(max(frame.left(), available.left()), available.right() - width + 1)
     top = min(max(frame.top(), available.top()), available.bottom() - height + 1)
     return QRect(left, top, width, height)
@@ -302,8 +303,8 @@ class MainWindow(QMainWindow):
         for widget in (left, self.results, self.troubleshooting):
             splitter.addWidget(widget)
         splitter.setStretchFactor(1, 2)
-        splitter.setCollapsible(0, False)
-        splitter.setCollapsible(1, False)
+        for pane in range(3):  # hidden only through View > Troubleshooting panel, never to 0 px
+            splitter.setCollapsible(pane, False)
         self.splitter = splitter
         central = QWidget()
         column = QVBoxLayout(central)
@@ -337,20 +338,37 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def send_sample(self) -> None:
-        """Fill the form with the sample and send it, on the sandbox only."""
-        if not self.profile.is_sandbox or self.is_sending:
+        """Send the sample to the sandbox, leaving whatever the form holds as it is."""
+        from smsgui.core.checks.checks import Draft, check_draft
+        from smsgui.core.checks.sending import plan_batch
+
+        profile = self.profile
+        if not profile.is_sandbox or self._job is not None:
             return
-        self.compose.fill(SAMPLE_SENDER, SAMPLE_RECIPIENTS, SAMPLE_TEXT)
-        self.compose.request_send()
+        draft = Draft((SAMPLE_RECIPIENTS,), SAMPLE_SENDER, SAMPLE_TEXT)
+        plan = plan_batch(draft, check_draft(draft),
+                          status_report_callback=self._receipt_callback(profile))
+        self._start_send(plan, profile)
+
+    def show_troubleshooting(self) -> None:
+        """Bring the troubleshooting panel back if it was hidden, at a usable width."""
+        self.troubleshooting_action.setChecked(True)
+        sizes = self.splitter.sizes()
+        if sizes[2] == 0:
+            self.splitter.setSizes(splitter_sizes(self.width()))
 
     def fit_to_screen(self) -> None:
         """Shrink and move the window so all of it is on the screen it opens on."""
         screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None:
+        if screen is None or self.isMaximized() or self.isFullScreen():
             return
         frame = self.frameGeometry()
         margins = (frame.width() - self.width(), frame.height() - self.height())
-        placed = fitted_geometry(frame, screen.availableGeometry())
+        least = self.minimumSizeHint().expandedTo(self.minimumSize())
+        placed = fitted_geometry(frame, screen.availableGeometry(),
+                                 QSize(least.width() + margins[0], least.height() + margins[1]))
+        if placed == frame:
+            return  # already fits, or is as small as it can be: a resize would only relayout
         self.resize(placed.width() - margins[0], placed.height() - margins[1])
         self.move(placed.topLeft())
 
@@ -372,11 +390,12 @@ class MainWindow(QMainWindow):
             theme_menu.addAction(action)
             self.theme_actions[theme] = action
 
-    def set_theme(self, theme: Theme) -> None:
+    def set_theme(self, theme: Theme, *, remember: bool = True) -> None:
         """Follow the system's light or dark scheme, or force one; remembered."""
         apply_theme(theme)
         self.theme_actions[theme].setChecked(True)
-        self.services.settings.theme = theme.value
+        if remember:
+            self.services.settings.theme = theme.value
 
     def show_countries(self, iso: str | None = None) -> CountriesDialog:
         """Open the Countries dialog, on ``iso``'s rules when given."""
@@ -417,6 +436,7 @@ class MainWindow(QMainWindow):
         self.results.notes_changed.connect(self.troubleshooting.set_destination_notes)
         self.results.sample_requested.connect(self.send_sample)
         self.results.cards.delivery_requested.connect(self.check_delivery)
+        self.results.cards.entry_requested.connect(lambda _entry: self.show_troubleshooting())
         self.results.cards.summary_requested.connect(self.copy_summary)
         self.results.entry_selected.connect(self.troubleshooting.highlight)
         self.history.reopen_requested.connect(self._on_history_reopen_requested)
@@ -435,7 +455,11 @@ class MainWindow(QMainWindow):
         if settings.geometry is None or not self.restoreGeometry(settings.geometry):
             self.resize(PREFERRED_SIZE)
         self.fit_to_screen()
-        self.set_theme(Theme.from_setting(settings.theme))
+        # The theme is the application's: a second window (the self-test's) shows it, never
+        # resets it.
+        applied = current_theme()
+        self.set_theme(Theme.from_setting(settings.theme) if applied is None else applied,
+                       remember=applied is None)
         if settings.splitter_state is None or not self.splitter.restoreState(
                 settings.splitter_state):
             self.splitter.setSizes(splitter_sizes(self.width()))
@@ -545,6 +569,7 @@ class MainWindow(QMainWindow):
         if not self._shown_before:
             self._shown_before = True
             self.fit_to_screen()  # now that the window has its frame, and its screen
+            QTimer.singleShot(0, self, self.fit_to_screen)  # a window manager adds it later
             QTimer.singleShot(_AFTER_FIRST_FRAME_MS, self, self._after_first_frame)
 
     def _after_first_frame(self) -> None:

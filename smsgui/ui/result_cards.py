@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,6 +32,7 @@ from smsgui.core.values import money_text
 from smsgui.ui.troubleshooting import severity_icon
 
 if TYPE_CHECKING:
+    from smsgui.core.api.decode import Receipt
     from smsgui.core.delivery.exchange import Exchange
 
 MAX_CARDS: Final = 50
@@ -99,25 +100,37 @@ def _first_recipient(exchange: Exchange) -> str | None:
 
 
 def _delivery_words(exchange: Exchange) -> str:
-    if exchange.receipts:
-        receipt = exchange.receipts[-1]
-        words = receipt.status or "no status"
-        if receipt.err_code not in (None, 0):
-            words += f", err-code {receipt.err_code} ({receipt.error_entry.title})"
-        return words
+    """What the receipts say, part by part: "delivered", "2 of 3 delivered, 1 failed (...)"."""
     response = exchange.send_response
-    if response is not None and any(part.accepted for part in response.parts):
-        return "no receipt yet"
-    return "-"
+    latest = {receipt.message_id: receipt for receipt in exchange.receipts}
+    if response is None or not response.parts:
+        return _receipt_words(exchange.receipts[-1]) if exchange.receipts else "-"
+    accepted = [part for part in response.parts if part.accepted]
+    if not accepted:
+        return "-"
+    words = [_receipt_words(latest[part.message_id]) if part.message_id in latest
+             else "no receipt yet" for part in accepted]
+    if len(set(words)) == 1:
+        return words[0] if len(accepted) == 1 else f"all {len(accepted)} parts {words[0]}"
+    counts = {word: words.count(word) for word in dict.fromkeys(words)}
+    return ", ".join(f"{count} of {len(accepted)} {word}" for word, count in counts.items())
+
+
+def _receipt_words(receipt: Receipt) -> str:
+    words = receipt.status or "no status"
+    if receipt.err_code not in (None, 0):
+        words += f" (err-code {receipt.err_code}, {receipt.error_entry.title})"
+    return words
 
 
 def _may_still_change(exchange: Exchange) -> bool:
-    """Accepted, and no receipt has said how it ended: the Reports API may know more."""
+    """Some accepted part has no final receipt yet: the Reports API may know more."""
     response = exchange.send_response
-    if response is None or not any(part.accepted for part in response.parts):
+    if response is None:
         return False
-    return not any((receipt.status or "").lower() in _FINAL_RECEIPTS
-                   for receipt in exchange.receipts)
+    final = {receipt.message_id for receipt in exchange.receipts
+             if (receipt.status or "").lower() in _FINAL_RECEIPTS}
+    return any(part.accepted and part.message_id not in final for part in response.parts)
 
 
 class ResultCard(QFrame):
@@ -134,7 +147,7 @@ class ResultCard(QFrame):
         column.addWidget(_selectable(" · ".join(f"{label}: {value}"
                                                 for label, value in facts.lines())))
         column.addWidget(_selectable(f"Next step: {facts.next_step}"))
-        column.addLayout(self._buttons(facts, cards))
+        column.addLayout(self._buttons(number, facts, cards))
 
     def _heading(self, facts: CardFacts) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -151,18 +164,21 @@ class ResultCard(QFrame):
         row.addWidget(verdict, 1)
         return row
 
-    def _buttons(self, facts: CardFacts, cards: ResultCards) -> QHBoxLayout:
+    def _buttons(self, number: int, facts: CardFacts, cards: ResultCards) -> QHBoxLayout:
         row = QHBoxLayout()
         entry = QPushButton("Open the entry")
+        entry.setAccessibleName(f"Open the entry for card {number}")
         entry.setToolTip(f"Show the troubleshooting entry: {facts.headline}")
         entry.clicked.connect(lambda: cards.entry_requested.emit(facts.entry_id))
         row.addWidget(entry)
         if facts.can_check_delivery:
             check = QPushButton("Check delivery")
+            check.setAccessibleName(f"Check delivery for card {number}")
             check.setToolTip("Ask the Reports API what became of this message")
             check.clicked.connect(cards.delivery_requested)
             row.addWidget(check)
         summary = QPushButton("Copy summary...")
+        summary.setAccessibleName(f"Copy summary for card {number}")
         summary.setToolTip("Preview and copy a diagnostic summary for a support ticket")
         summary.clicked.connect(cards.summary_requested)
         row.addWidget(summary)
@@ -191,6 +207,7 @@ class ResultCards(QWidget):
         self.show_numbers.setToolTip("Recipients are masked on the cards unless ticked")
         self.show_numbers.toggled.connect(lambda _checked: self._rebuild())
         self._cards: list[ResultCard] = []
+        self._pending = False
         self._holder = QWidget()
         self._column = QVBoxLayout(self._holder)
         self._more = QLabel()
@@ -210,14 +227,21 @@ class ResultCards(QWidget):
         self.show_numbers.hide()
 
     def show_exchanges(self, exchanges: Sequence[Exchange]) -> None:
+        """Show cards for ``exchanges`` in the next event-loop turn: the table and the verdict
+        go first, and a burst of receipts costs one rebuild."""
         self._exchanges = tuple(exchanges)
-        self._rebuild()
+        if not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self, self._rebuild)
 
     def cards(self) -> list[ResultCard]:
+        """The cards as they stand once any pending rebuild is done."""
+        self._rebuild()
         return list(self._cards)
 
     def _rebuild(self) -> None:
         """Replace only the cards whose facts changed: a receipt changes one card, not all."""
+        self._pending = False
         mask = not self.show_numbers.isChecked()
         wanted = [card_facts(exchange, mask) for exchange in self._exchanges[:MAX_CARDS]]
         for index, facts in enumerate(wanted):

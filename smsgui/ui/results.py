@@ -628,7 +628,7 @@ class ResultsPane(QWidget):
         tabs = QTabWidget()
         tabs.setAccessibleName("Result views")
         tabs.addTab(self.cards, "&Overview")
-        tabs.addTab(self._parts_view(), "&Parts")
+        tabs.addTab(self._parts_view(), "Parts")  # no mnemonic: Alt+P is Profiles
         tabs.addTab(self.timeline, "&Timeline")
         tabs.addTab(self.raw, "Ra&w")
         tabs.setTabToolTip(0, "A card per message: did it work, what it cost, what to do next")
@@ -779,7 +779,7 @@ class ResultsPane(QWidget):
         self.timeline.fill_when_needed(lambda: timeline_html(exchanges))
 
     def _show_summary(self, summary: ResultSummary) -> None:
-        changed = summary.verdict != self.verdict.text()
+        changed = (summary.verdict, summary.text) != (self.verdict.text(), self.summary.text())
         _set_label_text(self.verdict, summary.verdict)
         self._set_icon(self.verdict_icon, summary.severity)
         _set_label_text(self.summary, summary.text)
@@ -792,7 +792,8 @@ class ResultsPane(QWidget):
         from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 
         self.last_announcement = text
-        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self, text))
+        if QAccessible.isActive():  # no screen reader: no event to build (3-6 ms the first time)
+            QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self, text))
 
     def _show_warning(self, recipients: tuple[str, ...]) -> None:
         text = MAY_HAVE_BEEN_SENT

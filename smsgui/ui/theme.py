@@ -1,8 +1,8 @@
 """The window's colour scheme: the system's, or always light or dark.
 
 Where the platform honours Qt's colour-scheme hint (recent Windows, macOS, GNOME and KDE), that
-hint alone switches everything, native dialogs included. Elsewhere (plain X11, the offscreen
-platform) the hint is ignored, so a forced scheme also sets the Fusion style with a matching
+hint alone switches everything, native style and dialogs included. Where the hint is ignored
+(plain X11, the offscreen platform) a forced scheme also sets the Fusion style with a matching
 palette; choosing System again puts back the style and palette the app started with.
 """
 
@@ -57,11 +57,18 @@ class _Startup:
 
 
 _startup: _Startup | None = None
+_current: list[Theme] = []
+
+
+def current_theme() -> Theme | None:
+    """The theme the application was last switched to; None before the first switch."""
+    return _current[0] if _current else None
 
 
 def apply_theme(theme: Theme) -> None:
     """Switch the whole application to ``theme``."""
     global _startup  # noqa: PLW0603 - the style and palette the app started with, kept once
+    _current[:] = [theme]
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         return
@@ -75,8 +82,11 @@ def apply_theme(theme: Theme) -> None:
             app.setPalette(_startup.palette)
             _startup.forced = False
         return
+    wanted = Qt.ColorScheme.Dark if theme is Theme.DARK else Qt.ColorScheme.Light
+    hints.setColorScheme(wanted)
+    if hints.colorScheme() == wanted and not _startup.forced:
+        return  # the platform switched everything itself, native style included
     _startup.forced = True
-    hints.setColorScheme(Qt.ColorScheme.Dark if theme is Theme.DARK else Qt.ColorScheme.Light)
     fusion = QStyleFactory.create("Fusion")
     app.setStyle(fusion)
     app.setPalette(dark_palette() if theme is Theme.DARK else _standard(fusion))
@@ -87,10 +97,22 @@ def _standard(style: QStyle) -> QPalette:
 
 
 def dark_palette() -> QPalette:
+    """Every role dark, the bevel shades Fusion draws frames and handles with included."""
     palette = QPalette()
     for role, colour in _DARK_COLOURS.items():
         palette.setColor(role, QColor(colour))
+    button = QColor(_DARK_COLOURS[QPalette.ColorRole.Button])
+    for role, shade in ((QPalette.ColorRole.Light, button.lighter(150)),
+                        (QPalette.ColorRole.Midlight, button.lighter(125)),
+                        (QPalette.ColorRole.Mid, button.darker(125)),
+                        (QPalette.ColorRole.Dark, button.darker(150)),
+                        (QPalette.ColorRole.Shadow, QColor("#000000"))):
+        palette.setColor(role, shade)
+    disabled = QPalette.ColorGroup.Disabled
     for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
                  QPalette.ColorRole.WindowText):
-        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(_DISABLED_TEXT))
+        palette.setColor(disabled, role, QColor(_DISABLED_TEXT))
+    for role in (QPalette.ColorRole.Base, QPalette.ColorRole.Button):
+        palette.setColor(disabled, role, QColor(_DARK_COLOURS[QPalette.ColorRole.Window]))
+    palette.setColor(disabled, QPalette.ColorRole.Highlight, QColor("#505050"))
     return palette

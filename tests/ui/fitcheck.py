@@ -7,13 +7,14 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QComboBox,
+    QLabel,
     QLineEdit,
     QMainWindow,
     QTabBar,
     QWidget,
 )
 
-CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QTabBar)
+CONTROLS = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QTabBar, QLabel)
 
 
 def clipped_controls(window: QMainWindow) -> list[str]:
@@ -29,9 +30,12 @@ def clipped_controls(window: QMainWindow) -> list[str]:
         name = widget.accessibleName() or type(widget).__name__
         if not inside.contains(where):
             problems.append(f"{name} is outside the window at {where}")
-        elif widget.width() < widget.minimumSizeHint().width():
-            problems.append(f"{name} is {widget.width()} px wide, needs "
-                            f"{widget.minimumSizeHint().width()}")
+        elif not (isinstance(widget, QLabel) and widget.wordWrap()) and (
+                widget.width() < widget.minimumSizeHint().width()
+                or widget.height() < widget.minimumSizeHint().height()):
+            hint = widget.minimumSizeHint()
+            problems.append(f"{name} is {widget.width()}x{widget.height()} px, needs "
+                            f"{hint.width()}x{hint.height()}")
     return problems
 
 

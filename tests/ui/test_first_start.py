@@ -80,3 +80,44 @@ def test_the_whole_flow_works_from_the_keyboard(qtbot: QtBot, window: MainWindow
     (card,) = window.results.cards.cards()
     assert card.facts.recipient == "447******000"
     assert card.accessibleDescription().startswith("Accepted")
+
+
+def test_send_on_an_empty_form_says_what_is_missing_and_sends_nothing(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    button = find(window, QPushButton, "Send")
+    assert button.isEnabled()
+    with qtbot.assertNotEmitted(window.compose.send_requested):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    findings = find(window, QListWidget, "Checks")
+    texts = [findings.item(row).text() for row in range(findings.count())]
+    assert len(texts) == 3 and all(text.startswith("Blocks sending") for text in texts)
+    assert not button.isEnabled()
+
+
+def test_the_sample_send_leaves_the_users_draft_alone(qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+
+    find(window, QLineEdit, "From").setText("MyDraft")
+    find(window, QPlainTextEdit, "To").setPlainText("447700900123")
+    window.send_sample()
+    qtbot.waitUntil(lambda: len(window.exchanges) == 2 and not window.is_sending,
+                    timeout=10_000)
+    assert find(window, QLineEdit, "From").text() == "MyDraft"
+    assert find(window, QPlainTextEdit, "To").toPlainText() == "447700900123"
+
+
+def test_open_the_entry_brings_a_hidden_troubleshooting_panel_back(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.troubleshooting_action.trigger()
+    assert not window.troubleshooting.isVisible()
+    window.send_sample()
+    qtbot.waitUntil(lambda: len(window.exchanges) == 2 and not window.is_sending,
+                    timeout=10_000)
+    refused = window.results.cards.cards()[1]
+    entry = next(b for b in refused.findChildren(QPushButton)
+                 if b.accessibleName() == "Open the entry for card 2")
+    qtbot.mouseClick(entry, Qt.MouseButton.LeftButton)
+    assert window.troubleshooting.isVisible()
+    assert window.troubleshooting.highlighted_id() == "status-29"

@@ -147,3 +147,19 @@ def test_a_new_verdict_is_announced_once_not_on_every_redraw(
     pane.last_announcement = None
     pane.show_exchanges([exchange])
     assert pane.last_announcement is None
+
+
+def test_a_long_message_s_card_sums_up_every_part_s_receipt(
+    pane: ResultsPane, sandbox: SandboxServer, http: httpx.Client
+) -> None:
+    sent = send(sandbox, http, DELIVERED, text="x" * 400)
+    ids = sent.message_ids
+    assert len(ids) == 3
+    receipts = ({"messageId": ids[0], "msisdn": DELIVERED, "status": "failed", "err-code": "1"},
+                {"messageId": ids[1], "msisdn": DELIVERED, "status": "delivered",
+                 "err-code": "0"})
+    exchange = exchange_from_document(dataclasses.replace(sent.document, receipts=receipts))
+    facts = card_facts(exchange, mask=True)
+    assert facts.delivery == ("1 of 3 failed (err-code 1, Unknown), 1 of 3 delivered,"
+                              " 1 of 3 no receipt yet")
+    assert facts.can_check_delivery, "the third part may still change"

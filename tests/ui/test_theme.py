@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QPalette
@@ -62,3 +63,31 @@ def test_the_troubleshooting_panel_can_be_hidden_and_brought_back(window: MainWi
     assert not window.troubleshooting.isVisible()
     window.troubleshooting_action.trigger()
     assert window.troubleshooting.isVisible()
+
+
+def test_a_second_window_such_as_the_self_tests_keeps_the_users_theme(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    from smsgui.core.api.secrets import MemorySecretStore
+    from smsgui.ui.app import AppPaths, build_services, close_services
+
+    window.theme_actions[Theme.DARK].trigger()
+    base = tmp_path  # fresh settings, as the self-test's throwaway folders
+    other = build_services(AppPaths(base / "c", base / "d", base / "l"),
+                           secrets=MemorySecretStore())
+    try:
+        second = MainWindow(other)
+        qtbot.addWidget(second)
+        assert lightness(QPalette.ColorRole.Window) < 128
+        assert second.theme_actions[Theme.DARK].isChecked()
+    finally:
+        close_services(other)
+
+
+def test_the_dark_palette_darkens_the_shades_frames_and_handles_are_drawn_with() -> None:
+    from smsgui.ui.theme import dark_palette
+
+    palette = dark_palette()
+    for role in (QPalette.ColorRole.Light, QPalette.ColorRole.Midlight, QPalette.ColorRole.Mid,
+                 QPalette.ColorRole.Dark, QPalette.ColorRole.Shadow, QPalette.ColorRole.Base):
+        assert palette.color(role).lightness() < 128, role
