@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 CURRENCY = "EUR"
@@ -101,3 +102,10 @@ def money_text(amount: Decimal | None, currency: str | None = None) -> str:
     answer (or the account) said; without one it is the SMS API's own, :data:`CURRENCY`.
     """
     return "-" if amount is None else f"{amount_text(amount)} {currency or CURRENCY}"
+
+
+def joined_words(words: Sequence[str]) -> str:
+    """Words as a sentence lists them: "a", "a and b", "a, b and c"."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"

@@ -55,6 +55,7 @@ from smsgui.core.checks.findings import FindingField
 from smsgui.core.checks.segments import Encoding, MessageType
 from smsgui.core.reference.countries import country_name
 from smsgui.core.reference.knowledge import KnowledgeBase
+from smsgui.core.values import joined_words
 from smsgui.ui.parameters_form import (
     ParametersPanel,
     RegulatoryIdsPanel,
@@ -583,7 +584,7 @@ class ComposeForm(QWidget):
             return f"Cannot send yet: {reason}"
         needs = self._untouched_needs()
         if needs:
-            return f"To send, fill in {_listed_words(needs)}."
+            return f"To send, fill in {joined_words(needs)}."
         warnings = sum(f.severity is FindingSeverity.WARNING
                        for f in self._shown_for_profile(self._report))
         if warnings:
@@ -746,12 +747,6 @@ def _highlight_format(palette: QPalette) -> QTextCharFormat:
     highlight.setUnderlineColor(palette.color(QPalette.ColorRole.Text))
     highlight.setBackground(background)
     return highlight
-
-
-def _listed_words(words: Sequence[str]) -> str:
-    if len(words) == 1:
-        return words[0]
-    return f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _needs_registration_ids(report: CheckReport) -> bool:

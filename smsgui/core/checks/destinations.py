@@ -8,7 +8,7 @@ from and the day that page was read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,7 @@ from smsgui.core.reference.destinations import (
     Support,
     default_destination_table,
 )
+from smsgui.core.values import joined_words
 
 if TYPE_CHECKING:
     from smsgui.core.checks.checks import Recipient
@@ -232,7 +233,7 @@ class _Context:
         if receipts is not None and (receipts.rule is Support.NOT_SUPPORTED
                                      or receipts.carriers_without):
             where = ("networks there send none" if receipts.rule is Support.NOT_SUPPORTED
-                     else f"{_listed(receipts.carriers_without)} send none")
+                     else f"{joined_words(receipts.carriers_without)} send none")
             message = (
                 f"no delivery receipt will come back, as {where}; an accepted message stays"
                 " \"accepted\".")
@@ -268,9 +269,3 @@ _CONTENT_LABELS = {
 def _content_lead(content: ContentFact) -> str:
     rules = [label for rule, label in _CONTENT_LABELS.items() if rule in content.rules]
     return f"content rules apply ({', '.join(rules)})."
-
-
-def _listed(names: Sequence[str]) -> str:
-    if len(names) == 1:
-        return names[0]
-    return f"{', '.join(names[:-1])} and {names[-1]}"
