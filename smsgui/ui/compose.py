@@ -45,13 +45,11 @@ from smsgui.core.checks.checks import (
     UNKNOWN_TYPE,
     CheckReport,
     Draft,
-    Finding,
-    FindingSeverity,
     Recipient,
     check_draft,
     split_recipients,
 )
-from smsgui.core.checks.findings import FindingField
+from smsgui.core.checks.findings import Finding, FindingField, FindingSeverity
 from smsgui.core.checks.segments import Encoding, MessageType
 from smsgui.core.reference.countries import country_name
 from smsgui.core.reference.knowledge import KnowledgeBase

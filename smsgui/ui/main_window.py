@@ -300,11 +300,11 @@ class MainWindow(QMainWindow):
         left.addTab(self.receipts, "&Receipts")
         self.left_tabs = left
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (left, self.results, self.troubleshooting):
-            splitter.addWidget(widget)
+        for pane in (left, self.results, self.troubleshooting):
+            splitter.addWidget(pane)
         splitter.setStretchFactor(1, 2)
-        for pane in range(3):  # hidden only through View > Troubleshooting panel, never to 0 px
-            splitter.setCollapsible(pane, False)
+        for index in range(3):  # hidden only through View > Troubleshooting panel, never to 0 px
+            splitter.setCollapsible(index, False)
         self.splitter = splitter
         central = QWidget()
         column = QVBoxLayout(central)
@@ -522,7 +522,8 @@ class MainWindow(QMainWindow):
         knowledge = self.services.knowledge
 
         def make() -> SmsApiClient | SecretProblem:
-            from smsgui.core.api.client import Credentials, SmsApiClient
+            from smsgui.core.api.apitypes import Credentials
+            from smsgui.core.api.client import SmsApiClient
             from smsgui.core.delivery.destination import destination_notes  # noqa: F401
             from smsgui.core.reference.destinations import default_destination_table
 

@@ -591,10 +591,10 @@ class ResultsPane(QWidget):
         table.horizontalHeader().setResizeContentsPrecision(_ROWS_MEASURED_FOR_WIDTH)
         # What a tester came for first: status, what became of it, cost, balance, network; the
         # error text and the long message id after them.
-        header = table.horizontalHeader()
+        columns = table.horizontalHeader()
         for position, column in enumerate((RECIPIENT, PART, STATUS, DELIVERY, PRICE, BALANCE,
                                            NETWORK, ERROR_TEXT, MESSAGE_ID, CLIENT_REF)):
-            header.moveSection(header.visualIndex(column), position)
+            columns.moveSection(columns.visualIndex(column), position)
         table.itemSelectionChanged.connect(self._on_table_item_selection_changed)
         self._add_copy_actions(table)
         return table

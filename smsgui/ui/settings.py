@@ -27,7 +27,7 @@ class AppSettings:
 
     def _migrate(self) -> None:
         version = self._store.value("version", 0, type=int)
-        if version < SETTINGS_VERSION:
+        if not isinstance(version, int) or version < SETTINGS_VERSION:
             self._store.setValue("version", SETTINGS_VERSION)
 
     @property
@@ -69,7 +69,7 @@ class AppSettings:
     @property
     def last_profile(self) -> str | None:
         value = self._store.value("profiles/last", "", type=str)
-        return value or None
+        return value if isinstance(value, str) and value else None
 
     @last_profile.setter
     def last_profile(self, name: str) -> None:

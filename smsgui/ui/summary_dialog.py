@@ -30,7 +30,7 @@ class SummaryDialog(QDialog):
         self._exchanges = tuple(exchanges)
         self.markdown = self._option("&Markdown", "Format as Markdown", options.markdown,
                                      "For tickets and chats that render Markdown")
-        self.mask = self._option("Mask phone &numbers", "Mask phone numbers",
+        self.mask_numbers = self._option("Mask phone &numbers", "Mask phone numbers",
                                  options.mask_numbers,
                                  "Hide the last digits of every phone number")
         self.include_text = self._option("Include message &text", "Include message text",
@@ -53,7 +53,7 @@ class SummaryDialog(QDialog):
 
     def _build_layout(self) -> None:
         options = QHBoxLayout()
-        for box in (self.markdown, self.mask, self.include_text):
+        for box in (self.markdown, self.mask_numbers, self.include_text):
             options.addWidget(box)
         options.addStretch()
         buttons = QDialogButtonBox()
@@ -73,7 +73,7 @@ class SummaryDialog(QDialog):
 
     def options(self) -> SummaryOptions:
         return SummaryOptions(markdown=self.markdown.isChecked(),
-                              mask_numbers=self.mask.isChecked(),
+                              mask_numbers=self.mask_numbers.isChecked(),
                               include_text=self.include_text.isChecked())
 
     def _refresh(self) -> None:
