@@ -113,6 +113,8 @@ _REFUSED_CREDENTIALS = frozenset({"http-401", "http-403", "status-4"})
 # The longest a request can take: connect 5 s, write 10 s and read 15 s timeouts.
 _JOB_WAIT_MS = 35_000
 _AFTER_FIRST_FRAME_MS = 300
+HISTORY_WRITE_DELAY_MS = 500
+"""How long receipts gather before their history rows are written: a burst costs one write."""
 SAMPLE_SENDER = "smsgui"
 SAMPLE_RECIPIENTS = "447700900000\n447700900029"
 """The sandbox's test numbers for "accepted, then delivered" and "refused with status 29"."""
@@ -216,6 +218,11 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._session: SendSession | None = None
         self._history_note: str | None = None
+        self._sessions_behind: set[SendSession] = set()
+        self._history_writer = QTimer(self)
+        self._history_writer.setSingleShot(True)
+        self._history_writer.setInterval(HISTORY_WRITE_DELAY_MS)
+        self._history_writer.timeout.connect(self.write_receipts_to_history)
         self._job: SendJob | None = None
         self._total = 0
         self._side_jobs: list[CallJob] = []
@@ -747,7 +754,7 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         session.add_outcome(outcome, self.receipt_book)
-        self.results.show_exchanges(session.exchanges)
+        self.results.update_exchanges(session.exchanges, [len(session.exchanges) - 1])
         self.results.show_progress(len(session.exchanges), self._total)
 
     def _on_send_finished(self, result: object) -> None:
@@ -999,20 +1006,35 @@ class MainWindow(QMainWindow):
         self.receipts.show_running(None)
 
     def _on_receipt_received(self, fields: dict[str, str]) -> None:
-        receipt, changed = self.ledger.take_receipt(fields)
-        if receipt is None:
+        receipt, changed = self.ledger.take_receipt(fields, write_history=False)
+        if receipt is None or receipt.message_id is None:
             return
         self.receipts.add_receipt(receipt)
-        if any(session.row_id is not None for session in changed):
-            self.history.refresh()
-        message = (f"Receipt for {mask_number(receipt.recipient)}: "
-                   f"{receipt.headline.removeprefix('Receipt: ')}")
-        problem = next((s.history_problem for s in changed if s.history_problem), None)
-        self.statusBar().showMessage(f"{message} {problem}" if problem else message)
-        if self._session is not None and self._session in changed:
-            # Re-showing selects the worst row, and the troubleshooting panel follows that row.
-            self.results.show_exchanges(self._session.exchanges)
+        self._sessions_behind.update(changed)
+        if changed and not self._history_writer.isActive():
+            self._history_writer.start()
+        self.statusBar().showMessage(f"Receipt for {mask_number(receipt.recipient)}: "
+                                     f"{receipt.headline.removeprefix('Receipt: ')}")
+        session = self._session
+        if session is not None and session in changed:
+            # Only this message's rows change; a worse row is selected, and the troubleshooting
+            # panel follows it.
+            self.results.update_exchanges(session.exchanges,
+                                          session.positions_of(receipt.message_id))
             self._update_actions()
+
+    def write_receipts_to_history(self) -> None:
+        """Write the receipts that arrived since the last write to their history rows: one
+        write per send for a burst of receipts, not one per receipt."""
+        self._history_writer.stop()
+        sessions, self._sessions_behind = self._sessions_behind, set()
+        for session in sessions:
+            session.write_history()
+        if any(session.row_id is not None for session in sessions):
+            self.history.refresh()
+        problem = next((s.history_problem for s in sessions if s.history_problem), None)
+        if problem:
+            self.statusBar().showMessage(problem)
 
     def check_delivery(self) -> None:
         """Look the shown messages up in the Reports API and attach what it says."""
@@ -1138,6 +1160,7 @@ class MainWindow(QMainWindow):
             self._job.cancel()
         self.services.pool.waitForDone(_JOB_WAIT_MS)
         self.stop_receiver()
+        self.write_receipts_to_history()
         self.services.settings.geometry = self.saveGeometry()
         self.services.settings.splitter_state = self.splitter.saveState()
         self.services.settings.sync()

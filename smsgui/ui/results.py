@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QFontDatabase, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -142,12 +142,15 @@ class ResultRow:
 
 def build_rows(exchanges: Sequence[Exchange]) -> tuple[ResultRow, ...]:
     """Every row the table shows for these exchanges, in order."""
-    rows: list[ResultRow] = []
-    for index, exchange in enumerate(exchanges):
-        response = exchange.send_response
-        own = [_exchange_row(exchange)] if response is None else _part_rows(exchange, response)
-        rows.extend(replace(row, exchange=index) for row in own)
-    return tuple(rows)
+    return tuple(row for index, exchange in enumerate(exchanges)
+                 for row in exchange_rows(index, exchange))
+
+
+def exchange_rows(index: int, exchange: Exchange) -> list[ResultRow]:
+    """The rows of the exchange at ``index``: one per part, or one for the whole exchange."""
+    response = exchange.send_response
+    own = [_exchange_row(exchange)] if response is None else _part_rows(exchange, response)
+    return [replace(row, exchange=index) for row in own]
 
 
 def _part_rows(exchange: Exchange, response: SendResponse) -> list[ResultRow]:
@@ -497,7 +500,12 @@ class ResultsPane(QWidget):
         self.last_announcement: str | None = None
         """What the pane last had a screen reader announce: the verdict when it changed."""
         self._notes: tuple[DestinationNote, ...] = ()
+        self._notes_by_exchange: list[tuple[DestinationNote, ...]] = []
         self._rows: tuple[ResultRow, ...] = ()
+        self._first_rows: list[int] = []
+        """The table row each exchange starts at."""
+        self._worst = 0
+        self._fit_pending = False
         self.table = self._make_table()
         self.cards = ResultCards()
         self.cards.entry_requested.connect(self._on_card_entry_requested)
@@ -683,17 +691,68 @@ class ResultsPane(QWidget):
         self.cards.show_exchanges(self._exchanges)
         self._fill_table(rows)
         self._show_summary(summarize(self._exchanges, rows))
-        self._rows = rows
-        self._show_notes(exchange_notes(self._exchanges))
+        self._set_rows(rows)
+        self._notes_by_exchange = [exchange_notes([exchange]) for exchange in self._exchanges]
+        self._show_notes(_joined_notes(self._notes_by_exchange))
         self._fill_raw_and_timeline_when_needed()
-        self._select_row(worst_row(rows))
+        self._worst = worst_row(rows)
+        self._select_row(self._worst)
         # After scrolling to the worst row, so that the widths fit the rows in view.
         self._fit_columns()
+
+    def update_exchanges(self, exchanges: Sequence[Exchange], changed: Iterable[int]) -> None:
+        """Show ``exchanges``, of which only those at ``changed`` differ from the ones shown or
+        are new at the end: only their rows are redrawn, so a receipt or one more answer costs
+        the same in a batch of a thousand as in a batch of one."""
+        new = tuple(exchanges)
+        positions = sorted(set(changed))
+        old_count = len(self._exchanges)
+        appended = range(old_count, len(new))
+        if (not old_count or len(new) < old_count or any(p >= len(new) for p in positions)
+                or not set(appended) <= set(positions)):
+            self.show_exchanges(new)
+            return
+        rows = list(self._rows)
+        redrawn: list[int] = []
+        for position in (p for p in positions if p < old_count):
+            start = self._first_rows[position]
+            end = self._first_rows[position + 1] if position + 1 < old_count else len(rows)
+            fresh = exchange_rows(position, new[position])
+            if len(fresh) != end - start:  # the parts changed shape: start over
+                self.show_exchanges(new)
+                return
+            rows[start:end] = fresh
+            redrawn.extend(range(start, end))
+        for position in appended:
+            fresh = exchange_rows(position, new[position])
+            redrawn.extend(range(len(rows), len(rows) + len(fresh)))
+            rows.extend(fresh)
+        self._exchanges = new
+        self._redraw_rows(rows, redrawn)
+        self._show_summary(summarize(new, rows))
+        for position in positions:
+            notes = exchange_notes([new[position]])
+            if position < len(self._notes_by_exchange):
+                self._notes_by_exchange[position] = notes
+            else:
+                self._notes_by_exchange.append(notes)
+        self._show_notes(_joined_notes(self._notes_by_exchange))
+        self.cards.show_exchanges(new)
+        self._fill_raw_and_timeline_when_needed()
+        worst = worst_row(rows)
+        if worst != self._worst or worst in redrawn:  # the panel follows the worst row
+            self._worst = worst
+            self._select_row(worst)
+        elif self._selected_row() in redrawn:
+            self._on_table_item_selection_changed()
+        if appended:
+            self._fit_columns_soon()
 
     def clear(self) -> None:
         """Back to the empty state: no rows, no verdict, no warning."""
         self._exchanges = ()
-        self._rows = ()
+        self._set_rows(())
+        self._notes_by_exchange = []
         self.cards.show_exchanges(())
         self.part_details.clear()
         self.table.setRowCount(0)
@@ -746,6 +805,29 @@ class ResultsPane(QWidget):
             self._fill_row(index, row, icons)
         self.table.setColumnHidden(DELIVERY, all(row.delivery is None for row in rows))
 
+    def _set_rows(self, rows: Sequence[ResultRow]) -> None:
+        self._rows = tuple(rows)
+        self._first_rows = []
+        for index, row in enumerate(self._rows):
+            if row.exchange == len(self._first_rows):
+                self._first_rows.append(index)
+
+    def _redraw_rows(self, rows: Sequence[ResultRow], redrawn: Sequence[int]) -> None:
+        """Fill just the table rows at ``redrawn`` (growing the table for new ones)."""
+        self.table.setRowCount(len(rows))
+        icons = {severity: severity_icon(self.style(), severity) for severity in Severity}
+        for index in redrawn:
+            self._fill_row(index, rows[index], icons)
+        if any(rows[index].delivery is not None for index in redrawn):
+            self.table.setColumnHidden(DELIVERY, False)
+        self._set_rows(rows)
+
+    def _fit_columns_soon(self) -> None:
+        """Fit the columns once the current burst of rows is in: one measure, not one per row."""
+        if not self._fit_pending:
+            self._fit_pending = True
+            QTimer.singleShot(0, self, self._fit_columns)
+
     def _fill_row(self, index: int, row: ResultRow, icons: dict[Severity, QIcon]) -> None:
         items = [self._make_item(column, text) for column, text in enumerate(row.cells())]
         items[RECIPIENT].setData(ENTRY_ID_ROLE, row.entry_id)
@@ -766,6 +848,7 @@ class ResultsPane(QWidget):
         return item
 
     def _fit_columns(self) -> None:
+        self._fit_pending = False
         self.table.resizeColumnsToContents()
         char = self.table.fontMetrics().averageCharWidth()
         for column in range(self.table.columnCount()):
@@ -870,6 +953,11 @@ def exchange_notes(exchanges: Sequence[Exchange]) -> tuple[DestinationNote, ...]
 
     return tuple(dict.fromkeys(note for exchange in exchanges
                                for note in destination_notes(exchange)))
+
+
+def _joined_notes(per_exchange: Iterable[tuple[DestinationNote, ...]],
+                  ) -> tuple[DestinationNote, ...]:
+    return tuple(dict.fromkeys(note for notes in per_exchange for note in notes))
 
 
 def notes_html(notes: Sequence[DestinationNote]) -> str:

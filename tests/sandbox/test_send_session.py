@@ -162,3 +162,41 @@ def test_a_history_that_fails_to_update_says_so_and_keeps_the_news_on_screen(
     deliver(ledger, arrivals, 1)
     assert session.history_problem is not None and "could not be updated" in session.history_problem
     assert session.verdict is not None and session.verdict.label is Label.NOT_DELIVERED
+
+
+def test_a_receipt_touches_only_the_exchange_it_names(
+    api: SmsApiClient, history: History, receiver: ReceiptReceiver,
+    arrivals: queue.Queue[dict[str, str]], ledger: SendLedger,
+) -> None:
+    session = send_session(api, history, receiver, DELIVERED, EXPIRED_RECEIPT, DELIVERED,
+                           ledger=ledger)
+    before = session.exchanges
+    fields = [arrivals.get(timeout=WAIT_SECONDS) for _ in range(3)]
+    expired = next(f for f in fields if f["msisdn"] == EXPIRED_RECEIPT)
+    ledger.take_receipt(expired)
+    after = session.exchanges
+    assert after[1] is not before[1] and len(after[1].receipts) == 1
+    assert after[0] is before[0] and after[2] is before[2]  # untouched, not rebuilt
+    assert session.positions_of(expired["messageId"]) == (1,)
+
+
+def test_receipts_can_wait_to_be_written_and_then_cost_one_write(
+    api: SmsApiClient, history: History, receiver: ReceiptReceiver,
+    arrivals: queue.Queue[dict[str, str]], ledger: SendLedger,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    session = send_session(api, history, receiver, FAILED_RECEIPT, EXPIRED_RECEIPT,
+                           ledger=ledger)
+    assert session.row_id is not None
+    writes: list[int] = []
+    real_update = history.update
+    monkeypatch.setattr(history, "update",
+                        lambda row_id, *rest: (writes.append(row_id), real_update(row_id, *rest)))
+    for _ in range(2):
+        ledger.take_receipt(arrivals.get(timeout=WAIT_SECONDS), write_history=False)
+    assert writes == [] and session.history_behind
+    assert history.row(session.row_id).ok  # the row still says what it said at the send
+    session.write_history()
+    session.write_history()  # nothing new: no second write
+    assert writes == [session.row_id] and not session.history_behind
+    assert history.row(session.row_id).headline.startswith("Not delivered:")

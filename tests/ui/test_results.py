@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 from collections.abc import Iterator
@@ -443,3 +444,50 @@ def test_the_timeline_tells_each_message_from_submission_to_verdict(
     assert "Message MSG-1 to 447******123" in text
     assert "447700900123" not in text
     assert "Not delivered" in text and "err-code 6" in text
+
+
+# -- updating in place ----------------------------------------------------------------------------
+
+
+def table_snapshot(pane: ResultsPane) -> list[list[str]]:
+    table = pane.table
+    return [[cell(pane, row, column) for column in range(table.columnCount())]
+            for row in range(table.rowCount())]
+
+
+def with_receipt(exchange: Exchange, status: str, err_code: str) -> Exchange:
+    part = exchange.send_response.parts[0] if exchange.send_response else None
+    assert part is not None and part.message_id
+    receipt = {"msisdn": TEST_NUMBER, "to": "Acme", "messageId": part.message_id,
+               "status": status, "err-code": err_code, "message-timestamp": "2026-12-03 09:00:05"}
+    document = dataclasses.replace(exchange.document, receipts=(receipt,))
+    return exchange_from_document(document)
+
+
+def test_updating_some_exchanges_shows_what_showing_them_all_would(
+    qtbot: QtBot, pane: ResultsPane
+) -> None:
+    exchanges = [many_parts(1), many_parts(3, failed_at=2), many_parts(1)]
+    pane.show_exchanges(exchanges[:2])
+    grown = [*exchanges[:2], exchanges[2]]
+    pane.update_exchanges(grown, [2])  # one more answer at the end
+    changed = [grown[0], grown[1], with_receipt(grown[2], "failed", "6")]
+    pane.update_exchanges(changed, [2])  # a receipt for the last one
+    incremental = (table_snapshot(pane), pane.verdict.text(), pane.summary.text(),
+                   pane.selected_entry_id())
+
+    fresh = ResultsPane()
+    qtbot.addWidget(fresh)
+    fresh.show_exchanges(changed)
+    assert incremental == (table_snapshot(fresh), fresh.verdict.text(), fresh.summary.text(),
+                           fresh.selected_entry_id())
+    assert not pane.table.isColumnHidden(DELIVERY)
+
+
+def test_an_update_that_changes_an_exchanges_parts_redraws_everything(
+    qtbot: QtBot, pane: ResultsPane
+) -> None:
+    pane.show_exchanges([many_parts(1), many_parts(1)])
+    pane.update_exchanges([many_parts(1), many_parts(4)], [1])
+    assert pane.table.rowCount() == 5
+    assert column_texts(pane, PART)[1:] == ["1/4", "2/4", "3/4", "4/4"]

@@ -57,6 +57,8 @@ class SendSession:
         self._history = history
         self._clock = clock
         self._exchanges: list[Exchange] = []
+        self._positions: dict[str, list[int]] = {}
+        self._history_behind = False
         self._row_id: int | None = None
         self._sent_here = True
         self.history_problem: str | None = None
@@ -70,6 +72,7 @@ class SendSession:
         (which later receipts and Reports lookups then update)."""
         session = cls(profile, knowledge, history if row_id is not None else None)
         session._exchanges = list(exchanges)
+        session._index_positions()
         session._row_id = row_id
         session._sent_here = False
         return session
@@ -104,8 +107,19 @@ class SendSession:
 
     @property
     def message_ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(message_id for exchange in self._exchanges
-                                   for message_id in exchange.message_ids))
+        return tuple(self._positions)
+
+    def holds(self, message_id: str) -> bool:
+        return message_id in self._positions
+
+    def positions_of(self, message_id: str) -> tuple[int, ...]:
+        """Where in :attr:`exchanges` the messages with ``message_id`` are."""
+        return tuple(self._positions.get(message_id, ()))
+
+    @property
+    def history_behind(self) -> bool:
+        """Receipts arrived that the history row does not hold yet (see ``attach_receipt``)."""
+        return self._history_behind
 
     def add_outcome(self, outcome: ApiOutcome, receipts: ReceiptBook | None = None) -> Exchange:
         """Keep what one message's request produced; receipts already in ``receipts`` (quicker
@@ -115,12 +129,14 @@ class SendSession:
         if receipts is not None:
             exchange = receipts.attach(exchange)
         self._exchanges.append(exchange)
+        self._index(len(self._exchanges) - 1)
         return exchange
 
     def finish(self) -> None:
         """The send has returned: write its history row (once)."""
         if self._row_id is not None or not self._exchanges or self._history is None:
             return
+        self._history_behind = False  # the row is written with every receipt known now
         try:
             self._row_id = self._history.record(self._exchanges, self._profile_name())
         except Exception:  # the send itself worked; a history hiccup must not hide it
@@ -130,6 +146,29 @@ class SendSession:
     def attach_receipts(self, receipts: ReceiptBook) -> bool:
         """Attach every receipt ``receipts`` holds for this send; True when anything changed."""
         return self._replace([receipts.attach(exchange) for exchange in self._exchanges])
+
+    def attach_receipt(self, message_id: str, receipts: ReceiptBook,
+                       write_history: bool = True) -> tuple[int, ...]:
+        """Attach the receipts for ``message_id`` to only the exchanges it names; the positions
+        that changed. With ``write_history`` False the history row is left for
+        :meth:`write_history`, so a burst of receipts costs one write."""
+        changed = []
+        for position in self._positions.get(message_id, ()):
+            attached = receipts.attach(self._exchanges[position])
+            if attached is not self._exchanges[position]:
+                self._exchanges[position] = attached
+                changed.append(position)
+        if changed:
+            self._history_behind = True
+            if write_history:
+                self.write_history()
+        return tuple(changed)
+
+    def write_history(self) -> None:
+        """Bring the history row up to date with what is known now, if it lags behind."""
+        if self._history_behind:
+            self._history_behind = False
+            self._update_history()
 
     def add_report_records(self, records: Sequence[ReportRecord]) -> bool:
         """Keep what the Reports API said of this send's messages; True when anything changed."""
@@ -141,8 +180,21 @@ class SendSession:
         if before == [exchange.document.receipts for exchange in exchanges]:
             return False
         self._exchanges = exchanges
+        self._index_positions()
+        self._history_behind = False
         self._update_history()
         return True
+
+    def _index_positions(self) -> None:
+        self._positions = {}
+        for position in range(len(self._exchanges)):
+            self._index(position)
+
+    def _index(self, position: int) -> None:
+        for message_id in self._exchanges[position].message_ids:
+            places = self._positions.setdefault(message_id, [])
+            if position not in places:
+                places.append(position)
 
     def _update_history(self) -> None:
         if self._row_id is None or self._history is None:
@@ -176,13 +228,18 @@ class SendLedger:
             del self._sessions[:-self._keep]
         session.attach_receipts(self._receipts)
 
-    def take_receipt(self, fields: Mapping[str, object]) -> tuple[Receipt | None,
-                                                                 list[SendSession]]:
-        """Keep one receipt; it and the sessions it changed (none when it was a repeat)."""
+    def take_receipt(self, fields: Mapping[str, object], write_history: bool = True,
+                     ) -> tuple[Receipt | None, list[SendSession]]:
+        """Keep one receipt; it and the sessions it changed (none when it was a repeat).
+
+        Only the exchanges holding the receipt's message id are touched. With ``write_history``
+        False the changed sessions' rows wait for their ``write_history``.
+        """
         receipt = self._receipts.add(fields)
-        if receipt is None:
+        if receipt is None or receipt.message_id is None:  # the book keeps only ones with an id
             return None, []
+        message_id = receipt.message_id
         changed = [session for session in self._sessions
-                   if receipt.message_id in session.message_ids
-                   and session.attach_receipts(self._receipts)]
+                   if session.holds(message_id)
+                   and session.attach_receipt(message_id, self._receipts, write_history)]
         return receipt, changed

@@ -1,0 +1,74 @@
+"""Receipts in the window: each one redraws only its own message's rows, and a burst of them
+reaches the history as one write per send, never lost when the window closes."""
+
+from __future__ import annotations
+
+# ruff: noqa: F811 - the fixtures below are imported by name, as pytest finds them
+import pytest
+from pytestqt.qtbot import QtBot
+from test_main_window import prompter, send, window  # noqa: F401
+
+from smsgui.core.records.history import History
+from smsgui.ui.main_window import HISTORY_WRITE_DELAY_MS, MainWindow
+from smsgui.ui.results import ResultsPane
+
+DELIVERED, FAILED, ALSO_DELIVERED = "447700900000", "447700900105", "447700900300"
+RECEIPT_WAIT_MS = 10_000
+
+
+def history_of(window: MainWindow) -> History:
+    history = window.services.history.peek()
+    assert history is not None
+    return history
+
+
+def test_each_receipt_redraws_only_the_rows_of_its_message(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send(qtbot, window, f"{DELIVERED}, {FAILED}, {ALSO_DELIVERED}")
+    assert len(window.receipt_book) == 0  # the sandbox sends its receipts a second later
+    redrawn: list[int] = []
+    real_fill_row = ResultsPane._fill_row
+
+    def counting_fill_row(pane: ResultsPane, index: int, *rest: object) -> None:
+        redrawn.append(index)
+        real_fill_row(pane, index, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ResultsPane, "_fill_row", counting_fill_row)
+    qtbot.waitUntil(lambda: len(window.receipt_book) == 3, timeout=RECEIPT_WAIT_MS)
+    assert sorted(redrawn) == [0, 1, 2]  # one row per receipt; a full redraw would be 9
+    assert [exchange.ok for exchange in window.exchanges] == [True, False, True]
+    assert window.troubleshooting.highlighted_id() == "receipt-error-5"
+
+
+def test_a_burst_of_receipts_reaches_the_history_row_in_one_write(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send(qtbot, window, f"{DELIVERED}, {FAILED}, {ALSO_DELIVERED}")
+    history = history_of(window)
+    session = window.session
+    assert session is not None and session.row_id is not None
+    writes: list[int] = []
+    real_update = history.update
+    monkeypatch.setattr(history, "update",
+                        lambda row_id, *rest: (writes.append(row_id), real_update(row_id, *rest)))
+    qtbot.waitUntil(lambda: len(window.receipt_book) == 3, timeout=RECEIPT_WAIT_MS)
+    qtbot.waitUntil(lambda: history.row(session.row_id).entry_id == "receipt-error-5",
+                    timeout=HISTORY_WRITE_DELAY_MS * 4)
+    assert not history.row(session.row_id).ok
+    # One write for the burst (more only if the receipts straggle); one per receipt before.
+    assert set(writes) == {session.row_id} and len(writes) < len(window.receipt_book)
+
+
+def test_receipts_not_yet_written_are_written_when_the_window_closes(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    send(qtbot, window, FAILED)
+    history = history_of(window)
+    session = window.session
+    assert session is not None and session.row_id is not None
+    qtbot.waitUntil(lambda: len(window.receipt_book) == 1, timeout=RECEIPT_WAIT_MS)
+    assert session.history_behind  # waiting for the delayed write
+    window.shutdown()
+    assert not session.history_behind
+    assert history.row(session.row_id).headline.startswith("Not delivered")
