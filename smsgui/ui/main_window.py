@@ -56,7 +56,7 @@ from smsgui.core.values import money_text
 from smsgui.ui.compose import ComposeForm
 from smsgui.ui.history_view import HistoryPanel
 from smsgui.ui.receipts_view import ReceiptsPanel
-from smsgui.ui.results import ResultsPane
+from smsgui.ui.results import PreparedView, ResultsPane, prepare_view
 from smsgui.ui.services import Services
 from smsgui.ui.theme import Theme, apply_theme, current_theme
 from smsgui.ui.troubleshooting import TroubleshootingPanel
@@ -68,6 +68,7 @@ from smsgui.ui.workers import CallJob, ClientFactory, JobFailure, SendJob
 if TYPE_CHECKING:
 
     from smsgui.core.api.client import ApiOutcome, BalanceOutcome, SettingsOutcome, SmsApiClient
+    from smsgui.core.api.documents import DocumentError
     from smsgui.core.checks.checks import Draft
     from smsgui.core.checks.findings import Finding
     from smsgui.core.checks.sending import BatchPlan
@@ -76,6 +77,7 @@ if TYPE_CHECKING:
     from smsgui.core.delivery.receiver import ReceiptReceiver
     from smsgui.core.records.history import History
     from smsgui.core.records.session import SendLedger, SendSession
+    from smsgui.core.reference.knowledge import KnowledgeBase
     from smsgui.ui.countries_view import CountriesDialog
     from smsgui.ui.credentials import CredentialsDialog
     from smsgui.ui.summary_dialog import SummaryDialog
@@ -113,6 +115,8 @@ _REFUSED_CREDENTIALS = frozenset({"http-401", "http-403", "status-4"})
 # The longest a request can take: connect 5 s, write 10 s and read 15 s timeouts.
 _JOB_WAIT_MS = 35_000
 _AFTER_FIRST_FRAME_MS = 300
+OPEN_ON_WORKER_BYTES = 256 * 1024
+"""Files from this size on are read on a worker, with a bar, so the window never stalls."""
 HISTORY_WRITE_DELAY_MS = 500
 """How long receipts gather before their history rows are written: a burst costs one write."""
 SAMPLE_SENDER = "smsgui"
@@ -155,6 +159,33 @@ def _preload(names: Sequence[str]) -> None:
     from smsgui.core.reference.destinations import default_destination_table
 
     default_destination_table()
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # opening it says why, in the user's words
+        return 0
+
+
+@dataclass(frozen=True)
+class _OpenedFile:
+    session: SendSession
+    view: PreparedView
+
+
+def _read_for_view(path: Path, knowledge: KnowledgeBase) -> _OpenedFile | DocumentError:
+    """Read, decode and lay out a saved file: safe to run on a worker."""
+    from smsgui.core.api.documents import DocumentError, load_documents
+    from smsgui.core.delivery.exchange import exchange_from_document
+    from smsgui.core.records.session import SendSession
+
+    try:
+        documents = load_documents(path)
+    except DocumentError as error:
+        return error
+    view = prepare_view([exchange_from_document(document, knowledge) for document in documents])
+    return _OpenedFile(SendSession.reopened(view.exchanges, knowledge), view)
 
 
 def _exempt_long_lived_objects() -> None:
@@ -218,6 +249,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._session: SendSession | None = None
         self._history_note: str | None = None
+        self._opening: Path | None = None
         self._sessions_behind: set[SendSession] = set()
         self._history_writer = QTimer(self)
         self._history_writer.setSingleShot(True)
@@ -830,11 +862,16 @@ class MainWindow(QMainWindow):
         self.show_session(SendSession.reopened(exchanges, self.services.knowledge, profile,
                                                self.services.history.peek(), row_id))
 
-    def show_session(self, session: SendSession) -> None:
+    def show_session(self, session: SendSession, view: PreparedView | None = None) -> None:
+        """Show ``session``; ``view`` is its exchanges already prepared for the pane, used when
+        no receipt changed them meanwhile."""
         self._session = session
         if session.message_ids:
             self.ledger.track(session)
-        self.results.show_exchanges(session.exchanges)
+        exchanges = session.exchanges
+        unchanged = view is not None and len(view.exchanges) == len(exchanges) and all(
+            shown is current for shown, current in zip(view.exchanges, exchanges, strict=True))
+        self.results.show_exchanges(view if view is not None and unchanged else exchanges)
         self._update_actions()
 
     def open_file(self) -> None:
@@ -843,18 +880,54 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def open_path(self, path: Path) -> None:
-        from smsgui.core.api.documents import DocumentError, load_documents
-        from smsgui.core.delivery.exchange import exchange_from_document
-
-        try:
-            documents = load_documents(path)
-        except DocumentError as error:
-            self.prompter.error(self, f"Cannot open {path.name}.", str(error),
-                                "Choose a file saved by smsgui, or an API answer saved as text.")
+        """Open a saved document; a big one is read on a worker while a bar shows it coming."""
+        if self._opening is not None:
+            self.statusBar().showMessage(f"Still opening {self._opening.name}...")
             return
-        self.show_exchanges([exchange_from_document(d, self.services.knowledge)
-                             for d in documents])
-        self.statusBar().showMessage(f"Opened {path.name}")
+        knowledge = self.services.knowledge
+        size = _size_of(path)
+        if size < OPEN_ON_WORKER_BYTES:
+            self._show_opened(path, _read_for_view(path, knowledge))
+            return
+        self._opening = path
+        self._set_opening(True)
+        note = f"Opening {path.name} ({size / 1_000_000:.1f} MB)..."
+        self.results.show_busy(note)
+        self.statusBar().showMessage(note)
+        self._start_side_job(CallJob(lambda: _read_for_view(path, knowledge)),
+                             lambda result: self._on_opened(path, result))
+
+    @property
+    def is_opening(self) -> bool:
+        """A big file is being read on a worker."""
+        return self._opening is not None
+
+    def _set_opening(self, opening: bool) -> None:
+        for action in (self.open_action, self.paste_action):
+            action.setEnabled(not opening and self._job is None)
+        self.setAcceptDrops(not opening and self._job is None)
+
+    def _on_opened(self, path: Path, result: object) -> None:
+        self._opening = None
+        self._set_opening(False)
+        self.results.show_busy(None)
+        if self._job is not None:  # a send started meanwhile: its results stay on screen
+            self.statusBar().showMessage(f"{path.name} was read, but a send is running: "
+                                         "open it again when the send is done.")
+            return
+        self._show_opened(path, result)
+
+    def _show_opened(self, path: Path, result: object) -> None:
+        from smsgui.core.api.documents import DocumentError
+
+        if isinstance(result, DocumentError):
+            self.prompter.error(self, f"Cannot open {path.name}.", str(result),
+                                "Choose a file saved by smsgui, or an API answer saved as text.")
+        elif isinstance(result, _OpenedFile):
+            self.show_session(result.session, result.view)
+            self.statusBar().showMessage(f"Opened {path.name}")
+        else:
+            self._show_job_failure(result)
 
     def save_file(self) -> None:
         from smsgui.core.api.documents import DocumentError, save_documents

@@ -202,6 +202,7 @@ class ResultCards(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._exchanges: tuple[Exchange, ...] = ()
+        self._masked_facts: tuple[CardFacts, ...] | None = None
         self.show_numbers = QCheckBox("Show full numbers")
         self.show_numbers.setAccessibleName("Show full numbers on the cards")
         self.show_numbers.setToolTip("Recipients are masked on the cards unless ticked")
@@ -226,10 +227,13 @@ class ResultCards(QWidget):
         layout.addWidget(scroll, 1)
         self.show_numbers.hide()
 
-    def show_exchanges(self, exchanges: Sequence[Exchange]) -> None:
+    def show_exchanges(self, exchanges: Sequence[Exchange],
+                       masked_facts: Sequence[CardFacts] | None = None) -> None:
         """Show cards for ``exchanges`` in the next event-loop turn: the table and the verdict
-        go first, and a burst of receipts costs one rebuild."""
+        go first, and a burst of receipts costs one rebuild. ``masked_facts`` are the cards'
+        facts with numbers masked, when a worker has worked them out already."""
         self._exchanges = tuple(exchanges)
+        self._masked_facts = tuple(masked_facts) if masked_facts is not None else None
         if not self._pending:
             self._pending = True
             QTimer.singleShot(0, self, self._rebuild)
@@ -243,7 +247,11 @@ class ResultCards(QWidget):
         """Replace only the cards whose facts changed: a receipt changes one card, not all."""
         self._pending = False
         mask = not self.show_numbers.isChecked()
-        wanted = [card_facts(exchange, mask) for exchange in self._exchanges[:MAX_CARDS]]
+        shown = self._exchanges[:MAX_CARDS]
+        if mask and self._masked_facts is not None and len(self._masked_facts) == len(shown):
+            wanted = list(self._masked_facts)
+        else:
+            wanted = [card_facts(exchange, mask) for exchange in shown]
         for index, facts in enumerate(wanted):
             if index < len(self._cards) and self._cards[index].facts == facts:
                 continue

@@ -11,21 +11,17 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QFontDatabase, QIcon, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QFont, QFontDatabase, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
     QStyle,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -34,8 +30,14 @@ from PySide6.QtWidgets import (
 
 from smsgui.core.privacy import mask_number, redact_fields, redact_url
 from smsgui.core.reference.knowledge import Entry, Severity
-from smsgui.core.values import CURRENCY, amount_text, money_text
-from smsgui.ui.result_cards import ResultCards
+from smsgui.core.values import amount_text, money_text
+from smsgui.ui.parts_table import (
+    COLUMNS,
+    DELIVERY,
+    MESSAGE_ID,
+    PartsTable,
+)
+from smsgui.ui.result_cards import MAX_CARDS, CardFacts, ResultCards, card_facts
 from smsgui.ui.troubleshooting import severity_icon
 
 if TYPE_CHECKING:  # the empty pane of the first frame needs none of them
@@ -47,7 +49,6 @@ if TYPE_CHECKING:  # the empty pane of the first frame needs none of them
     from smsgui.core.delivery.verdict import PartFate, Verdict
     from smsgui.core.reference.networks import Network
 
-ENTRY_ID_ROLE: Final = Qt.ItemDataRole.UserRole
 NO_PART: Final = "-"
 MAY_HAVE_BEEN_SENT: Final = (
     "The request may have reached Vonage: check delivery before sending again."
@@ -62,25 +63,9 @@ SANDBOX_INTRO: Final = (
     " failures included. A sample send shows you one message accepted and delivered, and one"
     " refused (status 29)."
 )
-COLUMNS: Final = (
-    ("Recipient", "The number the message was sent to"),
-    ("Part", "Which part of a long message, e.g. 1/3 is the first of three parts"),
-    ("Message ID", "Vonage's id for this part: use it to look up delivery"),
-    ("Status", "Vonage's status code and its name; 0 means accepted, which is not yet delivered"),
-    ("Error text", "What the API said about this part, word for word"),
-    (f"Price ({CURRENCY})", "What this part cost"),
-    (f"Balance ({CURRENCY})", "Your account balance after this part"),
-    ("Network", "The mobile network: operator, country and network code (MCC+MNC)"),
-    ("Client ref", "Your own reference, sent with the message"),
-    ("Delivery", "The delivery receipt from the carrier, when one arrived"),
-)
-(RECIPIENT, PART, MESSAGE_ID, STATUS, ERROR_TEXT, PRICE, BALANCE, NETWORK, CLIENT_REF,
- DELIVERY) = range(len(COLUMNS))
-_NUMERIC_COLUMNS: Final = frozenset({PRICE, BALANCE})
-_NUMBER_ALIGNMENT: Final = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _MAX_COLUMN_CHARS: Final = 40
 _NARROW_COLUMNS: Final = MappingProxyType({MESSAGE_ID: 14})
-_ROWS_MEASURED_FOR_WIDTH: Final = 50
+_ROWS_MEASURED: Final = 50
 _AUTH_WORDS: Final = MappingProxyType({
     "basic": "HTTP Basic: API key and secret in the Authorization header (not shown)",
     "body": "API key and secret as form fields (secret redacted)",
@@ -149,27 +134,39 @@ def build_rows(exchanges: Sequence[Exchange]) -> tuple[ResultRow, ...]:
 def exchange_rows(index: int, exchange: Exchange) -> list[ResultRow]:
     """The rows of the exchange at ``index``: one per part, or one for the whole exchange."""
     response = exchange.send_response
-    own = [_exchange_row(exchange)] if response is None else _part_rows(exchange, response)
-    return [replace(row, exchange=index) for row in own]
+    if response is None:
+        return [replace(_exchange_row(exchange), exchange=index)]
+    return _part_rows(index, exchange, response)
 
 
-def _part_rows(exchange: Exchange, response: SendResponse) -> list[ResultRow]:
+def _part_rows(index: int, exchange: Exchange, response: SendResponse) -> list[ResultRow]:
     receipts = {receipt.message_id: receipt for receipt in exchange.receipts}
     count = len(response.parts)
     recipient = exchange.recipient
     fates = exchange.verdict.fates
     if len(fates) != count or not all(fate.is_part for fate in fates):
-        return [_exchange_row(exchange)]  # a send whose failure the body does not explain
-    return [_part_row(part, fate, count, recipient, receipts.get(part.message_id))
+        # a send whose failure the body does not explain
+        return [replace(_exchange_row(exchange), exchange=index)]
+    place = _Place(index, count, recipient)
+    return [_part_row(part, fate, place, receipts.get(part.message_id))
             for part, fate in zip(response.parts, fates, strict=True)]
 
 
-def _part_row(part: MessagePart, fate: PartFate, count: int, recipient: str | None,
+@dataclass(frozen=True)
+class _Place:
+    """Where a part's row sits: its exchange, how many parts that has, and its recipient."""
+
+    exchange: int
+    parts: int
+    recipient: str | None
+
+
+def _part_row(part: MessagePart, fate: PartFate, place: _Place,
               receipt: Receipt | None) -> ResultRow:
     code = str(part.status) if part.status is not None else "?"
     return ResultRow(
-        recipient=part.to or recipient or "",
-        part=f"{part.index}/{count}",
+        recipient=part.to or place.recipient or "",
+        part=f"{part.index}/{place.parts}",
         message_id=part.message_id or "",
         status=f"{code} {part.entry.display_title}",
         severity=part.entry.severity,
@@ -183,6 +180,7 @@ def _part_row(part: MessagePart, fate: PartFate, count: int, recipient: str | No
         failed=fate.failed,
         accepted=part.accepted,
         delivery=_delivery(receipt) if receipt is not None else None,
+        exchange=place.exchange,
     )
 
 
@@ -238,6 +236,46 @@ def _network_label(network: Network | None) -> str:
 
 
 # -- the summary line and the verdict -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreparedView:
+    """Everything the pane shows for some exchanges, worked out without Qt, so that a worker
+    can do it for a big file and the window only has to put it up."""
+
+    exchanges: tuple[Exchange, ...]
+    rows: tuple[ResultRow, ...]
+    summary: ResultSummary
+    notes: tuple[tuple[DestinationNote, ...], ...]
+    """Each exchange's destination notes."""
+    cards: tuple[CardFacts, ...]
+    """The facts of the cards shown, numbers masked."""
+    first_rows: tuple[int, ...]
+    """The table row each exchange starts at."""
+    worst: int
+    """The row to select: the most serious failure."""
+    has_delivery: bool
+    """Some row has a delivery receipt."""
+
+
+def prepare_view(exchanges: Sequence[Exchange]) -> PreparedView:
+    rows = build_rows(exchanges)
+    summary = (summarize(exchanges, rows) if exchanges
+               else ResultSummary(EMPTY_SUMMARY, EMPTY_VERDICT, Severity.INFO))
+    return PreparedView(tuple(exchanges), rows, summary,
+                        tuple(exchange_notes([exchange]) for exchange in exchanges),
+                        tuple(card_facts(exchange, mask=True)
+                              for exchange in exchanges[:MAX_CARDS]),
+                        _first_rows(rows), worst_row(rows),
+                        any(row.delivery is not None for row in rows))
+
+
+def _first_rows(rows: Sequence[ResultRow]) -> tuple[int, ...]:
+    firsts: list[int] = []
+    for index, row in enumerate(rows):
+        if row.exchange == len(firsts):
+            firsts.append(index)
+    return tuple(firsts)
 
 
 @dataclass(frozen=True)
@@ -580,34 +618,14 @@ class ResultsPane(QWidget):
         box.hide()
         return box
 
-    def _make_table(self) -> QTableWidget:
-        table = QTableWidget(0, len(COLUMNS))
-        table.setAccessibleName("Results table")
-        for column, (title, tip) in enumerate(COLUMNS):
-            header = QTableWidgetItem(title)
-            header.setToolTip(tip)
-            table.setHorizontalHeaderItem(column, header)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setWordWrap(False)
-        table.setAlternatingRowColors(True)
-        table.verticalHeader().hide()
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        table.horizontalHeader().setStretchLastSection(True)
-        # Fitting columns measures the rows in view and a few around them, not every row.
-        table.horizontalHeader().setResizeContentsPrecision(_ROWS_MEASURED_FOR_WIDTH)
-        # What a tester came for first: status, what became of it, cost, balance, network; the
-        # error text and the long message id after them.
-        columns = table.horizontalHeader()
-        for position, column in enumerate((RECIPIENT, PART, STATUS, DELIVERY, PRICE, BALANCE,
-                                           NETWORK, ERROR_TEXT, MESSAGE_ID, CLIENT_REF)):
-            columns.moveSection(columns.visualIndex(column), position)
-        table.itemSelectionChanged.connect(self._on_table_item_selection_changed)
+    def _make_table(self) -> PartsTable:
+        icons = {severity: severity_icon(self.style(), severity) for severity in Severity}
+        table = PartsTable(icons)
+        table.selectionModel().selectionChanged.connect(self._on_table_item_selection_changed)
         self._add_copy_actions(table)
         return table
 
-    def _add_copy_actions(self, table: QTableWidget) -> None:
+    def _add_copy_actions(self, table: PartsTable) -> None:
         copy_cell = QAction("&Copy cell", table)
         copy_cell.setShortcut(QKeySequence.StandardKey.Copy)
         copy_cell.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -680,22 +698,24 @@ class ResultsPane(QWidget):
 
     # -- public ---------------------------------------------------------------------------------
 
-    def show_exchanges(self, exchanges: Sequence[Exchange]) -> None:
-        """Show these exchanges and select the worst row, which emits ``entry_selected``."""
-        self._exchanges = tuple(exchanges)
+    def show_exchanges(self, exchanges: Sequence[Exchange] | PreparedView) -> None:
+        """Show these exchanges (or a view of them already prepared) and select the worst row,
+        which emits ``entry_selected``."""
+        view = exchanges if isinstance(exchanges, PreparedView) else prepare_view(exchanges)
+        self._exchanges = view.exchanges
         if not self._exchanges:
             self.clear()
             return
-        rows = build_rows(self._exchanges)
+        rows = view.rows
         self.sample_button.hide()
-        self.cards.show_exchanges(self._exchanges)
-        self._fill_table(rows)
-        self._show_summary(summarize(self._exchanges, rows))
-        self._set_rows(rows)
-        self._notes_by_exchange = [exchange_notes([exchange]) for exchange in self._exchanges]
+        self.cards.show_exchanges(self._exchanges, view.cards)
+        self._fill_table(rows, view.has_delivery)
+        self._show_summary(view.summary)
+        self._rows, self._first_rows = rows, list(view.first_rows)
+        self._notes_by_exchange = list(view.notes)
         self._show_notes(_joined_notes(self._notes_by_exchange))
         self._fill_raw_and_timeline_when_needed()
-        self._worst = worst_row(rows)
+        self._worst = view.worst
         self._select_row(self._worst)
         # After scrolling to the worst row, so that the widths fit the rows in view.
         self._fit_columns()
@@ -755,7 +775,7 @@ class ResultsPane(QWidget):
         self._notes_by_exchange = []
         self.cards.show_exchanges(())
         self.part_details.clear()
-        self.table.setRowCount(0)
+        self.table.parts.show_rows(())
         self.raw.clear()
         self.timeline.clear()
         _set_label_text(self.verdict, EMPTY_VERDICT)
@@ -777,8 +797,15 @@ class ResultsPane(QWidget):
             self.destination.setText(notes_html(notes))
             self.destination.setVisible(bool(notes))
 
+    def show_busy(self, text: str | None) -> None:
+        """Show a moving bar saying ``text`` (such as "Opening big.json"); None hides it."""
+        self.progress.setFormat(text or "%v of %m sent")
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(text is not None)
+
     def show_progress(self, done: int, total: int) -> None:
         """Show "2 of 3 sent" while a send to several recipients is under way."""
+        self.progress.setFormat("%v of %m sent")
         self.progress.setRange(0, max(total, 0))
         self.progress.setValue(min(max(done, 0), max(total, 0)))
         self.progress.setVisible(0 <= done < total)
@@ -788,36 +815,21 @@ class ResultsPane(QWidget):
 
     def selected_entry_id(self) -> str | None:
         row = self._selected_row()
-        if row is None:
-            return None
-        item = self.table.item(row, RECIPIENT)
-        return item.data(ENTRY_ID_ROLE) if item is not None else None
+        return None if row is None else self.table.entry_id(row)
 
     # -- filling --------------------------------------------------------------------------------
 
-    def _fill_table(self, rows: Sequence[ResultRow]) -> None:
-        self.table.setRowCount(0)
-        self.table.setRowCount(len(rows))
-        # One icon per severity shared by every row: a fresh icon per row is looked up in the
-        # style, then measured and drawn anew.
-        icons = {severity: severity_icon(self.style(), severity) for severity in Severity}
-        for index, row in enumerate(rows):
-            self._fill_row(index, row, icons)
-        self.table.setColumnHidden(DELIVERY, all(row.delivery is None for row in rows))
+    def _fill_table(self, rows: Sequence[ResultRow], has_delivery: bool) -> None:
+        self.table.parts.show_rows(rows)
+        self.table.setColumnHidden(DELIVERY, not has_delivery)
 
     def _set_rows(self, rows: Sequence[ResultRow]) -> None:
         self._rows = tuple(rows)
-        self._first_rows = []
-        for index, row in enumerate(self._rows):
-            if row.exchange == len(self._first_rows):
-                self._first_rows.append(index)
+        self._first_rows = list(_first_rows(self._rows))
 
     def _redraw_rows(self, rows: Sequence[ResultRow], redrawn: Sequence[int]) -> None:
-        """Fill just the table rows at ``redrawn`` (growing the table for new ones)."""
-        self.table.setRowCount(len(rows))
-        icons = {severity: severity_icon(self.style(), severity) for severity in Severity}
-        for index in redrawn:
-            self._fill_row(index, rows[index], icons)
+        """Repaint just the table rows at ``redrawn`` (growing the table for new ones)."""
+        self.table.parts.update_rows(rows, redrawn)
         if any(rows[index].delivery is not None for index in redrawn):
             self.table.setColumnHidden(DELIVERY, False)
         self._set_rows(rows)
@@ -828,33 +840,14 @@ class ResultsPane(QWidget):
             self._fit_pending = True
             QTimer.singleShot(0, self, self._fit_columns)
 
-    def _fill_row(self, index: int, row: ResultRow, icons: dict[Severity, QIcon]) -> None:
-        items = [self._make_item(column, text) for column, text in enumerate(row.cells())]
-        items[RECIPIENT].setData(ENTRY_ID_ROLE, row.entry_id)
-        items[STATUS].setIcon(icons[row.severity])
-        items[STATUS].setToolTip(row.status_tip)
-        if row.delivery is not None:
-            items[DELIVERY].setIcon(icons[row.delivery.severity])
-        for column, item in enumerate(items):
-            self.table.setItem(index, column, item)
-
-    @staticmethod
-    def _make_item(column: int, text: str) -> QTableWidgetItem:
-        item = QTableWidgetItem(text)
-        if text:
-            item.setToolTip(text)
-        if column in _NUMERIC_COLUMNS:
-            item.setTextAlignment(_NUMBER_ALIGNMENT)
-        return item
-
     def _fit_columns(self) -> None:
+        """Fit the columns to the first rows and those around the worst one, which is shown."""
         self._fit_pending = False
-        self.table.resizeColumnsToContents()
         char = self.table.fontMetrics().averageCharWidth()
-        for column in range(self.table.columnCount()):
-            widest = char * _NARROW_COLUMNS.get(column, _MAX_COLUMN_CHARS)
-            if self.table.columnWidth(column) > widest:
-                self.table.setColumnWidth(column, widest)
+        widest = {column: char * _NARROW_COLUMNS.get(column, _MAX_COLUMN_CHARS)
+                  for column in range(len(COLUMNS))}
+        around = range(self._worst - _ROWS_MEASURED // 2, self._worst + _ROWS_MEASURED // 2)
+        self.table.fit_columns([*range(_ROWS_MEASURED), *around], widest)
 
     def _fill_raw_and_timeline_when_needed(self) -> None:
         exchanges = self._exchanges
@@ -893,15 +886,10 @@ class ResultsPane(QWidget):
         label.show()
 
     def _select_row(self, index: int) -> None:
-        self.table.clearSelection()
-        self.table.selectRow(index)
-        item = self.table.item(index, RECIPIENT)
-        if item is not None:
-            self.table.scrollToItem(item)
+        self.table.select_only(index)
 
     def _selected_row(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows()
-        return rows[0].row() if rows else None
+        return self.table.selected_row()
 
     # -- slots ----------------------------------------------------------------------------------
 
@@ -934,17 +922,14 @@ class ResultsPane(QWidget):
         return exchange_notes([self._exchanges[self._rows[row].exchange]])
 
     def _on_copy_cell_triggered(self) -> None:
-        item = self.table.currentItem()
-        if item is not None:
-            QApplication.clipboard().setText(item.text())
+        index = self.table.currentIndex()
+        if index.isValid():
+            QApplication.clipboard().setText(self.table.text(index.row(), index.column()))
 
     def _on_copy_row_triggered(self) -> None:
         row = self._selected_row()
-        if row is None:
-            return
-        cells = (self.table.item(row, column) for column in range(self.table.columnCount())
-                 if not self.table.isColumnHidden(column))
-        QApplication.clipboard().setText("\t".join(cell.text() if cell else "" for cell in cells))
+        if row is not None:
+            QApplication.clipboard().setText("\t".join(self.table.row_texts(row)))
 
 
 def exchange_notes(exchanges: Sequence[Exchange]) -> tuple[DestinationNote, ...]:

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTableView,
-    QTableWidget,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -111,10 +110,9 @@ def send(qtbot: QtBot, window: MainWindow, to: str, text: str = "Hello from the 
 
 def column_texts(window: MainWindow, header: str) -> list[str]:
     table = window.results.table
-    assert isinstance(table, QTableWidget)
-    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    headers = [table.header_text(c) for c in range(table.columnCount())]
     column = next(i for i, name in enumerate(headers) if name.startswith(header))
-    return [table.item(row, column).text() for row in range(table.rowCount())]
+    return [table.text(row, column) for row in range(table.rowCount())]
 
 
 def test_a_newcomer_starts_on_the_sandbox_with_its_badge(window: MainWindow) -> None:

@@ -10,7 +10,6 @@ from test_main_window import prompter, send, window  # noqa: F401
 
 from smsgui.core.records.history import History
 from smsgui.ui.main_window import HISTORY_WRITE_DELAY_MS, MainWindow
-from smsgui.ui.results import ResultsPane
 
 DELIVERED, FAILED, ALSO_DELIVERED = "447700900000", "447700900105", "447700900300"
 RECEIPT_WAIT_MS = 10_000
@@ -27,16 +26,14 @@ def test_each_receipt_redraws_only_the_rows_of_its_message(
 ) -> None:
     send(qtbot, window, f"{DELIVERED}, {FAILED}, {ALSO_DELIVERED}")
     assert len(window.receipt_book) == 0  # the sandbox sends its receipts a second later
-    redrawn: list[int] = []
-    real_fill_row = ResultsPane._fill_row
-
-    def counting_fill_row(pane: ResultsPane, index: int, *rest: object) -> None:
-        redrawn.append(index)
-        real_fill_row(pane, index, *rest)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ResultsPane, "_fill_row", counting_fill_row)
+    parts = window.results.table.parts
+    repainted: list[int] = []
+    resets: list[bool] = []
+    parts.dataChanged.connect(lambda first, last: repainted.extend(range(first.row(),
+                                                                         last.row() + 1)))
+    parts.modelReset.connect(lambda: resets.append(True))
     qtbot.waitUntil(lambda: len(window.receipt_book) == 3, timeout=RECEIPT_WAIT_MS)
-    assert sorted(redrawn) == [0, 1, 2]  # one row per receipt; a full redraw would be 9
+    assert sorted(repainted) == [0, 1, 2] and not resets  # one row per receipt, nothing more
     assert [exchange.ok for exchange in window.exchanges] == [True, False, True]
     assert window.troubleshooting.highlighted_id() == "receipt-error-5"
 

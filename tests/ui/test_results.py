@@ -26,20 +26,19 @@ from smsgui.sandbox.config import (
     SandboxConfig,
 )
 from smsgui.sandbox.server import SandboxServer
-from smsgui.ui.results import (
+from smsgui.ui.parts_table import (
     BALANCE,
     CLIENT_REF,
     DELIVERY,
     ERROR_TEXT,
-    MAY_HAVE_BEEN_SENT,
     MESSAGE_ID,
     NETWORK,
     PART,
     PRICE,
     RECIPIENT,
     STATUS,
-    ResultsPane,
 )
+from smsgui.ui.results import MAY_HAVE_BEEN_SENT, ResultsPane
 from smsgui.ui.troubleshooting import TroubleshootingPanel
 
 O2_UK = "O2 (UK), United Kingdom (23410)"
@@ -106,9 +105,8 @@ def closed_port_url() -> str:
 
 
 def cell(pane: ResultsPane, row: int, column: int) -> str:
-    item = pane.table.item(row, column)
-    assert item is not None
-    return item.text()
+    assert 0 <= row < pane.table.rowCount()
+    return pane.table.text(row, column)
 
 
 def column_texts(pane: ResultsPane, column: int) -> list[str]:
@@ -154,8 +152,7 @@ def every_text(widget: QWidget) -> str:
         table = pane.table
         for row in range(table.rowCount()):
             for column in range(table.columnCount()):
-                item = table.item(row, column)
-                texts.extend([item.text(), item.toolTip()] if item else [])
+                texts.extend([table.text(row, column), table.tool_tip(row, column)])
         texts.extend(pane.tabs.tabText(i) for i in range(pane.tabs.count()))
     return "\n".join(texts)
 
@@ -176,7 +173,7 @@ def test_a_successful_send_shows_status_price_balance_and_network(
     assert cell(pane, 0, BALANCE) == "9.9667"
     assert cell(pane, 0, NETWORK) == O2_UK
     assert cell(pane, 0, CLIENT_REF) == "order-7"
-    assert not pane.table.item(0, STATUS).icon().isNull()
+    assert not pane.table.icon(0, STATUS).isNull()
     assert pane.verdict.text() == "Accepted - not yet delivered"
     assert pane.summary.text() == "1 of 1 part accepted · total 0.0333 EUR · balance 9.9667 EUR"
     assert not pane.warning_box.isVisible()
@@ -269,7 +266,7 @@ def test_several_recipients_and_clicking_another_row(
     assert pane.verdict.text() == "Partial failure"
     assert pane.summary.text() == (
         "1 of 2 parts accepted · 1 failed · total 0.0333 EUR · balance 9.9667 EUR")
-    first = pane.table.visualItemRect(pane.table.item(0, STATUS)).center()
+    first = pane.table.visualRect(pane.table.cell(0, STATUS)).center()
     with qtbot.waitSignal(pane.entry_selected, timeout=1000) as blocker:
         qtbot.mouseClick(pane.table.viewport(), Qt.MouseButton.LeftButton, pos=first)
     assert blocker.args == ["status-0"]
@@ -356,7 +353,7 @@ def test_a_pasted_receipt_is_one_row(qtbot: QtBot, pane: ResultsPane) -> None:
 def test_ctrl_c_copies_the_current_cell(
         qtbot: QtBot, pane: ResultsPane, sandbox: SandboxServer, http: httpx.Client) -> None:
     show(qtbot, pane, [send(sandbox, http)])
-    pane.table.setCurrentCell(0, NETWORK)
+    pane.table.setCurrentIndex(pane.table.cell(0, NETWORK))
     pane.table.setFocus()
     qtbot.keyClick(pane.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.clipboard().text() == O2_UK

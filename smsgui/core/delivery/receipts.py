@@ -85,7 +85,7 @@ class ReceiptBook:
         are (:func:`exchange_from_document`). An exchange with no answer (a transport failure)
         or nothing new to add comes back as it is.
         """
-        if exchange.decoded is None:
+        if exchange.decoded is None or not self._arrivals:
             return exchange
         stored = self._receipts_for(exchange.message_ids)
         receipts = _merged(exchange.document.receipts, stored)

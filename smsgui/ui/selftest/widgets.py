@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
-from PySide6.QtWidgets import QTableWidget, QWidget
+from PySide6.QtWidgets import QWidget
 
+from smsgui.ui.parts_table import PartsTable
 from smsgui.ui.selftest.session import SelfTestCheckError
 
 W = TypeVar("W", bound=QWidget)
@@ -26,9 +27,9 @@ def named(root: QWidget, kind: type[W], name: str) -> W:
 
 def table_rows(window: QWidget) -> list[dict[str, str]]:
     """The results table, one {column title: text} per row."""
-    table = named(window, QTableWidget, "Results table")
-    headers = [_text(table.horizontalHeaderItem(c)) for c in range(table.columnCount())]
-    return [{header: _text(table.item(row, column)) for column, header in enumerate(headers)}
+    table = named(window, PartsTable, "Results table")
+    headers = [table.header_text(column) for column in range(table.columnCount())]
+    return [{header: table.text(row, column) for column, header in enumerate(headers)}
             for row in range(table.rowCount())]
 
 
