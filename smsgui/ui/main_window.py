@@ -177,13 +177,14 @@ class _OpenedFile:
 def _read_for_view(path: Path, knowledge: KnowledgeBase) -> _OpenedFile | DocumentError:
     """Read, decode and lay out a saved file: safe to run on a worker."""
     from smsgui.core.api.documents import DocumentError, load_documents
-    from smsgui.core.delivery.exchange import exchange_from_document
-    from smsgui.core.records.session import SendSession
 
     try:
         documents = load_documents(path)
-    except DocumentError as error:
+    except DocumentError as error:  # before loading the decoder: a refusal is quick and small
         return error
+    from smsgui.core.delivery.exchange import exchange_from_document
+    from smsgui.core.records.session import SendSession
+
     view = prepare_view([exchange_from_document(document, knowledge) for document in documents])
     return _OpenedFile(SendSession.reopened(view.exchanges, knowledge), view)
 
@@ -884,9 +885,11 @@ class MainWindow(QMainWindow):
         if self._opening is not None:
             self.statusBar().showMessage(f"Still opening {self._opening.name}...")
             return
+        from smsgui.core.api.documents import MAX_DOCUMENT_BYTES
+
         knowledge = self.services.knowledge
         size = _size_of(path)
-        if size < OPEN_ON_WORKER_BYTES:
+        if size < OPEN_ON_WORKER_BYTES or size > MAX_DOCUMENT_BYTES:  # quick, or refused
             self._show_opened(path, _read_for_view(path, knowledge))
             return
         self._opening = path

@@ -57,13 +57,23 @@ def test_a_big_file_opens_on_a_worker_while_the_window_keeps_running(
     assert window.statusBar().currentMessage() == "Opened big.json"
 
 
-def test_a_file_over_the_limit_is_refused_in_words_after_the_worker(
+def test_a_big_file_it_cannot_open_is_refused_in_words_after_the_worker(
     qtbot: QtBot, window: MainWindow, prompter: ScriptedPrompter, tmp_path: Path
+) -> None:
+    path = tmp_path / "future.json"
+    path.write_text(json.dumps({"format": "smsgui-response", "version": 99,
+                                "body": "x" * OPEN_ON_WORKER_BYTES}), encoding="utf-8")
+    window.open_path(path)
+    assert window.is_opening
+    qtbot.waitUntil(lambda: not window.is_opening, timeout=OPEN_WAIT_MS)
+    assert prompter.errors == ["Cannot open future.json."]
+    assert window.results.table.rowCount() == 0 and window.open_action.isEnabled()
+
+
+def test_a_file_over_the_limit_is_refused_at_once_without_a_worker(
+    window: MainWindow, prompter: ScriptedPrompter, tmp_path: Path
 ) -> None:
     path = tmp_path / "huge.json"
     path.write_bytes(b" " * (MAX_DOCUMENT_BYTES + 1))
     window.open_path(path)
-    assert window.is_opening
-    qtbot.waitUntil(lambda: not window.is_opening, timeout=OPEN_WAIT_MS)
-    assert prompter.errors == ["Cannot open huge.json."]
-    assert window.results.table.rowCount() == 0 and window.open_action.isEnabled()
+    assert not window.is_opening and prompter.errors == ["Cannot open huge.json."]
