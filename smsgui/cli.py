@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import logging
 import os
+import re
+import socket
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -18,12 +21,25 @@ from smsgui import __version__
 
 if TYPE_CHECKING:
     from smsgui.core.api.apitypes import SmsOptions
+    from smsgui.core.api.documents import ResponseDocument
+    from smsgui.core.checks.checks import CheckReport
     from smsgui.core.delivery.exchange import Exchange
+    from smsgui.core.reference.knowledge import KnowledgeBase
     from smsgui.core.report.summary import SummaryOptions
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_UNUSABLE = 2
+MAX_PORT = 65535
+_ANY_PORT = "choose another --port, or --port 0 for any free one"
+_UNUSABLE_NEXT_STEP = ("Give it an SMS API answer (the JSON text from { to }), a delivery receipt "
+                       "or a file saved by smsgui.")
+_UNEXPLAINED_FAILURE = "transport-reason-unknown"
+# Python hands over argv bytes that are not UTF-8 as these lone surrogates (PEP 383).
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+# Characters a terminal acts on rather than shows (cursor moves, colours, titles, bidirectional
+# overrides): output shows them escaped, so a hostile answer cannot rewrite the screen.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -104,7 +120,8 @@ def _add_sandbox_command(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     sandbox.add_argument("--host", default="127.0.0.1",
                          help="address to bind; anything but loopback exposes the sandbox")
-    sandbox.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one")
+    sandbox.add_argument("--port", type=_port, default=0,
+                         help=f"port to bind, 0 to {MAX_PORT}; 0 picks a free one")
     sandbox.add_argument("--api-key", default=config.DEFAULT_API_KEY,
                          help="the API key the sandbox accepts")
     sandbox.add_argument("--api-secret", default=config.DEFAULT_API_SECRET,
@@ -115,17 +132,19 @@ def _add_sandbox_command(commands: argparse._SubParsersAction[argparse.ArgumentP
                          choices=[method.value for method in SignatureMethod],
                          help="how signed requests are hashed")
     sandbox.add_argument("--balance", type=_euros, default=config.DEFAULT_BALANCE,
-                         help="starting balance in EUR")
+                         help=f"starting balance in EUR, 0 to {config.MAX_AMOUNT}")
     sandbox.add_argument("--price", type=_euros, default=config.DEFAULT_PRICE,
-                         help="price of one SMS part in EUR")
-    sandbox.add_argument("--rate-limit", type=_positive, default=config.DEFAULT_RATE_LIMIT,
-                         help="requests per second before status 1 (Throttled)")
+                         help="price of one SMS part in EUR, to 8 decimal places")
+    sandbox.add_argument("--rate-limit", type=_rate_limit, default=config.DEFAULT_RATE_LIMIT,
+                         help="requests per second before status 1 (Throttled), 1 to "
+                              f"{config.MAX_RATE_LIMIT}")
     sandbox.add_argument("--demo-mode", action="store_true",
                          help="refuse numbers outside --whitelist with status 29")
     sandbox.add_argument("--whitelist", default="", metavar="N,N...",
                          help="numbers a demo-mode account may send to")
-    sandbox.add_argument("--dlr-delay", type=float, default=config.DEFAULT_DLR_DELAY,
-                         metavar="SECONDS", help="wait before each delivery receipt")
+    sandbox.add_argument("--dlr-delay", type=_dlr_delay, default=config.DEFAULT_DLR_DELAY,
+                         metavar="SECONDS",
+                         help=f"wait before each delivery receipt, 0 to {config.MAX_DLR_DELAY:.0f}")
     sandbox.add_argument("--dlr-url", default=None, metavar="URL",
                          help="where receipts go when a request has no callback")
     sandbox.add_argument("--latency", type=_latency, default=0.0, metavar="SECONDS",
@@ -162,12 +181,27 @@ def _open_window() -> int:
 def _write(stream: TextIO, text: str) -> None:
     """Write the result; a reader that went away (``| head``, ``| grep -q``) is not an error."""
     try:
-        stream.write(text)
+        stream.write(_TERMINAL_CONTROLS.sub(_escaped, text))
         stream.flush()
     except BrokenPipeError:
         # Python would report the closed pipe again while flushing at exit.
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
+def _escaped(match: re.Match[str]) -> str:
+    """A control character as an escape, ``\\x1b`` or ``\\u202e``.
+
+    JSON output never holds a raw control character below DEL (``json.dumps`` escapes them), and
+    the ``\\u`` form of the others is the same character inside a JSON string.
+    """
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x7F else f"\\u{code:04x}"
+
+
+def _complain(stderr: TextIO, command: str, message: str) -> None:
+    """The one line on stderr that says why a command could not do its work."""
+    print(f"smsgui {command}: {_TERMINAL_CONTROLS.sub(_escaped, message)}", file=stderr)
 
 
 def _never_fail_on_output_encoding() -> None:
@@ -188,6 +222,7 @@ def run_decode(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
         parse_documents,
     )
     from smsgui.core.delivery.exchange import exchange_from_document
+    from smsgui.core.reference.knowledge import default_knowledge_base
 
     try:
         if arguments.source == "-":
@@ -197,17 +232,40 @@ def run_decode(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
         else:
             documents = load_documents(Path(arguments.source))
     except DocumentError as error:
-        print(f"smsgui decode: {error}", file=stderr)
+        _complain(stderr, "decode", str(error))
         return EXIT_UNUSABLE
-    exchanges = [exchange_from_document(document) for document in documents]
+    knowledge = default_knowledge_base()
+    exchanges = [exchange_from_document(_failure_explained(document, knowledge), knowledge)
+                 for document in documents]
     if len(exchanges) == 1 and _unusable(exchanges[0]):
-        print(f"smsgui decode: {exchanges[0].headline}", file=stderr)
+        _complain(stderr, "decode", f"{exchanges[0].headline} {_UNUSABLE_NEXT_STEP}")
         return EXIT_UNUSABLE
     if len(exchanges) > 1:
         _write(stdout, _batch_text(exchanges, arguments))
     else:
         _write(stdout, _single_text(exchanges[0], arguments))
     return EXIT_OK if all(exchange.ok for exchange in exchanges) else EXIT_FAILED
+
+
+def _failure_explained(document: ResponseDocument, knowledge: KnowledgeBase) -> ResponseDocument:
+    """The document, with a failure this smsgui can explain wherever it records none it knows.
+
+    A saved document with no answer always had a reason; when the reason is missing, or names an
+    entry this version lacks (a newer smsgui saved it), it is still a request that got no answer,
+    not empty input, and its headline is kept.
+    """
+    from smsgui.core.api.documents import Failure
+
+    failure = document.failure
+    if document.is_bare_body or (failure is not None and failure.entry_id in knowledge):
+        return document
+    if failure is not None:
+        return replace(document, failure=replace(failure, entry_id=_UNEXPLAINED_FAILURE))
+    if document.body.strip():
+        return document
+    return replace(document, failure=Failure(
+        _UNEXPLAINED_FAILURE, "This document records a request that got no answer, and not why.",
+        may_have_been_sent=True))
 
 
 def _unusable(exchange: Exchange) -> bool:
@@ -254,12 +312,21 @@ def _batch_text(exchanges: Sequence[Exchange], arguments: argparse.Namespace) ->
 
 
 def _unanswered_json(exchange: Exchange) -> dict[str, Any]:
-    """A request that got no usable answer (a saved transport failure)."""
+    """A request that got no usable answer (a saved transport failure).
+
+    It has the keys of every other answer, so a script reading ``parts`` or ``total_price``
+    works whatever came back; with no answer there is no price or balance to give.
+    """
+    from smsgui.core.values import CURRENCY
+
     verdict = exchange.verdict
     return {"kind": "no-answer", "ok": verdict.ok, "verdict": str(verdict.label),
             "headline": verdict.headline, "entry": verdict.entry.id,
-            "next_step": verdict.entry.next_steps[0],
-            "may_have_been_sent": exchange.may_have_been_sent}
+            "meaning": verdict.entry.meaning, "next_step": verdict.entry.next_steps[0],
+            "may_have_been_sent": exchange.may_have_been_sent, "notes": [], "parts": 0,
+            "accepted": verdict.accepted, "failed": verdict.failed, "total_price": None,
+            "currency": CURRENCY, "remaining_balance": None, "throttle_wait_ms": None,
+            "messages": []}
 
 
 def _summary_options(arguments: argparse.Namespace) -> SummaryOptions:
@@ -275,34 +342,78 @@ def _json_text(payload: dict[str, Any]) -> str:
 
 def run_check(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
               stderr: TextIO) -> int:
-    from smsgui.core.checks.checks import Draft, check_draft, split_recipients, without_findings
+    from smsgui.core.checks.checks import Draft, check_draft, split_recipients
     from smsgui.core.report.export import check_report_as_json
     from smsgui.core.report.summary import describe_checks
 
     region = arguments.region.upper() if arguments.region else None
     if region is not None and not _is_known_region(region):
-        print(f"smsgui check: {arguments.region!r} is not a country code such as GB or US.",
-              file=stderr)
+        _complain(stderr, "check", f"{arguments.region!r} is not a country code such as GB or US.")
         return EXIT_UNUSABLE
-    text = stdin.read() if arguments.text == "-" else arguments.text
+    text, problem = _message_text(arguments.text, stdin)
+    if problem is not None:
+        _complain(stderr, "check", problem)
+        return EXIT_UNUSABLE
     recipients = tuple(number for raw in arguments.to for number in split_recipients(raw))
-    draft = Draft(recipients=recipients, sender=arguments.sender,
-                  text=text.removesuffix("\n") if arguments.text == "-" else text,
+    draft = Draft(recipients=recipients, sender=arguments.sender, text=text,
                   message_type=arguments.message_type, default_region=region,
                   status_report_req=(None if arguments.status_report_req is None
                                      else arguments.status_report_req == "true"),
                   options=_options(arguments))
-    # Leaving out --to or --from means "check the rest", not "there is no recipient".
-    not_asked = {"check-to-missing"} if not arguments.to else set()
-    if not arguments.sender:
-        not_asked.add("check-from-missing")
-    report = without_findings(check_draft(draft), not_asked)
+    # No --to or --from is a draft without them, as the compose form would see it: not ready.
+    report = check_draft(draft)
     if arguments.json:
         payload: dict[str, Any] = check_report_as_json(report, arguments.sender)
         _write(stdout, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     else:
-        _write(stdout, describe_checks(report))
+        _write(stdout, describe_checks(report) + _missing_hint(report))
     return EXIT_FAILED if report.blocking else EXIT_OK
+
+
+def _message_text(argument: str, stdin: TextIO) -> tuple[str, str | None]:
+    """The text to check, and None; or "" and why it cannot be checked."""
+    if argument != "-":
+        if _ESCAPED_BYTE.search(argument):
+            return "", ("TEXT is not UTF-8 text, so which characters would be sent is unknown; "
+                        "set the terminal to UTF-8, or save the text as UTF-8 and give it on "
+                        "standard input (-).")
+        return argument, None
+    buffer = getattr(stdin, "buffer", None)
+    if buffer is None:  # already text, as in an embedding that replaced sys.stdin
+        return stdin.read().removesuffix("\n"), None
+    return _standard_input_text(buffer.read(), getattr(stdin, "encoding", None))
+
+
+def _standard_input_text(raw: bytes, console_encoding: str | None) -> tuple[str, str | None]:
+    """Standard input as text: UTF-8 (a byte-order mark is fine), UTF-16 with a mark, or else
+    the console's own encoding (a Windows code page), as Python itself would have read it."""
+    from smsgui.core.api.decode import binary_kind
+    from smsgui.core.values import bytes_to_text
+
+    text, clean = bytes_to_text(raw)
+    kind = binary_kind(text)
+    if kind is not None:
+        return "", (f"standard input holds {kind}, not message text; give the text itself, "
+                    "or for a binary SMS use --type binary with --body HEX.")
+    if not clean:
+        try:
+            text = raw.decode(console_encoding or "utf-8")
+        except (UnicodeDecodeError, LookupError):
+            return "", ("standard input is not UTF-8 text, so which characters would be sent "
+                        "is unknown; save it as UTF-8 and try again.")
+    return text.removesuffix("\n"), None
+
+
+def _missing_hint(report: CheckReport) -> str:
+    """How to give what the command line left out, in its own terms."""
+    missing = {finding.entry_id for finding in report.findings}
+    if "check-to-missing" in missing and "check-from-missing" in missing:
+        return "Give the recipients with --to NUMBER and the sender with --from SENDER.\n"
+    if "check-to-missing" in missing:
+        return "Give the recipients with --to NUMBER.\n"
+    if "check-from-missing" in missing:
+        return "Give the sender with --from SENDER.\n"
+    return ""
 
 
 def _options(arguments: argparse.Namespace) -> SmsOptions:
@@ -334,37 +445,84 @@ def run_sandbox(arguments: argparse.Namespace) -> int:
     try:
         return serve(config, arguments.host, arguments.port)
     except OSError as error:
-        print(f"smsgui sandbox: cannot listen on {arguments.host}:{arguments.port}: "
-              f"{error.strerror or error}", file=sys.stderr)
+        problem = _listen_problem(error, arguments.host, arguments.port)
+        _complain(sys.stderr, "sandbox",
+                  f"cannot listen on {arguments.host}:{arguments.port}: {problem}")
         return EXIT_UNUSABLE
 
 
+def _listen_problem(error: OSError, host: str, port: int) -> str:
+    """Why the sandbox could not listen, and what to do instead."""
+    if isinstance(error, socket.gaierror):
+        return (f"{host!r} is not an address or host name this computer can use; "
+                "use --host 127.0.0.1, or an address of this computer.")
+    if error.errno == errno.EADDRINUSE:
+        return (f"port {port} on {host} is already in use, probably by another sandbox or "
+                f"server; stop it, or {_ANY_PORT}.")
+    if error.errno == errno.EACCES:
+        return (f"this user may not listen on port {port} (ports below 1024 usually need "
+                f"administrator rights); {_ANY_PORT}.")
+    if error.errno == errno.EADDRNOTAVAIL:
+        return (f"{host} is not an address of this computer; use --host 127.0.0.1, or an "
+                "address this computer has.")
+    return f"{error.strerror or error}; choose another --host or --port."
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_PORT:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port: use a whole number from 0 to {MAX_PORT} "
+            "(0 picks any free port)")
+    return int(text)
+
+
 def _euros(text: str) -> Decimal:
+    """An amount of EUR the sandbox can hold and show, to the API's 8 decimal places."""
+    from smsgui.sandbox.config import MAX_AMOUNT
+
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an amount such as 10.00") from None
-    if not amount.is_finite() or amount < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an amount such as 10.00")
+        amount = Decimal("NaN")
+    if not amount.is_finite() or not 0 <= amount <= MAX_AMOUNT:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an amount from 0 to {MAX_AMOUNT} EUR, such as 10.00")
+    exponent = amount.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -8:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has more than 8 decimal places; the API gives amounts to 8")
     return amount
+
+
+def _seconds(text: str, limit: float) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= limit:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds from 0 to {limit:.0f}")
+    return seconds
 
 
 def _latency(text: str) -> float:
     from smsgui.sandbox.config import MAX_LATENCY
 
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= MAX_LATENCY:
+    return _seconds(text, MAX_LATENCY)
+
+
+def _dlr_delay(text: str) -> float:
+    from smsgui.sandbox.config import MAX_DLR_DELAY
+
+    return _seconds(text, MAX_DLR_DELAY)
+
+
+def _rate_limit(text: str) -> int:
+    from smsgui.sandbox.config import MAX_RATE_LIMIT
+
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_RATE_LIMIT:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number of seconds from 0 to {MAX_LATENCY:.0f}")
-    return seconds
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above 0")
+            f"{text!r} is not a whole number from 1 to {MAX_RATE_LIMIT}")
     return int(text)
 
 

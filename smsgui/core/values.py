@@ -74,14 +74,16 @@ def bytes_to_text(raw: bytes) -> tuple[str, bool]:
     the zero bytes around the first characters do (as JSON's own detection, RFC 4627 section 3:
     Windows tools write UTF-16 with and without the mark).
 
-    Returns the text and whether it decoded cleanly; undecodable bytes become U+FFFD.
+    Returns the text and whether it decoded cleanly; undecodable bytes become U+FFFD. A guess of
+    UTF-16 or 32 from zero bytes alone that does not decode was wrong (binary data that starts
+    with a zero byte, say), so such bytes are read as UTF-8 instead, where they stay recognisable.
     """
-    encoding = next((name for mark, name in _BYTE_ORDER_MARKS if raw.startswith(mark)),
-                    None) or json.detect_encoding(raw)
+    marked = next((name for mark, name in _BYTE_ORDER_MARKS if raw.startswith(mark)), None)
+    encoding = marked or json.detect_encoding(raw)
     try:
         return raw.decode(encoding), True
     except UnicodeDecodeError:
-        return raw.decode(encoding, errors="replace"), False
+        return raw.decode(marked or "utf-8", errors="replace"), False
 
 
 def amount_text(amount: Decimal | None) -> str:

@@ -15,6 +15,11 @@ DEFAULT_PRICE = Decimal("0.0333")
 DEFAULT_RATE_LIMIT = 30
 DEFAULT_DLR_DELAY = 1.0
 MAX_LATENCY = 60.0
+MAX_DLR_DELAY = 24 * 60 * 60.0
+"""A day: the longest a real receipt is worth waiting for, and far inside what timers accept."""
+MAX_RATE_LIMIT = 1_000_000
+MAX_AMOUNT = Decimal(1_000_000_000)
+"""The largest balance or price: smsgui reads amounts up to a trillion and calls larger junk."""
 MAX_BODY_BYTES = 64 * 1024
 SIGNATURE_WINDOW_SECONDS = 5 * 60
 

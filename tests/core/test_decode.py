@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -420,3 +421,84 @@ def test_no_json_shape_breaks_the_summary_or_the_json_export(value: object) -> N
     for options in (SummaryOptions(), SummaryOptions(markdown=True, mask_numbers=False)):
         assert build_summary(decoded, SummaryContext(), options)
     json.dumps(decoded_as_json(decoded))
+
+
+class TestInputThatIsNoText:
+    @pytest.mark.parametrize(("raw", "what"), [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01", "This is a PNG image"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\x00", "This is a PDF document"),
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "This is a ZIP archive"),
+        (b"SQLite format 3\x00\x10\x00\x01\x01", "This is an SQLite database"),
+        (bytes(range(256)) * 4, "This is binary data"),
+        (bytes(b for b in random.Random(3).randbytes(3000) if b), "This is binary data"),
+        ("日本語のテキスト and more".encode("utf-16-le"), "This is binary data"),
+    ], ids=["png", "pdf", "zip", "sqlite", "every byte", "random bytes without a zero",
+            "utf-16 without a mark"])
+    def test_binary_data_is_named_not_quoted(self, raw: bytes, what: str) -> None:
+        for body in (raw, raw.decode("utf-8", "replace")):
+            result = decode_response(body)
+            assert isinstance(result, Unreadable) and result.entry.id == "response-binary"
+            assert result.reason.startswith(what)
+            assert "not an SMS API answer or a saved smsgui document" in result.reason
+            assert "\x00" not in result.reason and "\ufffd" not in result.reason
+
+    @pytest.mark.parametrize("text", [
+        "Caf\ufffd au lait, and a long line of plain text around it",
+        "Gr\ufffd\ufffde",
+        "status ok \x1b[31m red \x1b[0m",
+        "line one\r\nline two\tand a tab\f",
+    ])
+    def test_text_with_a_few_odd_characters_is_still_text(self, text: str) -> None:
+        assert decode_response(text).entry.id == "response-not-json"
+
+
+class TestJsonNestedTooDeeply:
+    @pytest.mark.parametrize("body", [
+        "[" * 2000 + "]" * 2000,
+        '{"a":' * 3000 + "1" + "}" * 3000,
+        "[" * 65 + "]" * 65,
+        '{"messages":[{"status":"0","x":' + "[" * 70 + "]" * 70 + "}]}",
+    ], ids=["arrays past the parser", "objects past the parser", "65 levels", "inside a part"])
+    def test_it_is_called_too_deep_not_broken(self, body: str) -> None:
+        for given_as in (body, body.encode(), _parsed_or_text(body)):
+            result = decode_response(given_as)
+            assert isinstance(result, Unreadable) and result.entry.id == "response-too-deep"
+            assert "more than 64 levels" in result.reason and "broken" not in result.reason
+
+    def test_sixty_four_levels_are_still_read(self) -> None:
+        result = decode_response("[" * 64 + "]" * 64)
+        assert result.entry.id == "response-unrecognized"
+
+    def test_broken_json_is_still_called_broken(self) -> None:
+        assert decode_response('{"messages": [').entry.id == "response-invalid-json"
+
+    def test_a_very_long_number_is_read_not_called_broken(self) -> None:
+        result = decode_send('{"messages":[{"status":"0","message-price":' + "1" * 5000 + "}]}")
+        assert result.ok and result.parts[0].price is None and result.parts[0].notes
+
+
+def test_a_deep_file_opened_as_a_document_is_called_too_deep_too() -> None:
+    from smsgui.core.api.documents import parse_document, parse_documents
+    from smsgui.core.delivery.exchange import exchange_from_document
+
+    deep = "[" * 5000 + "]" * 5000
+    wrapped = '{"format":"smsgui-response","version":1,"body":' + json.dumps(deep) + "}"
+    for document in (parse_document(deep), *parse_documents(deep.encode()),
+                     parse_document(wrapped)):
+        exchange = exchange_from_document(document)
+        assert exchange.entry.id == "response-too-deep", exchange.headline
+
+
+def _parsed_or_text(body: str) -> object:
+    """The JSON value when Python can parse it, else the text itself."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        return body
+
+
+class TestPrices:
+    def test_parts_without_a_price_are_counted(self) -> None:
+        assert decode_send(PARTIAL).unpriced_count == 1
+        assert decode_send(THREE_PARTS).unpriced_count == 0
+        assert decode_send(THROTTLED_US).unpriced_count == 1

@@ -156,3 +156,49 @@ def test_the_summary_says_when_it_was_sent_and_apart_from_that_when_it_was_made(
     pasted = build_summary(decode_response(PARTIAL), SummaryContext(),
                            SummaryOptions(made_at=made))
     assert "Sent (UTC): not recorded" in pasted
+
+
+BAD_CREDENTIALS = ('{"message-count":"1","messages":[{"status":"4",'
+                   '"error-text":"Bad Credentials"}]}')
+PRICED_TWICE = ('{"message-count":"2","messages":['
+                '{"to":"447700900123","message-id":"A1","status":"0","message-price":"0.0333",'
+                '"remaining-balance":"9.9667"},'
+                '{"to":"447700900123","message-id":"A2","status":"0","message-price":"0.0333",'
+                '"remaining-balance":"9.9334"}]}')
+
+
+def summary_line(text: str, label: str) -> str:
+    (line,) = [line for line in text.splitlines() if line.strip().startswith(f"{label}:")]
+    return line.strip()
+
+
+def test_an_answer_without_prices_has_an_unknown_total_not_zero() -> None:
+    text = build_summary(decode_response(BAD_CREDENTIALS), SummaryContext())
+    assert summary_line(text, "Total price") == "Total price: unknown (the answer gives no price)"
+    assert summary_line(text, "Remaining balance") == (
+        "Remaining balance: unknown (the answer gives no balance)")
+    assert "0.00 EUR" not in text
+
+
+def test_a_partial_sum_is_not_presented_as_the_total() -> None:
+    text = build_summary(decode_response(PARTIAL), SummaryContext())
+    assert summary_line(text, "Total price") == (
+        "Total price: at least 0.0333 EUR (1 of 2 parts without a price)")
+    assert summary_line(text, "Remaining balance") == (
+        "Remaining balance: 9.9667 EUR after part 1 (1 of 2 parts without a balance)")
+
+
+def test_a_fully_priced_answer_keeps_its_plain_total() -> None:
+    text = build_summary(decode_response(PRICED_TWICE), SummaryContext())
+    assert summary_line(text, "Total price") == "Total price: 0.0666 EUR"
+    assert summary_line(text, "Remaining balance") == "Remaining balance: 9.9334 EUR"
+
+
+def test_a_saved_answer_without_prices_says_unknown_in_the_batch_summary() -> None:
+    from smsgui.core.delivery.exchange import exchange_from_document
+
+    exchanges = [exchange_from_document(ResponseDocument(body=BAD_CREDENTIALS)),
+                 exchange_from_document(ResponseDocument(body=PRICED_TWICE))]
+    text = build_batch_summary(exchanges)
+    assert "Total price: unknown (the answer gives no price)" in text
+    assert "Total price: 0.0666 EUR" in text

@@ -182,12 +182,13 @@ def check_shown(window: MainWindow, prompter: RecordingPrompter, content: Conten
 
 @pytest.mark.parametrize("name", list(FILES))
 def test_a_hostile_file_opens_or_is_refused_in_one_sentence(
-    window: MainWindow, prompter: RecordingPrompter, tmp_path: Path, name: str
+    qtbot: QtBot, window: MainWindow, prompter: RecordingPrompter, tmp_path: Path, name: str
 ) -> None:
     content = FILES[name]
     path = tmp_path / "hostile.json"
     path.write_bytes(content.raw)
     window.open_path(path)
+    qtbot.waitUntil(lambda: not window.is_opening)  # a big one is read on a worker
     check_shown(window, prompter, content, "Cannot open hostile.json.")
 
 

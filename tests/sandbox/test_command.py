@@ -156,6 +156,9 @@ def test_a_port_in_use_is_reported_in_one_line_with_exit_2() -> None:
                                 cwd=REPO, env=ENV, timeout=STARTUP_SECONDS, check=False)
     assert result.returncode == 2 and result.stdout == ""
     assert "cannot listen" in result.stderr and "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert f"port {port} on 127.0.0.1 is already in use" in line
+    assert "choose another --port, or --port 0 for any free one" in line
 
 
 # -- --help --------------------------------------------------------------------------------------
@@ -289,3 +292,55 @@ def test_the_dlr_url_option_receives_the_receipt(http: httpx.Client) -> None:
     assert receipt.path == "/dlr"
     fields = json.loads(receipt.body)
     assert fields["messageId"] == message["message-id"] and fields["status"] == "delivered"
+
+
+# -- numbers that cannot be used are refused by argparse, before anything listens ----------------
+
+def refusal(capsys: pytest.CaptureFixture[str], *options: str) -> str:
+    """The argparse error for ``smsgui sandbox OPTIONS``, which must exit 2 before serving."""
+    from smsgui.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sandbox", *options])
+    out, err = capsys.readouterr()
+    assert exit_info.value.code == 2 and out == ""
+    assert "Traceback" not in err
+    return err.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("value", ["99999", "65536", "-1", "abc", "1e3", "8o8o", "\u0668\u0660"])
+def test_a_port_outside_0_to_65535_is_an_argparse_error(
+    capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    line = refusal(capsys, "--port", value)
+    assert line == (f"smsgui sandbox: error: argument --port: {value!r} is not a port: "
+                    "use a whole number from 0 to 65535 (0 picks any free port)")
+
+
+@pytest.mark.parametrize(("option", "value", "expected"), [
+    ("--rate-limit", "0", "is not a whole number from 1 to 1000000"),
+    ("--rate-limit", "\u00b2", "is not a whole number from 1 to 1000000"),
+    ("--rate-limit", "10000001", "is not a whole number from 1 to 1000000"),
+    ("--dlr-delay", "-1", "is not a number of seconds from 0 to 86400"),
+    ("--dlr-delay", "nan", "is not a number of seconds from 0 to 86400"),
+    ("--dlr-delay", "inf", "is not a number of seconds from 0 to 86400"),
+    ("--dlr-delay", "1e308", "is not a number of seconds from 0 to 86400"),
+    ("--balance", "1e999999", "is not an amount from 0 to 1000000000 EUR"),
+    ("--balance", "-5", "is not an amount from 0 to 1000000000 EUR"),
+    ("--price", "0.000000001", "has more than 8 decimal places"),
+    ("--price", "NaN", "is not an amount from 0 to 1000000000 EUR"),
+])
+def test_other_numbers_outside_their_range_are_argparse_errors(
+    capsys: pytest.CaptureFixture[str], option: str, value: str, expected: str
+) -> None:
+    line = refusal(capsys, option, value)
+    assert line.startswith(f"smsgui sandbox: error: argument {option}: {value!r} ")
+    assert expected in line
+
+
+def test_the_largest_allowed_numbers_still_serve(http: httpx.Client) -> None:
+    with sandbox_command("--rate-limit", "1000000", "--dlr-delay", "86400", "--balance",
+                         "1000000000", "--price", "0.00000001") as sandbox:
+        message = send(http, sandbox.url, HELLO)
+        assert message["status"] == "0" and message["message-price"] == "0.00000001"
+        assert_clean_exit(*sandbox.stop())

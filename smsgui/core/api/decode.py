@@ -31,6 +31,19 @@ _THROTTLE_WAIT = re.compile(r"please\s+wait\s*\[\s*(\d+)\s*\]", re.IGNORECASE)
 _RECEIPT_KEYS = frozenset({"messageId", "msisdn", "err-code", "scts", "network-code"})
 _STILL_GOING = frozenset({"accepted", "buffered"})
 _MAX_TEXT_IN_REASON = 60
+MAX_JSON_DEPTH = 64
+"""How deeply JSON may nest before smsgui stops reading it: an SMS API answer nests three levels
+(answer, messages, part), so anything near this is not one, and Python's own parser gives up
+somewhere below a thousand levels, depending on how deep the caller already is."""
+_NOT_AN_ANSWER = "not an SMS API answer or a saved smsgui document"
+_FILE_SIGNATURES = (
+    ("\ufffdPNG\r\n\x1a\n", "a PNG image"), ("GIF87a", "a GIF image"), ("GIF89a", "a GIF image"),
+    ("%PDF-", "a PDF document"), ("PK\x03\x04", "a ZIP archive"),
+    ("SQLite format 3\x00", "an SQLite database"),
+)
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v\x1b")
+_BINARY_SHARE = 0.02
+_SAMPLE_CHARACTERS = 4096
 
 
 @dataclass(frozen=True)
@@ -81,7 +94,13 @@ class SendResponse:
 
     @property
     def total_price(self) -> Decimal:
+        """The sum of the prices given; see ``unpriced_count`` for the parts that gave none."""
         return sum((part.price for part in self.parts if part.price is not None), Decimal(0))
+
+    @property
+    def unpriced_count(self) -> int:
+        """Parts without a price, which ``total_price`` cannot include."""
+        return sum(1 for part in self.parts if part.price is None)
 
     @property
     def final_balance(self) -> Decimal | None:
@@ -322,6 +341,8 @@ def decode_receipt_fields(
 
 def _decode_any(body: object, context: _Context) -> Decoded:
     if isinstance(body, (dict, list)):
+        if nested_too_deeply(body):
+            return _too_deep(context, (), valid=True)
         return _decode_json(body, context, ())
     notes: list[str] = []
     if isinstance(body, (bytes, bytearray)):
@@ -344,13 +365,74 @@ def _bytes_to_text(raw: bytes, notes: list[str]) -> str:
 def _decode_text(text: str, context: _Context, notes: tuple[str, ...]) -> Decoded:
     if not text:
         return _unreadable(context, "response-empty", "The input is empty.", notes=notes)
+    binary = binary_kind(text)
+    if binary is not None:
+        return _unreadable(context, "response-binary",
+                           f"This is {binary}, {_NOT_AN_ANSWER}.", notes=notes)
     if text.startswith("<"):
         return _decode_markup(text, context, notes)
+    return _decode_json_text(text, context, notes)
+
+
+def _decode_json_text(text: str, context: _Context, notes: tuple[str, ...]) -> Decoded:
     try:
-        data = json.loads(text, parse_float=Decimal)
-    except (ValueError, RecursionError) as error:
+        data = json.loads(text, parse_float=Decimal, parse_int=_json_int)
+    except RecursionError:  # the parser's own limit, somewhere below a thousand levels
+        return _too_deep(context, notes)
+    except ValueError as error:
         return _decode_non_json(text, context, notes, error)
+    if nested_too_deeply(data):
+        return _too_deep(context, notes, valid=True)
     return _decode_json(data, context, notes)
+
+
+def _json_int(digits: str) -> int | Decimal:
+    """A JSON integer; one too long for Python's int conversion (4,300 digits) as a Decimal."""
+    return int(digits) if len(digits) < 100 else Decimal(digits)
+
+
+def binary_kind(text: str) -> str | None:
+    """What the text is when it is no text at all ("a PNG image", "binary data"), else None.
+
+    Works on text already decoded: a file is binary when it starts like a known file type,
+    holds a zero byte, or when control characters make up more than a fiftieth of its start.
+    Replaced bytes (U+FFFD) alone do not count: text in another encoding has plenty of those.
+    """
+    named = next((name for start, name in _FILE_SIGNATURES if text.startswith(start)), None)
+    if named is not None:
+        return named
+    sample = text[:_SAMPLE_CHARACTERS]
+    if "\x00" in sample:
+        return "binary data"
+    controls = sum(1 for char in sample
+                   if (char < " " and char not in _TEXT_CONTROLS) or "\x7f" <= char < "\xa0")
+    return "binary data" if controls > len(sample) * _BINARY_SHARE else None
+
+
+def nested_too_deeply(data: object, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether parsed JSON nests lists and objects more than ``limit`` levels deep.
+
+    Walks with its own stack, so no depth makes it raise RecursionError.
+    """
+    pending: list[tuple[dict[str, Any] | list[Any], int]] = []
+    if isinstance(data, (dict, list)):
+        pending.append((data, 1))
+    while pending:
+        item, depth = pending.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        pending.extend((child, depth + 1) for child in children
+                       if isinstance(child, (dict, list)))
+    return False
+
+
+def _too_deep(context: _Context, notes: tuple[str, ...], *, valid: bool = False) -> Unreadable:
+    """JSON nested past ``MAX_JSON_DEPTH``; ``valid`` when it parsed, so it is known to be JSON."""
+    what = "This is valid JSON, but nested" if valid else "This JSON is nested"
+    return _unreadable(context, "response-too-deep",
+                       f"{what} more than {MAX_JSON_DEPTH} levels deep, and an SMS API answer is "
+                       f"nested three: it is {_NOT_AN_ANSWER}.", notes=notes)
 
 
 def _decode_markup(text: str, context: _Context, notes: tuple[str, ...]) -> Unreadable:

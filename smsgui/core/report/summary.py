@@ -205,12 +205,37 @@ def _send_lines(response: SendResponse, verdict: Verdict,
                          f"{verdict.failed} with a problem)")]
     for part in response.parts:
         lines.append((f"Part {part.index}", _part_text(part, options)))
-    lines.append(("Total price", money_text(response.total_price, response.currency)))
-    lines.append(("Remaining balance", money_text(response.final_balance, response.currency)))
+    lines.append(("Total price", _total_price_text(response)))
+    lines.append(("Remaining balance", _balance_text(response)))
     if response.throttle_wait_ms is not None:
         lines.append(("Throttled", f"the API asked to wait {response.throttle_wait_ms} ms"))
     lines.extend(("Note", note) for note in response.notes)
     return lines
+
+
+def _total_price_text(response: SendResponse) -> str:
+    """The total, said to be partial when some parts gave no price, and unknown when none did."""
+    count, unpriced = len(response.parts), response.unpriced_count
+    if unpriced == count:
+        return "unknown (the answer gives no price)"
+    total = money_text(response.total_price, response.currency)
+    if unpriced == 0:
+        return total
+    return f"at least {total} ({unpriced} of {count} parts without a price)"
+
+
+def _balance_text(response: SendResponse) -> str:
+    """The balance after the last part, or after the last part that gave one, saying which."""
+    given = [part for part in response.parts if part.remaining_balance is not None]
+    if not given:
+        return "unknown (the answer gives no balance)"
+    last = given[-1]
+    balance = money_text(last.remaining_balance, response.currency)
+    if last is response.parts[-1]:
+        return balance
+    missing = len(response.parts) - len(given)
+    return (f"{balance} after part {last.index} ({missing} of {len(response.parts)} parts "
+            "without a balance)")
 
 
 def _part_text(part: MessagePart, options: SummaryOptions) -> str:
