@@ -91,6 +91,18 @@ class TestDecode:
         assert message["network"]["country"] == "United Kingdom"
         assert message["network"]["code"] == "23410"
 
+    def test_json_gives_no_total_price_when_no_part_has_one(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        unpriced = ('{"message-count":"2","messages":[{"to":"447700900000","status":"4",'
+                    '"error-text":"Bad Credentials"},{"to":"447700900000","status":"0",'
+                    '"message-id":"A1","message-price":"0.0333"}]}')
+        _, out, _ = run(["decode", "--json", write(tmp_path, FAILED)], capsys)
+        assert (json.loads(out)["total_price"], json.loads(out)["unpriced_parts"]) == (None, 1)
+        _, out, _ = run(["decode", "--json", write(tmp_path, unpriced)], capsys)
+        data = json.loads(out)
+        assert (data["total_price"], data["unpriced_parts"]) == ("0.0333", 1)
+
     def test_markdown_output(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         code, out, _ = run(["decode", "--markdown", write(tmp_path, FAILED)], capsys)
         assert code == 1 and out.startswith("## ")

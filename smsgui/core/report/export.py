@@ -43,8 +43,8 @@ def decoded_as_json(decoded: Decoded, receipts: Sequence[Receipt] = (),
         "entry": entry.id,
         "next_step": entry.next_steps[0],
         "notes": list(decoded.notes),
-        "parts": 0, "accepted": verdict.accepted, "failed": verdict.failed, "total_price": "0",
-        "currency": CURRENCY, "remaining_balance": None, "throttle_wait_ms": None,
+        "parts": 0, "accepted": verdict.accepted, "failed": verdict.failed, "total_price": None,
+        "unpriced_parts": 0, "currency": CURRENCY, "remaining_balance": None, "throttle_wait_ms": None,
         "messages": [],
     }
     if isinstance(decoded, SendResponse):
@@ -65,7 +65,10 @@ def decoded_as_json(decoded: Decoded, receipts: Sequence[Receipt] = (),
 def _send_json(response: SendResponse) -> dict[str, Any]:
     return {
         "parts": len(response.parts),
-        "total_price": _money(response.total_price),
+        # None when no part gave a price: nothing is known, which is not the same as free.
+        "total_price": (_money(response.total_price)
+                        if response.unpriced_count < len(response.parts) else None),
+        "unpriced_parts": response.unpriced_count,
         "currency": response.currency,
         "remaining_balance": _money(response.final_balance),
         "throttle_wait_ms": response.throttle_wait_ms,
