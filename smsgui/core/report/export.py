@@ -44,7 +44,8 @@ def decoded_as_json(decoded: Decoded, receipts: Sequence[Receipt] = (),
         "next_step": entry.next_steps[0],
         "notes": list(decoded.notes),
         "parts": 0, "accepted": verdict.accepted, "failed": verdict.failed, "total_price": None,
-        "unpriced_parts": 0, "currency": CURRENCY, "remaining_balance": None, "throttle_wait_ms": None,
+        "unpriced_parts": 0, "currency": CURRENCY, "remaining_balance": None,
+        "throttle_wait_ms": None,
         "messages": [],
     }
     if isinstance(decoded, SendResponse):
