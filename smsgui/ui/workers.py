@@ -36,6 +36,7 @@ class JobFailure:
 
 class JobSignals(QObject):
     progressed = Signal(int, object)  # index, ApiOutcome
+    retrying = Signal(int, float)  # index, seconds to wait before sending a throttled one again
     finished = Signal(object)  # the job's one result value, or a JobFailure
 
 
@@ -67,6 +68,8 @@ ClientFactory = Callable[[], "SmsApiClient | SecretProblem"]
 class SendJob(_Job):
     """Sends a batch plan; reports each recipient's outcome, then the BatchResult.
 
+    ``retrying`` says when a message whose first answer was throttled will be sent once more,
+    and after how long a wait; its one outcome follows through ``progressed`` as usual.
     The client is made on the worker thread: looking secrets up in the keyring can wait for an
     unlock prompt. When no client can be made, the job's result is the SecretProblem saying why.
     """
@@ -83,6 +86,11 @@ class SendJob(_Job):
         self._runner = runner
         self._cancelled = threading.Event()
 
+    @property
+    def plan(self) -> BatchPlan:
+        """What this job sends; ``plan.remaining(result)`` resumes it after a cancel."""
+        return self._plan
+
     def cancel(self) -> None:
         """Drop the recipients not yet started; the request in flight is never resent."""
         self._cancelled.set()
@@ -91,10 +99,14 @@ class SendJob(_Job):
         client = self._make_client()
         if isinstance(client, SecretProblem):
             return client
-        return self._runner.run(self._plan, client.send, self._report, self._cancelled.is_set)
+        return self._runner.run(self._plan, client.send, self._report, self._cancelled.is_set,
+                                on_retry=self._report_retry)
 
     def _report(self, index: int, outcome: ApiOutcome) -> None:
         self.signals.progressed.emit(index, outcome)
+
+    def _report_retry(self, index: int, wait_s: float) -> None:
+        self.signals.retrying.emit(index, wait_s)
 
 
 class CallJob(_Job):

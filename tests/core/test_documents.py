@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from smsgui.core.api.documents import (
     DocumentError,
     RequestRecord,
     ResponseDocument,
+    ThrottleRetry,
     load_document,
     load_documents,
     parse_document,
@@ -165,6 +167,13 @@ DOCUMENT_FIELDS = st.fixed_dictionaries(
         "elapsed_ms": st.one_of(st.floats(), st.text(max_size=3)),
         "saved_at": st.one_of(st.text(max_size=25), st.integers()),
         "sandbox": st.one_of(st.booleans(), st.text(max_size=3)),
+        "throttle_retry": st.one_of(st.none(), st.text(max_size=3), st.dictionaries(
+            st.sampled_from(["waited_s", "asked_s", "first"]),
+            st.one_of(st.floats(), st.text(max_size=3), st.booleans(), st.none(),
+                      st.dictionaries(st.sampled_from(["entry", "headline", "http_status",
+                                                       "body"]),
+                                      st.one_of(st.text(max_size=3), st.integers(),
+                                                st.none()))))),
     },
 )
 
@@ -229,3 +238,55 @@ def test_an_empty_batch_is_refused_plainly(tmp_path: Path) -> None:
         save_documents([], tmp_path / "x.json")
     with pytest.raises(DocumentError, match="no responses"):
         parse_documents('{"format": "smsgui-responses", "version": 1, "documents": []}')
+
+
+THROTTLED = ('{"message-count":"1","messages":[{"to":"447700900000","status":"1",'
+             '"error-text":"Throughput Rate Exceeded - please wait [ 702 ] and retry"}]}')
+RETRY = ThrottleRetry(waited_s=1.2345, asked_s=0.702, first_entry_id="status-1",
+                      first_headline="Failed: Throttled (status 1) on the only part.",
+                      first_http_status=200, first_body=THROTTLED)
+
+
+def test_a_retry_after_throttling_is_saved_and_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "retried.json"
+    save_document(replace(sample_document(), throttle_retry=RETRY), path)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["version"] == FORMAT_VERSION == 1
+    assert saved["throttle_retry"]["first"]["body"] == THROTTLED
+    loaded = load_document(path)
+    assert loaded.throttle_retry == replace(RETRY, waited_s=1.234)
+    assert loaded.body == BODY  # the answer shown is the second one
+
+
+def test_a_batch_file_keeps_each_documents_retry(tmp_path: Path) -> None:
+    path = tmp_path / "batch.json"
+    save_documents([sample_document(), replace(sample_document(), throttle_retry=RETRY)], path)
+    first, second = load_documents(path)
+    assert first.throttle_retry is None
+    assert second.throttle_retry is not None and second.throttle_retry.asked_s == 0.702
+
+
+def test_a_document_saved_before_retries_existed_still_loads() -> None:
+    old = json.dumps({"format": "smsgui-response", "version": 1, "body": BODY,
+                      "http_status": 200, "failure": None})
+    assert parse_document(old).throttle_retry is None
+
+
+@pytest.mark.parametrize("raw", [
+    {"waited_s": -1, "asked_s": 1, "first": {"entry": "status-1", "headline": "x"}},
+    {"waited_s": "1", "first": {"entry": "status-1", "headline": "x"}},
+    {"waited_s": 1, "first": {"entry": 1, "headline": "x"}},
+    {"waited_s": 1, "first": "throttled"},
+    {"waited_s": float("inf"), "first": {"entry": "status-1", "headline": "x"}},
+])
+def test_an_unusable_retry_record_is_left_out_not_guessed(raw: dict[str, object]) -> None:
+    text = json.dumps({"format": "smsgui-response", "version": 1, "body": BODY,
+                       "throttle_retry": raw})
+    assert parse_document(text).throttle_retry is None
+
+
+def test_a_retry_record_without_a_named_wait_or_body_still_loads() -> None:
+    text = json.dumps({"format": "smsgui-response", "version": 1, "body": BODY,
+                       "throttle_retry": {"waited_s": 1, "asked_s": None,
+                                          "first": {"entry": "http-429", "headline": "x"}}})
+    assert parse_document(text).throttle_retry == ThrottleRetry(1.0, None, "http-429", "x")

@@ -5,15 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from smsgui.core.api.client import Credentials, Endpoint, OutgoingSms, SmsApiClient
 from smsgui.core.api.documents import (
     ResponseDocument,
+    ThrottleRetry,
     load_document,
     parse_document,
     save_document,
 )
-from smsgui.core.delivery.exchange import exchange_from_document, exchange_from_outcome
+from smsgui.core.checks.sending import BatchPlan, BatchRunner, Pace
+from smsgui.core.delivery.exchange import (
+    exchange_from_document,
+    exchange_from_outcome,
+    retry_sentence,
+)
 
 
 def test_a_transport_failure_becomes_an_exchange_without_an_answer() -> None:
@@ -66,3 +73,57 @@ def test_an_accepted_message_with_a_failed_receipt_says_so_in_its_headline() -> 
     exchange = exchange_from_document(ResponseDocument(body=body, receipts=(
         {"messageId": "A", "status": "rejected", "err-code": "6"},)))
     assert exchange.headline.startswith("Not delivered: rejected")
+
+
+THROTTLED = ('{"message-count":"1","messages":[{"to":"447700900000","status":"1",'
+             '"error-text":"Throughput Rate Exceeded - please wait [ 1200 ] and retry"}]}')
+ACCEPTED = ('{"message-count":"1","messages":[{"to":"447700900000","message-id":"M-2",'
+            '"status":"0","remaining-balance":"9.9","message-price":"0.0333",'
+            '"network":"23410"}]}')
+
+
+@pytest.mark.parametrize(("waited_s", "asked_s", "sentence"), [
+    (1.2, 1.2, "Throttled at first: smsgui waited 1.2 s as the API asked and sent it once more."),
+    (1.24, 1.2, "Throttled at first: smsgui waited 1.2 s as the API asked and sent it once more."),
+    (1.0, 0.2, "Throttled at first: smsgui waited 1.0 s (the API asked for 0.2 s) and sent it "
+               "once more."),
+    (1.0, None, "Throttled at first: the API named no wait, so smsgui waited 1.0 s and sent it "
+                "once more."),
+    (10.0, 10.0, "Throttled at first: smsgui waited 10 s as the API asked and sent it once more."),
+])
+def test_the_retry_is_told_in_one_plain_sentence(waited_s: float, asked_s: float | None,
+                                                 sentence: str) -> None:
+    assert retry_sentence(ThrottleRetry(waited_s, asked_s, "status-1", "Throttled.")) == sentence
+
+
+def test_a_retried_send_tells_the_same_story_after_saving_and_reopening(tmp_path: Path) -> None:
+    answers = iter((THROTTLED, ACCEPTED))
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text=next(answers))
+
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    plan = BatchPlan((OutgoingSms("447700900000", "Acme", "Hi"),), Pace(30), 1)
+    with httpx.Client(transport=httpx.MockTransport(answer)) as http:
+        client = SmsApiClient(http, Credentials("abcd1234", "secret-value"),
+                              Endpoint("http://127.0.0.1:9", "http://127.0.0.1:9"))
+        result = BatchRunner(lambda: now[0], sleep).run(plan, client.send, lambda i, o: None,
+                                                        lambda: False)
+    sent = exchange_from_outcome(result.outcomes[0], sandbox=True)
+    assert sent.ok and sent.message_ids == ("M-2",)
+    assert sent.retry_note == ("Throttled at first: smsgui waited 1.2 s as the API asked and "
+                               "sent it once more.")
+    assert sent.throttle_retry is not None and sent.throttle_retry.first_body == THROTTLED
+    path = tmp_path / "retried.json"
+    save_document(sent.document, path)
+    reopened = exchange_from_document(load_document(path))
+    assert (reopened.retry_note, reopened.headline, reopened.ok) == \
+        (sent.retry_note, sent.headline, True)
+
+
+def test_a_message_sent_once_has_no_retry_note() -> None:
+    assert exchange_from_document(ResponseDocument(body=ACCEPTED)).retry_note is None

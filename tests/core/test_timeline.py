@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 import pytest
 
 from smsgui.core.api.decode import ReportRecord, ReportsResponse, decode_response
-from smsgui.core.api.documents import Failure, RequestRecord, ResponseDocument
+from smsgui.core.api.documents import Failure, RequestRecord, ResponseDocument, ThrottleRetry
 from smsgui.core.delivery.exchange import Exchange, exchange_from_document, with_report_records
 from smsgui.core.delivery.timeline import (
     DELIVERED,
     NO_RECEIPT_YET,
+    THROTTLED_RETRIED,
     MessageTimeline,
     TimelineEvent,
     timeline,
@@ -184,6 +185,43 @@ def test_a_record_still_accepted_keeps_waiting() -> None:
     assert line.delivered is None and "latency -" in line.events[2].detail
 
 
+THROTTLED_BODY = json.dumps({"message-count": "1", "messages": [{
+    "to": NUMBER, "status": "1",
+    "error-text": "Throughput Rate Exceeded - please wait [ 1200 ] and retry"}]})
+
+
+def throttled_first() -> ThrottleRetry:
+    first = decode_response(THROTTLED_BODY)
+    return ThrottleRetry(waited_s=1.2, asked_s=1.2, first_entry_id=first.entry.id,
+                         first_headline=first.headline, first_http_status=200,
+                         first_body=THROTTLED_BODY)
+
+
+def test_a_message_sent_once_more_after_throttling_starts_with_that_story() -> None:
+    document = replace(send_document("m-1"), throttle_retry=throttled_first())
+    line = only(exchange_from_document(document))
+    assert labels(line) == [THROTTLED_RETRIED, "Submitted", "Accepted", NO_RECEIPT_YET]
+    retried = line.events[0]
+    assert retried.entry_id == "status-1" and not retried.final
+    assert retried.detail.startswith("First answer: Failed: Throttled")
+    assert retried.detail.endswith("Throttled at first: smsgui waited 1.2 s as the API asked "
+                                   "and sent it once more.")
+    assert line.verdict_entry_id == "status-0"
+
+
+def test_a_retry_that_got_no_answer_still_tells_of_the_first_one() -> None:
+    failure = Failure("transport-connection-lost", "The connection was lost.", True)
+    exchange = exchange_from_document(ResponseDocument(body="", failure=failure,
+                                                       throttle_retry=throttled_first()))
+    line = only(replace(exchange, may_have_been_sent=True))
+    assert labels(line)[:3] == [THROTTLED_RETRIED, "Submitted", "No usable answer"]
+    assert line.delivered is None
+
+
+def test_a_message_sent_once_has_no_retry_event() -> None:
+    assert THROTTLED_RETRIED not in labels(only(send_exchange("m-1")))
+
+
 # -- answers that are not sends -------------------------------------------------------------
 
 def test_a_transport_failure_that_may_have_been_sent_is_unknown() -> None:
@@ -231,7 +269,9 @@ def all_lines() -> list[MessageTimeline]:
     receipts = (receipt("m-1", "rejected", "6"), receipt("m-2"))
     exchange = send_exchange("m-1", "m-2", receipts=receipts)
     return [*timeline(with_report_records(exchange, records(record("m-1"), record("m-2")))),
-            *timeline(send_exchange("m-3"))]
+            *timeline(send_exchange("m-3")),
+            *timeline(exchange_from_document(replace(send_document("m-4"),
+                                                     throttle_retry=throttled_first())))]
 
 
 def test_event_texts_never_hold_the_phone_number() -> None:

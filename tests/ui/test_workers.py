@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import math
 import time
+from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -17,6 +20,7 @@ from smsgui.core.api.decode import SendResponse
 from smsgui.core.api.secrets import SecretProblem
 from smsgui.core.checks.checks import Draft, check_draft
 from smsgui.core.checks.sending import BatchPlan, BatchResult, plan_batch
+from smsgui.sandbox.config import SandboxConfig
 from smsgui.sandbox.server import SandboxServer
 from smsgui.ui.workers import CallJob, JobFailure, SendJob
 
@@ -119,3 +123,48 @@ def test_a_client_that_cannot_be_made_is_reported_not_sent(qtbot: QtBot,
     with qtbot.waitSignal(job.signals.finished, timeout=5_000) as blocker:
         pool.start(job)
     assert blocker.args[0] is problem
+
+
+def test_a_throttled_message_is_announced_then_sent_once_more(
+    qtbot: QtBot, pool: QThreadPool, http: httpx.Client
+) -> None:
+    with SandboxServer(SandboxConfig(rate_limit=1)) as sandbox:
+        client = client_for(sandbox.url, http)
+        job = SendJob(plan("447700900300", "447700900301", throughput=1000), lambda: client)
+        retries: list[tuple[int, float]] = []
+        job.signals.retrying.connect(lambda index, wait: retries.append((index, wait)))
+        with qtbot.waitSignal(job.signals.finished, timeout=10_000) as blocker:
+            pool.start(job)
+        accepted = Counter(r.to for r in sandbox.account.records_between(-math.inf, math.inf))
+    result = blocker.args[0]
+    assert isinstance(result, BatchResult) and result.retried == 1
+    assert [index for index, _ in retries] == [1] and 0 < retries[0][1] <= 1.0
+    assert all(outcome.ok for outcome in result.outcomes)
+    assert accepted == Counter({"447700900300": 1, "447700900301": 1})
+
+
+def test_a_cancelled_job_resumes_with_only_the_messages_never_sent(
+    qtbot: QtBot, pool: QThreadPool, http: httpx.Client
+) -> None:
+    numbers = tuple(f"447700900{n:03d}" for n in range(300, 500))
+    with SandboxServer(SandboxConfig(rate_limit=10_000, balance=Decimal(100))) as sandbox:
+        client = client_for(sandbox.url, http)
+        job = SendJob(plan(*numbers, throughput=2000), lambda: client)
+
+        def cancel_after_fifty(index: int, outcome: ApiOutcome) -> None:
+            if index == 49:  # the person clicks Cancel; more may have started by now
+                job.cancel()
+
+        job.signals.progressed.connect(cancel_after_fifty)
+        with qtbot.waitSignal(job.signals.finished, timeout=20_000) as blocker:
+            pool.start(job)
+        first = blocker.args[0]
+        assert isinstance(first, BatchResult) and first.cancelled and first.can_resume
+        resumed_job = SendJob(job.plan.remaining(first), lambda: client)
+        with qtbot.waitSignal(resumed_job.signals.finished, timeout=20_000) as blocker:
+            pool.start(resumed_job)
+        accepted = Counter(r.to for r in sandbox.account.records_between(-math.inf, math.inf))
+    resumed = blocker.args[0]
+    assert isinstance(resumed, BatchResult) and not resumed.cancelled
+    assert first.started + resumed.started == len(numbers)
+    assert accepted == Counter(numbers)

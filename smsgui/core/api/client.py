@@ -2,9 +2,11 @@
 
 Every public call returns an outcome value and never raises for anything that can go wrong on the
 network or at the server: exceptions are turned into outcomes in one place
-(:func:`classify_failure`), keyed on httpx's exception classes. Requests are never resent
-automatically and redirects are never followed, so credentials only ever go to the configured
-host. Secrets never appear in logs, headlines, details, request records or exception text.
+(:func:`classify_failure`), keyed on httpx's exception classes. The client never resends a
+request (only the batch runner in ``smsgui.core.checks.sending`` sends a message once more, and
+only when its first answer was throttled as a whole) and never follows a redirect, so credentials
+only ever go to the configured host. Secrets never appear in logs, headlines, details, request
+records or exception text.
 
 The client is synchronous because it runs on a worker thread; the HTTP client and the clock are
 passed in so tests can use a loopback server and a fixed time.
@@ -42,8 +44,8 @@ from smsgui.core.api.apitypes import (
     OutgoingSms,
     is_loopback_host,
 )
-from smsgui.core.api.decode import Decoded, Unreadable, decode_response
-from smsgui.core.api.documents import Failure, RequestRecord, ResponseDocument
+from smsgui.core.api.decode import Decoded, SendResponse, Unreadable, decode_response
+from smsgui.core.api.documents import Failure, RequestRecord, ResponseDocument, ThrottleRetry
 from smsgui.core.api.signing import signed_params
 from smsgui.core.privacy import REDACTED, mask_number, redact_fields
 from smsgui.core.reference.knowledge import KnowledgeBase, Retry, default_knowledge_base
@@ -128,6 +130,34 @@ class ApiOutcome:
     retry_after_s: float | None
     decoded: Decoded | None
     detail: str = ""
+    throttle_retry: ThrottleRetry | None = None
+    """Set on the second answer of a message whose first answer was throttled on every part."""
+
+    @property
+    def throttled(self) -> bool:
+        """The whole request was refused for going too fast: status 1 on every part, or HTTP 429.
+
+        Nothing was accepted, charged or possibly carried out, so sending the same message again
+        cannot deliver it twice.
+        """
+        if self.ok or self.may_have_been_sent:
+            return False
+        if self.http_status == 429:
+            return True
+        decoded = self.decoded
+        return (isinstance(decoded, SendResponse) and bool(decoded.parts)
+                and decoded.missing_count == 0
+                and all(part.status == 1 for part in decoded.parts))
+
+    @property
+    def throttle_wait_s(self) -> float | None:
+        """The wait the server asked for: its Retry-After header, else the "please wait [ N ]"
+        milliseconds of a throttled part's error-text; None when it named none."""
+        if self.retry_after_s is not None:
+            return self.retry_after_s
+        decoded = self.decoded
+        wait_ms = decoded.throttle_wait_ms if isinstance(decoded, SendResponse) else None
+        return None if wait_ms is None else wait_ms / 1000.0
 
     def to_document(self, sandbox: bool | None) -> ResponseDocument:
         """What to save: the request without secrets, status, timing and the body as received.
@@ -142,7 +172,8 @@ class ApiOutcome:
                                                  self.may_have_been_sent)
         return ResponseDocument(body=self.body or "", http_status=self.http_status,
                                 elapsed_ms=self.elapsed_ms, request=self.request,
-                                sandbox=sandbox, failure=failure)
+                                sandbox=sandbox, failure=failure,
+                                throttle_retry=self.throttle_retry)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,17 @@
 """Saved response documents: a versioned JSON file holding one send and what came back.
 
 A document keeps the request without secrets, the HTTP status and timing, the raw body exactly as
-received, and any delivery receipts. Loading also accepts a bare API body, a receipt or an error
-body, so people can open whatever they copied out of a log.
+received, and any delivery receipts; a message smsgui sent once more after a throttled first answer
+also keeps that first answer and how long smsgui waited. Fields added later are optional, so
+older files still load and FORMAT_VERSION stays the same. Loading also accepts a bare API body,
+a receipt or an error body, so people can open whatever they copied out of a log.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -59,6 +62,24 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class ThrottleRetry:
+    """The message's first answer was throttled on every part, so smsgui waited and sent it once
+    more; the document around this record holds the second answer.
+
+    ``waited_s`` is how long smsgui waited between the first answer and the second request;
+    ``asked_s`` is the wait the API named, None when it named none. The ``first_`` fields are the
+    first answer: its knowledge entry, headline, HTTP status and body as received.
+    """
+
+    waited_s: float
+    asked_s: float | None
+    first_entry_id: str
+    first_headline: str
+    first_http_status: int | None = None
+    first_body: str = ""
+
+
+@dataclass(frozen=True)
 class ResponseDocument:
     """One send and its answer, as saved to disk."""
 
@@ -73,6 +94,8 @@ class ResponseDocument:
     """When the request went out; None for an answer that was pasted or opened bare."""
     app_version: str | None = None
     failure: Failure | None = None
+    throttle_retry: ThrottleRetry | None = None
+    """Set when this answer is the second of a message first refused as throttled."""
     is_bare_body: bool = field(default=False, compare=False)
 
 
@@ -106,7 +129,17 @@ def _document_dict(document: ResponseDocument, now: datetime | None) -> dict[str
         "failure": None if document.failure is None else {
             "entry": document.failure.entry_id, "headline": document.failure.headline,
             "may_have_been_sent": document.failure.may_have_been_sent},
+        "throttle_retry": _retry_to_json(document.throttle_retry),
     }
+
+
+def _retry_to_json(retry: ThrottleRetry | None) -> dict[str, Any] | None:
+    if retry is None:
+        return None
+    return {"waited_s": round(retry.waited_s, 3),
+            "asked_s": None if retry.asked_s is None else round(retry.asked_s, 3),
+            "first": {"entry": retry.first_entry_id, "headline": retry.first_headline,
+                      "http_status": retry.first_http_status, "body": retry.first_body}}
 
 
 def _request_to_json(request: RequestRecord | None) -> dict[str, Any] | None:
@@ -271,6 +304,7 @@ def _document_from_json(data: Mapping[str, Any]) -> ResponseDocument:
         sent_at=_optional_time(data.get("sent_at")),
         app_version=data.get("app_version") if isinstance(data.get("app_version"), str) else None,
         failure=_failure_from_json(data.get("failure")),
+        throttle_retry=_retry_from_json(data.get("throttle_retry")),
     )
 
 
@@ -281,6 +315,26 @@ def _failure_from_json(raw: object) -> Failure | None:
     if not isinstance(entry, str) or not isinstance(headline, str):
         return None
     return Failure(entry, headline, raw.get("may_have_been_sent") is True)
+
+
+def _retry_from_json(raw: object) -> ThrottleRetry | None:
+    """The retry record; None when absent (every file before it existed) or unusable."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("first"), dict):
+        return None
+    waited, asked, first = _seconds(raw.get("waited_s")), raw.get("asked_s"), raw["first"]
+    entry, headline, body = first.get("entry"), first.get("headline"), first.get("body", "")
+    if waited is None or not all(isinstance(text, str) for text in (entry, headline, body)):
+        return None
+    return ThrottleRetry(waited_s=waited, asked_s=_seconds(asked), first_entry_id=str(entry),
+                         first_headline=str(headline),
+                         first_http_status=_optional_int(first.get("http_status")),
+                         first_body=str(body))
+
+
+def _seconds(value: object) -> float | None:
+    """A duration: a finite number of seconds, not negative."""
+    seconds = _optional_float(value)
+    return seconds if seconds is not None and 0 <= seconds < math.inf else None
 
 
 def _request_from_json(raw: object) -> RequestRecord | None:

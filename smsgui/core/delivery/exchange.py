@@ -20,7 +20,7 @@ from smsgui.core.api.decode import (
     decode_receipt_fields,
     decode_response,
 )
-from smsgui.core.api.documents import Failure, ResponseDocument
+from smsgui.core.api.documents import Failure, ResponseDocument, ThrottleRetry
 from smsgui.core.delivery.verdict import Verdict, answer_verdict, failure_verdict
 from smsgui.core.reference.knowledge import Entry, KnowledgeBase, default_knowledge_base
 
@@ -69,6 +69,17 @@ class Exchange:
         return self.decoded if isinstance(self.decoded, SendResponse) else None
 
     @property
+    def throttle_retry(self) -> ThrottleRetry | None:
+        """The throttled first answer, when smsgui sent this message once more after it."""
+        return self.document.throttle_retry
+
+    @property
+    def retry_note(self) -> str | None:
+        """One sentence on the retry after a throttled first answer; None when there was none."""
+        retry = self.document.throttle_retry
+        return None if retry is None else retry_sentence(retry)
+
+    @property
     def message_ids(self) -> tuple[str, ...]:
         """The ids the API gave this send's parts, each once, in part order."""
         response = self.send_response
@@ -76,6 +87,23 @@ class Exchange:
             return ()
         return tuple(dict.fromkeys(part.message_id for part in response.parts
                                    if part.message_id))
+
+
+def retry_sentence(retry: ThrottleRetry) -> str:
+    """What happened, in words: "Throttled at first: smsgui waited 1.2 s as the API asked and
+    sent it once more." The wait is the one smsgui kept, which pacing can make longer."""
+    waited = _seconds_text(retry.waited_s)
+    if retry.asked_s is None:
+        how = f"the API named no wait, so smsgui waited {waited}"
+    elif waited == _seconds_text(retry.asked_s):
+        how = f"smsgui waited {waited} as the API asked"
+    else:
+        how = f"smsgui waited {waited} (the API asked for {_seconds_text(retry.asked_s)})"
+    return f"Throttled at first: {how} and sent it once more."
+
+
+def _seconds_text(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
 
 
 def exchange_from_outcome(outcome: ApiOutcome, sandbox: bool | None,

@@ -5,7 +5,8 @@
 receipts and its own fate. Each timeline ends with a verdict event: "Delivered", "Not delivered:
 <reason>", or "Accepted, no receipt yet ...". The verdict's ``entry_id`` names the knowledge entry
 that explains it (for a failed receipt, its err-code entry such as ``receipt-error-6``), so a UI
-can highlight that entry.
+can highlight that entry. A message sent once more after a throttled first answer starts with a
+"Throttled, sent once more" event: what the first answer was and how long smsgui waited.
 
 Event texts never contain phone numbers: ``MessageTimeline.recipient`` carries the number, so a
 caller can mask it where it must (the diagnostic summary does).
@@ -37,6 +38,7 @@ DELIVERED: Final = "Delivered"
 NOT_DELIVERED: Final = "Not delivered"
 NO_RECEIPT_YET: Final = ("Accepted, no receipt yet - receipts can take minutes; "
                          "use Check delivery")
+THROTTLED_RETRIED: Final = "Throttled, sent once more"
 _ON_ITS_WAY: Final = frozenset({"accepted", "buffered"})
 _MS_PER_SECOND: Final = 1000
 
@@ -104,7 +106,7 @@ def timeline(exchange: Exchange) -> list[MessageTimeline]:
 
 
 def _part_timeline(exchange: Exchange, part: MessagePart, fate: PartFate) -> MessageTimeline:
-    leading = [_submitted(exchange), _answered(part)]
+    leading = [*_retried(exchange), _submitted(exchange), _answered(part)]
     if fate.fate is Fate.REFUSED:
         verdict = _event(None, f"{NOT_DELIVERED}: the API refused it - {fate.reason}",
                          "Nothing was sent; no receipt will come.", fate.entry.id)
@@ -112,6 +114,17 @@ def _part_timeline(exchange: Exchange, part: MessagePart, fate: PartFate) -> Mes
                                (*leading, verdict), False)
     return _delivery_timeline(fate, leading, exchange.receipts, (),
                               fate.recipient or exchange.recipient)
+
+
+def _retried(exchange: Exchange) -> tuple[TimelineEvent, ...]:
+    """The throttled first answer, before the request that was sent once more after it."""
+    retry, note = exchange.throttle_retry, exchange.retry_note
+    if retry is None or note is None:
+        return ()
+    first = f"First answer: {retry.first_headline}" if retry.first_headline else ""
+    detail = " ".join(piece for piece in (first, note) if piece)
+    return (TimelineEvent(None, THROTTLED_RETRIED, detail, retry.first_entry_id or None,
+                          False),)
 
 
 def _submitted(exchange: Exchange) -> TimelineEvent:
@@ -228,7 +241,7 @@ def _unanswered_timeline(exchange: Exchange) -> MessageTimeline:
                          exchange.headline, exchange.entry.id)
         delivered = False
     return MessageTimeline(None, exchange.recipient,
-                           (_submitted(exchange), answer, verdict), delivered)
+                           (*_retried(exchange), _submitted(exchange), answer, verdict), delivered)
 
 
 def _event(at: datetime | None, label: str, detail: str, entry_id: str) -> TimelineEvent:
