@@ -251,6 +251,7 @@ class MainWindow(QMainWindow):
         self._session: SendSession | None = None
         self._history_note: str | None = None
         self._opening: Path | None = None
+        self._resume: tuple[BatchPlan, Profile] | None = None
         self._sessions_behind: set[SendSession] = set()
         self._history_writer = QTimer(self)
         self._history_writer.setSingleShot(True)
@@ -319,6 +320,11 @@ class MainWindow(QMainWindow):
         self.cancel_button.setToolTip("Drop the recipients not sent yet; the message in "
                                       "flight is never sent twice")
         self.cancel_button.setEnabled(False)
+        self.resume_button = QPushButton("&Resume sending")
+        self.resume_button.setAccessibleName("Resume sending")
+        self.resume_button.setToolTip("Send to the recipients the cancelled send did not reach; "
+                                      "none that were sent are sent again")
+        self.resume_button.hide()
         self._fill_profiles()
 
     def _build_layout(self) -> None:
@@ -332,7 +338,8 @@ class MainWindow(QMainWindow):
         country_label = QLabel("National &numbers are from:")
         country_label.setBuddy(self.country_combo)
         self.compose.place_region_selector(country_label, self.country_combo)
-        self.results.add_header_widgets(self.delivery_button, self.cancel_button)
+        self.results.add_header_widgets(self.delivery_button, self.cancel_button,
+                                        self.resume_button)
         left = QTabWidget()
         left.setAccessibleName("Compose and history")
         left.addTab(self.compose, "&Compose")
@@ -489,6 +496,7 @@ class MainWindow(QMainWindow):
         self.receipts.stop_requested.connect(self.stop_receiver)
         self._receipt_bridge.received.connect(self._on_receipt_received)
         self.cancel_button.clicked.connect(self.cancel_sending)
+        self.resume_button.clicked.connect(self.resume_sending)
 
     def _restore(self) -> None:
         settings = self.services.settings
@@ -539,6 +547,7 @@ class MainWindow(QMainWindow):
         self.compose.set_sandbox(profile.is_sandbox)
         self.results.set_sandbox(profile.is_sandbox)
         self.balance.clear()
+        self._forget_resume()  # it would go through the profile it was started with
         self.services.settings.last_profile = profile.name
 
     def _show_badge(self, profile: Profile) -> None:
@@ -756,8 +765,10 @@ class MainWindow(QMainWindow):
         self._total = len(plan.messages)
         self.results.clear()
         self.results.show_progress(0, self._total)
+        self._forget_resume()
         self._job = SendJob(plan, self._client_factory(profile))
         self._job.signals.progressed.connect(self._on_send_progressed)
+        self._job.signals.retrying.connect(self._on_send_retrying)
         self._job.signals.finished.connect(self._on_send_finished)
         self._set_sending(True)
         self.statusBar().showMessage(f"Sending to {self._total} recipient(s)...")
@@ -774,6 +785,33 @@ class MainWindow(QMainWindow):
         self.compose.set_busy(sending)
         self.cancel_button.setEnabled(sending)
         self._update_actions()
+
+    def resume_sending(self) -> None:
+        """Send the cancelled batch's recipients that were never started, with its profile."""
+        if self._resume is None or self._job is not None:
+            return
+        plan, profile = self._resume
+        if not profile.is_sandbox and not self._confirm_live_send(plan, profile):
+            return
+        self._start_send(plan, profile)
+
+    @property
+    def can_resume(self) -> bool:
+        return self._resume is not None
+
+    def _offer_resume(self, plan: BatchPlan, profile: Profile) -> None:
+        self._resume = (plan, profile)
+        self.resume_button.setText(f"&Resume sending ({len(plan.messages)} left)")
+        self.resume_button.show()
+
+    def _forget_resume(self) -> None:
+        self._resume = None
+        self.resume_button.hide()
+
+    def _on_send_retrying(self, index: int, wait_s: float) -> None:
+        self.statusBar().showMessage(
+            f"Recipient {index + 1} was throttled: nothing was accepted or charged, so smsgui "
+            f"sends it once more in {wait_s:.1f} s, as the API asked.")
 
     def cancel_sending(self) -> None:
         if self._job is not None:
@@ -796,7 +834,7 @@ class MainWindow(QMainWindow):
         if not self._sent_before:  # the first send loaded the HTTP stack and the sandbox
             self._sent_before = True
             _exempt_long_lived_objects()
-        self._job = None
+        job, self._job = self._job, None
         self._set_sending(False)
         self.results.show_progress(self._total, self._total)
         history_note = self._record_history()
@@ -817,6 +855,9 @@ class MainWindow(QMainWindow):
         done = f"{len(exchanges) - failed} of {len(exchanges)} recipient(s) without a problem"
         if isinstance(result, BatchResult) and result.cancelled:
             status(f"Cancelled: {done}; {result.not_started} recipient(s) were not sent.")
+            session = self._session
+            if job is not None and result.can_resume and session and session.profile:
+                self._offer_resume(job.plan.remaining(result), session.profile)
         else:
             problems = f"; {failed} with a problem - see the results" if failed else ""
             status(f"Done: {done}{problems}.")
@@ -866,6 +907,7 @@ class MainWindow(QMainWindow):
     def show_session(self, session: SendSession, view: PreparedView | None = None) -> None:
         """Show ``session``; ``view`` is its exchanges already prepared for the pane, used when
         no receipt changed them meanwhile."""
+        self._forget_resume()  # the cancelled send is no longer the one on screen
         self._session = session
         if session.message_ids:
             self.ledger.track(session)

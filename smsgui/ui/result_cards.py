@@ -56,6 +56,8 @@ class CardFacts:
     next_step: str
     entry_id: str
     can_check_delivery: bool
+    retry: str | None = None
+    """How smsgui sent it once more after a throttled first answer, if it did."""
 
     def lines(self) -> list[tuple[str, str]]:
         """The label and value of each fact, in the card's order."""
@@ -65,7 +67,9 @@ class CardFacts:
     def description(self) -> str:
         """The whole card as one sentence list, for a screen reader."""
         facts = "; ".join(f"{label}: {value}" for label, value in self.lines())
-        return f"{self.verdict} - {self.recipient}. {facts}. Next step: {self.next_step}"
+        retry = f" {self.retry}" if self.retry else ""
+        return (f"{self.verdict} - {self.recipient}. {facts}.{retry} "
+                f"Next step: {self.next_step}")
 
 
 def card_facts(exchange: Exchange, mask: bool) -> CardFacts:
@@ -89,7 +93,7 @@ def card_facts(exchange: Exchange, mask: bool) -> CardFacts:
         recipient=shown, parts=parts, price=price, balance=balance, network=network,
         delivery=_delivery_words(exchange), headline=exchange.headline,
         next_step=exchange.entry.next_steps[0], entry_id=exchange.entry.id,
-        can_check_delivery=_may_still_change(exchange))
+        can_check_delivery=_may_still_change(exchange), retry=exchange.retry_note)
 
 
 def _first_recipient(exchange: Exchange) -> str | None:
@@ -146,6 +150,8 @@ class ResultCard(QFrame):
         column.addLayout(self._heading(facts))
         column.addWidget(_selectable(" · ".join(f"{label}: {value}"
                                                 for label, value in facts.lines())))
+        if facts.retry:
+            column.addWidget(_selectable(facts.retry))
         column.addWidget(_selectable(f"Next step: {facts.next_step}"))
         column.addLayout(self._buttons(number, facts, cards))
 

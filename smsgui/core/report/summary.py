@@ -128,6 +128,8 @@ def _exchange_lines(exchange: Exchange, options: SummaryOptions) -> list[tuple[s
                                      "before sending again"))
         return lines
     _, lines = _result_section(exchange.decoded, exchange.verdict, options)
+    if exchange.retry_note:
+        lines.append(("Retry", exchange.retry_note))
     for receipt in exchange.receipts:
         lines.extend(_receipt_lines(receipt, options))
     for story in timeline(exchange):
