@@ -51,6 +51,7 @@ _NUMERIC_COLUMNS: Final = frozenset({PRICE, BALANCE})
 _NUMBER_ALIGNMENT: Final = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _ROWS_MEASURED_FOR_WIDTH: Final = 50
 _ICON_COLUMNS: Final = frozenset({STATUS, DELIVERY})
+_ROW_PADDING: Final = 8
 _EXTRA_PIXELS: Final = 4  # Qt's own fitting leaves a little air after the text; so do we
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -159,7 +160,11 @@ class PartsTable(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setWordWrap(False)
         self.setAlternatingRowColors(True)
-        self.verticalHeader().hide()
+        rows = self.verticalHeader()
+        rows.hide()
+        # One line of text per row, all the same height: compact, and no row is ever measured.
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + _ROW_PADDING)
         columns = self.horizontalHeader()
         columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         columns.setStretchLastSection(True)
