@@ -7,6 +7,7 @@ Reports API answer, or anything else, and never raises: input it cannot use beco
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -17,6 +18,7 @@ from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
+from smsgui.core.api.json_steps import StepwiseError, loads_in_steps
 from smsgui.core.reference.knowledge import Entry, KnowledgeBase, default_knowledge_base
 from smsgui.core.reference.networks import Network, NetworkTable, default_network_table
 from smsgui.core.values import (
@@ -376,7 +378,7 @@ def _decode_text(text: str, context: _Context, notes: tuple[str, ...]) -> Decode
 
 def _decode_json_text(text: str, context: _Context, notes: tuple[str, ...]) -> Decoded:
     try:
-        data = json.loads(text, parse_float=Decimal, parse_int=_json_int)
+        data = _parsed(text)
     except RecursionError:  # the parser's own limit, somewhere below a thousand levels
         return _too_deep(context, notes)
     except ValueError as error:
@@ -389,6 +391,19 @@ def _decode_json_text(text: str, context: _Context, notes: tuple[str, ...]) -> D
 def _json_int(digits: str) -> int | Decimal:
     """A JSON integer; one too long for Python's int conversion (4,300 digits) as a Decimal."""
     return int(digits) if len(digits) < 100 else Decimal(digits)
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=_json_int)
+_STEPWISE_FROM = 256 * 1024
+"""Texts from this size on are parsed item by item (see json_steps): a worker parsing one
+must not keep the window from drawing."""
+
+
+def _parsed(text: str) -> Any:
+    if len(text) >= _STEPWISE_FROM:
+        with contextlib.suppress(StepwiseError):
+            return loads_in_steps(text, _DECODER)
+    return json.loads(text, parse_float=Decimal, parse_int=_json_int)
 
 
 def binary_kind(text: str) -> str | None:

@@ -1,0 +1,68 @@
+"""Parsing JSON item by item gives exactly what json.loads gives, or says it cannot."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from smsgui.core.api.json_steps import StepwiseError, loads_in_steps
+
+DECODER = json.JSONDecoder(parse_float=Decimal)
+scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.floats(
+    allow_nan=False, allow_infinity=False)
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                      | st.dictionaries(st.text(max_size=6), inner, max_size=4), max_leaves=20)
+objects = st.dictionaries(st.text(max_size=6), values, max_size=6)
+
+
+@given(objects, st.sampled_from([None, 0, 2]), st.sampled_from([(",", ":"), (" , ", " : ")]))
+def test_any_object_parses_as_json_loads_parses_it(
+    value: dict[str, Any], indent: int | None, separators: tuple[str, str]
+) -> None:
+    text = json.dumps(value, indent=indent, separators=separators)
+    assert loads_in_steps(f" \n{text}\t ", DECODER) == json.loads(text, parse_float=Decimal)
+
+
+@pytest.mark.parametrize("text", [
+    "[1, 2]", '"text"', "{", '{"a": 1,}', '{"a": [1, 2,]}', '{"a": 1} extra', '{1: 2}',
+    '{"a" 1}', '{"a": [1 2]}', "", "   ",
+])
+def test_anything_else_is_left_to_json_loads(text: str) -> None:
+    with pytest.raises(StepwiseError):
+        loads_in_steps(text, DECODER)
+
+
+def test_a_big_answer_lets_other_threads_run_while_it_is_parsed() -> None:
+    messages = [{"to": "447700900000", "message-id": f"M{index}", "status": "0",
+                 "message-price": "0.03"} for index in range(60_000)]
+    text = json.dumps({"message-count": str(len(messages)), "messages": messages})
+    ticks: list[float] = []
+    done = threading.Event()
+
+    def tick() -> None:
+        while not done.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+
+    ticker = threading.Thread(target=tick)
+    switch = sys.getswitchinterval()
+    ticker.start()
+    try:
+        time.sleep(0.01)
+        started = len(ticks)
+        parsed = loads_in_steps(text, DECODER)
+        ran_during = len(ticks) - started
+    finally:
+        done.set()
+        ticker.join()
+    assert parsed["messages"] == messages
+    # json.loads would hold the interpreter throughout: the other thread would not tick at all.
+    assert ran_during >= 10, f"the other thread ran {ran_during} times (switch {switch} s)"
