@@ -11,6 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # history_fill
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import Results, isolate_this_process, median
 
@@ -20,7 +21,7 @@ BUDGET_MS = 50.0
 
 def main() -> int:
     base = isolate_this_process()
-    from _history_fill import ROWS, make_history
+    from history_fill import ROWS, make_history
 
     from smsgui.core.records.history import History
 

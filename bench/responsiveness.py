@@ -15,6 +15,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # history_fill
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import Results, isolate_this_process, measure_stall
 
@@ -35,7 +36,7 @@ def hundred_part_document() -> object:
 
 def main() -> int:  # noqa: PLR0915
     base = isolate_this_process()
-    from _history_fill import make_history
+    from history_fill import make_history
     from PySide6.QtCore import QEvent, Qt
     from PySide6.QtGui import QKeyEvent
     from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QPushButton

@@ -271,7 +271,8 @@ class MainWindow(QMainWindow):
         self.compose.set_default_region(services.settings.default_country)
         self.results = ResultsPane()
         self.troubleshooting = TroubleshootingPanel(services.knowledge)
-        self.history = HistoryPanel(self._open_history)
+        self.history = HistoryPanel(self._open_history, settings=services.settings,
+                                    pool=services.pool)
         self.receipts = ReceiptsPanel()
         self._ledger: SendLedger | None = None
         self._receipt_bridge = ReceiptBridge()

@@ -11,6 +11,8 @@ from PySide6.QtCore import QByteArray, QLocale, QSettings
 
 SETTINGS_VERSION = 1
 DEFAULT_PRICE_PER_PART = Decimal("0.0333")
+HISTORY_RETENTION_DAYS = (30, 90, 365)
+"""How long the history may keep sends, in days, besides keeping them all (None, the default)."""
 
 
 def _locale_country() -> str:
@@ -108,6 +110,27 @@ class AppSettings:
         except InvalidOperation:
             return DEFAULT_PRICE_PER_PART
         return price if price.is_finite() and price >= 0 else DEFAULT_PRICE_PER_PART
+
+    @property
+    def history_retention_days(self) -> int | None:
+        """Sends older than this many days leave the history; None keeps every send.
+
+        Anything but one of HISTORY_RETENTION_DAYS reads as None: a damaged or hand-edited
+        value never deletes sends.
+        """
+        value = self._store.value("history/retention_days", 0)
+        try:
+            days = int(str(value))
+        except ValueError:
+            return None
+        return days if days in HISTORY_RETENTION_DAYS else None
+
+    @history_retention_days.setter
+    def history_retention_days(self, days: int | None) -> None:
+        if days is not None and days not in HISTORY_RETENTION_DAYS:
+            raise ValueError(f"the history keeps sends for one of {HISTORY_RETENTION_DAYS} "
+                             f"days, not {days}")
+        self._store.setValue("history/retention_days", days or 0)
 
     def sync(self) -> None:
         self._store.sync()

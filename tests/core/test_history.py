@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _history_fill import ROWS, multiply_send
+from history_fill import ROWS, multiply_send
 
 from smsgui.core.api.client import Credentials, Endpoint, OutgoingSms, SmsApiClient
 from smsgui.core.api.documents import RequestRecord, ResponseDocument

@@ -228,7 +228,7 @@ def test_the_result_follows_the_time_and_is_wide_enough_to_read_in_a_narrow_pane
     assert panel.table.columnWidth(header.logicalIndex(0)) > when
 
 
-def test_the_table_is_read_only_with_one_row_selected_at_a_time(
+def test_the_table_is_read_only_and_selects_whole_rows_several_at_a_time(
         qtbot: QtBot, history: History, ids: dict[str, int]) -> None:
     panel = make_panel(qtbot, CountingOpener(history))
     show(qtbot, panel)
@@ -241,10 +241,11 @@ def test_the_table_is_read_only_with_one_row_selected_at_a_time(
             for column in range(model.columnCount())] == COLUMNS
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
     assert table.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
-    assert table.selectionMode() == QAbstractItemView.SelectionMode.SingleSelection
+    assert table.selectionMode() == QAbstractItemView.SelectionMode.ExtendedSelection
     assert table.selectionBehavior() == QAbstractItemView.SelectionBehavior.SelectRows
     assert not table.verticalHeader().isVisible()
-    assert table.toolTip() == "Click a send to reopen it in the results"
+    assert table.toolTip().startswith("Click a send to reopen it in the results")
+    assert "Delete to delete them" in table.toolTip()
 
 
 def test_searching_filters_the_list_and_says_when_nothing_matches(

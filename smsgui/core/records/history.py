@@ -8,6 +8,14 @@ lookups arrive after the send; ``update`` rewrites its row with them, keeping it
 Search uses an FTS5 trigram index when SQLite has one (substring search on 100,000 rows in a few
 milliseconds) and a plain scan otherwise. A file that is not a valid database is set aside as
 ``<name>.corrupt-<time>`` and a fresh history started; ``History.recovered_from`` says so.
+
+The history holds full phone numbers, so it is the user's to remove: ``delete``, ``clear`` and
+``prune`` (the retention period) leave no copy behind in the files. SQLite zeroes what it deletes
+(``secure_delete``), the full-text index is merged until no deleted entry is left in it, the freed
+pages are cut off the end of the file (``auto_vacuum`` incremental; an older history is converted
+by one VACUUM) and the write-ahead log is emptied. Long work runs in short steps, each under the
+lock on its own, so a search from another thread waits for one step at most. The database and
+its side files are readable by their owner only (0600).
 """
 
 from __future__ import annotations
@@ -19,8 +27,10 @@ import logging
 import os
 import re
 import sqlite3
+import stat
 import threading
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -41,8 +51,25 @@ _log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 DEFAULT_LIMIT = 500
+_SQLITE_PERM = 3
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
+_SQLITE_READONLY = 8
+_SQLITE_IOERR = 10
 _SQLITE_CORRUPT = 11
+_SQLITE_FULL = 13
+_SQLITE_CANTOPEN = 14
 _SQLITE_NOTADB = 26
+_AUTO_VACUUM_INCREMENTAL = 2
+_PRIVATE_MODE = 0o600  # the owner reads and writes; nobody else
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+# Steps of the work that removes sends, each short enough that a search waiting for the lock is
+# hardly noticed (a quarter of a second at worst on 100,000 sends): rows deleted per transaction,
+# index pages merged, file pages freed.
+_DELETE_BATCH = 500
+_MERGE_PAGES = 64
+_VACUUM_PAGES = 1024
+_BETWEEN_STEPS_S = 0.002  # the lock is not fair: without a pause, the next step takes it again
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _HEADER_SIZE = 100
 _BUSY_TIMEOUT_S = 5.0
@@ -84,6 +111,17 @@ _TABLES = (
         PRIMARY KEY (send_id, position)
     ) WITHOUT ROWID""",
 )
+# Added after version 1 without changing it, so an older smsgui still opens the history: deleting a
+# send looks its parts up by send (without the index, each deleted send scans every part), and
+# the highest send id ever given, so that an id is never reused after the newest send is deleted.
+_ADDED_TABLES = (
+    "CREATE INDEX IF NOT EXISTS parts_by_send ON parts (send_id)",
+    """CREATE TABLE IF NOT EXISTS counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    ) WITHOUT ROWID""",
+)
+_LAST_ID = "last_send_id"
 _SEARCH_TABLE = ("CREATE VIRTUAL TABLE sends_search USING fts5(numbers, words, "
                  "content='sends', content_rowid='id', tokenize='trigram')")
 _ROW_COLUMNS = ("id, sent_at, profile, sandbox, recipients, sender, message_ids, statuses, ok, "
@@ -92,7 +130,25 @@ _GONE = "This send is no longer in the history."
 
 
 class HistoryError(Exception):
-    """The history cannot be opened, read or written; the message is one plain sentence."""
+    """The history cannot be opened, read or written; the message is one plain sentence.
+
+    ``cause`` and ``next_step`` say, in words for someone who is not a developer, why (the file
+    is locked, the disk is full, writing is not allowed) and what to do; empty when unknown.
+    """
+
+    def __init__(self, message: str, cause: str = "", next_step: str = "") -> None:
+        super().__init__(message)
+        self.cause = cause
+        self.next_step = next_step
+
+
+class TidyError(HistoryError):
+    """The sends were removed (``removed`` of them), but the files could not be tidied after,
+    so copies of them may remain in the file until a later removal tidies it."""
+
+    def __init__(self, error: HistoryError, removed: int) -> None:
+        super().__init__(str(error), error.cause, error.next_step)
+        self.removed = removed
 
 
 @dataclass(frozen=True)
@@ -150,9 +206,10 @@ class History:
         self._clock = clock
         self._timezone = timezone
         self._lock = threading.Lock()
+        self._untidy = False  # a removal's tidying failed or was put off: the next one tidies
         self.recovered_from: Path | None = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as error:
             raise HistoryError(f"Cannot create the history folder {path.parent}: "
                                f"{error.strerror}.") from error
@@ -236,8 +293,71 @@ class History:
             raise HistoryError(_GONE)
         return [parse_document(str(row[0])) for row in rows]
 
-    def count(self) -> int:
-        return int(self._read("SELECT count(*) FROM sends", ())[0][0])
+    def count(self, before: datetime | None = None) -> int:
+        """How many sends are kept; with ``before``, how many were sent before that time."""
+        if before is None:
+            return int(self._read("SELECT count(*) FROM sends", ())[0][0])
+        return int(self._read("SELECT count(*) FROM sends WHERE sent_at < ?",
+                              (_iso(_as_utc(before)),))[0][0])
+
+    def rows(self, ids: Iterable[int] | None = None) -> list[HistoryRow]:
+        """Every send (``ids`` None) or those of ``ids`` still kept, newest first; for exports."""
+        if ids is None:
+            found = self._read(f"SELECT {_ROW_COLUMNS} FROM sends ORDER BY id DESC", ())
+        else:
+            found = self._read(f"SELECT {_ROW_COLUMNS} FROM sends WHERE id IN "
+                               "(SELECT value FROM json_each(?)) ORDER BY id DESC",
+                               (_id_list(ids),))
+        return [_history_row(row) for row in found]
+
+    def delete(self, ids: Iterable[int]) -> int:
+        """Remove the sends with these ids, leaving no copy in the files; returns how many.
+
+        Ids no longer kept are skipped. Raises HistoryError when the history cannot be written
+        (the sends deleted before that stay deleted), TidyError when the sends went but the
+        files could not be tidied after.
+        """
+        wanted = sorted(set(ids))
+        removed = 0
+        for start in range(0, len(wanted), _DELETE_BATCH):
+            batch = _id_list(wanted[start:start + _DELETE_BATCH])
+            with self._transaction() as connection:
+                removed += self._remove(connection, "id IN (SELECT value FROM json_each(?))",
+                                        (batch,))
+            _let_others_in()
+        self._scrub(removed)
+        return removed
+
+    def prune(self, older_than: datetime) -> int:
+        """Remove every send made before ``older_than``, as ``delete`` does; returns how many.
+
+        Sends go oldest first, a batch per transaction, so a long prune keeps the history
+        usable from other threads while it runs.
+        """
+        cutoff = _iso(_as_utc(older_than))
+        removed = 0
+        while True:
+            with self._transaction() as connection:
+                batch = self._remove(connection, "id IN (SELECT id FROM sends WHERE sent_at < ? "
+                                     "ORDER BY sent_at LIMIT ?)", (cutoff, _DELETE_BATCH))
+            removed += batch
+            if batch < _DELETE_BATCH:
+                break
+            _let_others_in()
+        self._scrub(removed)
+        return removed
+
+    def clear(self) -> int:
+        """Remove every send, as ``delete`` does, in one transaction; returns how many."""
+        with self._transaction() as connection:
+            removed = int(connection.execute("SELECT count(*) FROM sends").fetchone()[0])
+            self._keep_last_id(connection)
+            if self._fts:
+                connection.execute("INSERT INTO sends_search (sends_search) VALUES ('delete-all')")
+            for table in ("documents", "parts", "sends"):
+                connection.execute(f"DELETE FROM {table}")
+        self._scrub(removed)
+        return removed
 
     def close(self) -> None:
         with self._lock:
@@ -248,12 +368,18 @@ class History:
     # Opening, creating and recovering the database.
 
     def _open(self) -> sqlite3.Connection:
+        _make_private(self._path)  # before SQLite creates side files: they take its mode
         connection = sqlite3.connect(self._path, timeout=_BUSY_TIMEOUT_S, isolation_level=None,
                                      check_same_thread=False)
         try:
+            if connection.execute("PRAGMA page_count").fetchone()[0] == 0:
+                # A new file only: an older history is converted when sends are first removed
+                # (see _free_pages), and setting it again would write to the file.
+                connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
             connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute("PRAGMA secure_delete = ON")  # what is deleted is overwritten
             _migrate(connection)
             connection.execute("SELECT id FROM sends ORDER BY id DESC LIMIT 1").fetchall()
         except BaseException:
@@ -312,7 +438,7 @@ class History:
             try:
                 return self._live().execute(sql, tuple(parameters)).fetchall()
             except sqlite3.Error as error:
-                raise HistoryError(f"Cannot read the history: {error}.") from error
+                raise _failure("Cannot read the history", error, self._path) from error
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -321,7 +447,7 @@ class History:
             try:
                 connection.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as error:
-                raise HistoryError(f"Cannot write to the history: {error}.") from error
+                raise _failure("Cannot write to the history", error, self._path) from error
             try:
                 yield connection
                 connection.execute("COMMIT")
@@ -329,11 +455,11 @@ class History:
                 with contextlib.suppress(sqlite3.Error):
                     connection.execute("ROLLBACK")
                 if isinstance(error, sqlite3.Error):
-                    raise HistoryError(f"Cannot write to the history: {error}.") from error
+                    raise _failure("Cannot write to the history", error, self._path) from error
                 raise
 
     def _insert(self, connection: sqlite3.Connection, record: _Record) -> int:
-        columns = _columns(record)
+        columns = {"id": _next_id(connection), **_columns(record)}
         cursor = connection.execute(
             f"INSERT INTO sends ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' for _ in columns)})", tuple(columns.values()))
@@ -370,6 +496,111 @@ class History:
         if self._fts:
             connection.execute("INSERT INTO sends_search (rowid, numbers, words) "
                                "VALUES (?, ?, ?)", (row_id, record.numbers, record.words))
+
+    # Removing sends and every copy of them.
+
+    def _remove(self, connection: sqlite3.Connection, where: str,
+                parameters: Sequence[object]) -> int:
+        """Delete the sends ``where`` selects with their parts, documents and index entries."""
+        found = connection.execute(f"SELECT id, numbers, words FROM sends WHERE {where}",
+                                   tuple(parameters)).fetchall()
+        if not found:
+            return 0
+        self._keep_last_id(connection)
+        if self._fts:
+            # An external-content index forgets a row only when told the values it indexed.
+            connection.executemany("INSERT INTO sends_search (sends_search, rowid, numbers, "
+                                   "words) VALUES ('delete', ?, ?, ?)", found)
+        ids = [(row[0],) for row in found]
+        connection.executemany("DELETE FROM parts WHERE send_id = ?", ids)
+        connection.executemany("DELETE FROM documents WHERE send_id = ?", ids)
+        connection.executemany("DELETE FROM sends WHERE id = ?", ids)
+        return len(found)
+
+    @staticmethod
+    def _keep_last_id(connection: sqlite3.Connection) -> None:
+        """Remember the highest id given before a delete can lower it (see ``_next_id``)."""
+        connection.execute(
+            "INSERT INTO counters (name, value) SELECT ?, max(id) FROM sends HAVING count(*) > 0 "
+            "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)", (_LAST_ID,))
+
+    def _scrub(self, removed: int) -> None:
+        """After ``removed`` sends were deleted: leave no copy of them anywhere in the files.
+
+        Secure delete zeroed their rows. What is left: their entries in the full-text index's
+        older segments (gone once the index is merged), the freed pages (cut off the file) and
+        the write-ahead log's older frames (gone when it is emptied). Tidying that failed is
+        done again by the next removal, even one that removes nothing.
+        """
+        if removed == 0 and not self._untidy:
+            return
+        self._untidy = True
+        try:
+            if self._fts:
+                self._merge_search_index()
+            self._free_pages()
+            self._untidy = not self._empty_log()
+        except HistoryError as error:
+            raise TidyError(error, removed) from error
+
+    def _merge_search_index(self) -> None:
+        """Merge the index into one segment, a few pages per step (FTS5's 'merge' command).
+
+        The first step puts every segment on one level (a negative page count); the next ones
+        carry that merge on until a step changes nothing.
+        """
+        pages = -_MERGE_PAGES
+        while True:
+            with self._step("tidy") as connection:
+                before = connection.total_changes
+                connection.execute("INSERT INTO sends_search (sends_search, rank) "
+                                   "VALUES ('merge', ?)", (pages,))
+                if connection.total_changes - before < 2:
+                    return
+            pages = _MERGE_PAGES
+            _let_others_in()
+
+    def _free_pages(self) -> None:
+        """Cut the freed pages off the end of the file, a step at a time.
+
+        An older history without incremental auto-vacuum is converted, once, by a VACUUM.
+        """
+        with self._step("compact") as connection:
+            mode = int(connection.execute("PRAGMA auto_vacuum").fetchone()[0])
+            if mode != _AUTO_VACUUM_INCREMENTAL:
+                connection.executescript("PRAGMA auto_vacuum = INCREMENTAL; VACUUM;")
+                return
+        while True:
+            with self._step("compact") as connection:
+                if int(connection.execute("PRAGMA freelist_count").fetchone()[0]) == 0:
+                    return
+                # execute() would run the pragma one step, freeing one page; a script runs it
+                # to the end.
+                connection.executescript(f"PRAGMA incremental_vacuum({_VACUUM_PAGES});")
+            _let_others_in()
+
+    def _empty_log(self) -> bool:
+        """Copy the log into the database and cut it to nothing; it holds older page copies.
+
+        False when another connection (a second window) was reading and the log could not be
+        emptied: SQLite empties it when the last connection closes, or the next removal does.
+        """
+        with self._step("compact") as connection:
+            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            _log.warning("History %s: another connection is reading, so its write-ahead log "
+                         "keeps older pages until the next checkpoint", self._path)
+        return not busy
+
+    @contextlib.contextmanager
+    def _step(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """The connection, under the lock, for one step of work outside a transaction."""
+        with self._lock:
+            connection = self._live()
+            try:
+                yield connection
+            except sqlite3.Error as error:
+                raise _failure(f"Cannot {doing} the history", error, self._path) from error
 
     # Turning what the user typed into SQL: each selector is a SELECT of at most ``limit`` row
     # ids, newest first, so that an index or the full-text table can stop early.
@@ -501,6 +732,84 @@ def _has_database_header(path: Path) -> bool:
     return valid_size and header[21:24] == b"\x40\x20\x20"  # payload fractions 64, 32, 32
 
 
+def _let_others_in() -> None:
+    """Between two steps of a long removal: a thread waiting for the lock gets it now."""
+    time.sleep(_BETWEEN_STEPS_S)
+
+
+def _make_private(path: Path) -> None:
+    """Create the database file for its owner only, or make it and its side files so.
+
+    SQLite makes the log and shared-memory files with the database file's mode, so a private
+    database keeps them private. Where the file cannot be made (a folder of that name), SQLite
+    reports the problem.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _PRIVATE_MODE))
+    except FileExistsError:
+        pass
+    except OSError:
+        return
+    if os.name != "posix":  # Windows keeps a user's files in their profile, theirs alone
+        return
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in _SIDE_FILES)):
+        _restrict(file)
+
+
+def _restrict(file: Path) -> None:
+    """Take group and other permissions off a regular file, if it exists."""
+    try:
+        status = os.stat(file)
+    except OSError:
+        return
+    mode = stat.S_IMODE(status.st_mode)
+    if not stat.S_ISREG(status.st_mode) or not mode & 0o077:
+        return
+    try:
+        os.chmod(file, mode & _PRIVATE_MODE)
+    except OSError as error:
+        _log.warning("Cannot make %s readable by its owner only: %s", file, error.strerror)
+
+
+_LOCKED = ("Another program is using the history database, so it is locked.",
+           "Close any other smsgui window (or program) that has the history open, then try "
+           "again.")
+_DISK_FULL = ("The disk that holds the history is full.",
+              "Free some space on that disk, then try again.")
+_NOT_ALLOWED = ("smsgui is not allowed to write the history file {path}.",
+                "Make sure your user owns that file and may write to it, then try again.")
+_DISK_TROUBLE = ("The disk did not let smsgui read or write the history file {path}.",
+                 "Check that the disk is still connected and has room, then try again.")
+_PROBLEMS = {_SQLITE_BUSY: _LOCKED, _SQLITE_LOCKED: _LOCKED, _SQLITE_FULL: _DISK_FULL,
+             _SQLITE_READONLY: _NOT_ALLOWED, _SQLITE_PERM: _NOT_ALLOWED,
+             _SQLITE_CANTOPEN: _NOT_ALLOWED, _SQLITE_IOERR: _DISK_TROUBLE}
+"""Why an SQLite error code stops the history, and what to do: (cause, next step)."""
+
+
+def _failure(doing: str, error: sqlite3.Error, path: Path) -> HistoryError:
+    """A HistoryError for ``error``, with its cause and next step when SQLite's code says."""
+    code = getattr(error, "sqlite_errorcode", None)
+    cause, next_step = _PROBLEMS.get(code & 0xFF if isinstance(code, int) else -1, ("", ""))
+    return HistoryError(f"{doing}: {error}.", cause.format(path=path), next_step)
+
+
+def _id_list(ids: Iterable[int]) -> str:
+    """Ids as one JSON array, for ``json_each``: any number of them, one parameter."""
+    return json.dumps([int(row_id) for row_id in ids])
+
+
+def _next_id(connection: sqlite3.Connection) -> int:
+    """One more than any id given so far, even to a send deleted since.
+
+    A send keeps being updated (receipts, Reports lookups) by its id after it was recorded;
+    were the id of a deleted send given again, that send could write over a new one.
+    """
+    row = connection.execute(
+        "SELECT max(coalesce((SELECT max(id) FROM sends), 0), "
+        "coalesce((SELECT value FROM counters WHERE name = ?), 0)) + 1", (_LAST_ID,)).fetchone()
+    return int(row[0])
+
+
 def _is_corruption(error: sqlite3.DatabaseError) -> bool:
     """True when the file is not a database or is damaged; not for locks or permissions."""
     code = getattr(error, "sqlite_errorcode", None)
@@ -536,7 +845,24 @@ def _migrate(connection: sqlite3.Connection) -> None:
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+    _ensure_added_tables(connection)
     _ensure_search_table(connection)
+
+
+def _ensure_added_tables(connection: sqlite3.Connection) -> None:
+    """Create what was added to version 1 of the schema (_ADDED_TABLES) when it is missing."""
+    present = connection.execute("SELECT count(*) FROM sqlite_master "
+                                 "WHERE name IN ('parts_by_send', 'counters')").fetchone()[0]
+    if present == len(_ADDED_TABLES):
+        return
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _ADDED_TABLES:
+            connection.execute(statement)
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
 
 
 def _ensure_search_table(connection: sqlite3.Connection) -> None:

@@ -1,5 +1,9 @@
-"""A History of 100,000 sends, made with straight SQL from one recorded send (the history
-test uses it too, through the ``pythonpath`` setting in pyproject.toml)."""
+"""A History of 100,000 sends, made with straight SQL from one recorded send.
+
+It lives with the tests, which the source distribution ships, and the benchmarks use it from
+here (bench/history_search.py, bench/responsiveness.py); a test never imports from bench/, which
+the source distribution leaves out (tests/test_no_bench_imports.py checks it).
+"""
 
 from __future__ import annotations
 
@@ -30,8 +34,7 @@ def make_history(path: Path, rows: int = ROWS) -> None:
 def multiply_send(path: Path, template_id: int, rows: int = ROWS) -> None:
     """Copy one recorded send into ``rows`` sends with distinct numbers, ids, times and statuses.
 
-    Straight SQL: recording 100,000 sends one by one would take most of a minute. The history
-    test uses this too.
+    Straight SQL: recording 100,000 sends one by one would take most of a minute.
     """
     from smsgui.core.records import history as history_module
 
