@@ -200,3 +200,16 @@ def test_receipts_can_wait_to_be_written_and_then_cost_one_write(
     session.write_history()  # nothing new: no second write
     assert writes == [session.row_id] and not session.history_behind
     assert history.row(session.row_id).headline.startswith("Not delivered:")
+
+
+def test_a_receipt_for_a_deleted_send_is_kept_on_screen_but_not_stored_again(
+    api: SmsApiClient, history: History, receiver: ReceiptReceiver,
+    arrivals: queue.Queue[dict[str, str]], ledger: SendLedger,
+) -> None:
+    session = send_session(api, history, receiver, FAILED_RECEIPT, ledger=ledger)
+    assert session.row_id is not None
+    history.delete([session.row_id])
+    deliver(ledger, arrivals, 1)
+    assert history.count() == 0  # the deleted send did not come back
+    assert session.history_problem is None and session.row_id is None
+    assert session.verdict is not None and session.verdict.label is Label.NOT_DELIVERED

@@ -142,6 +142,13 @@ class HistoryError(Exception):
         self.next_step = next_step
 
 
+class SendGoneError(HistoryError):
+    """The send asked for was deleted (or never recorded): nothing is wrong with the history."""
+
+    def __init__(self) -> None:
+        super().__init__(_GONE)
+
+
 class TidyError(HistoryError):
     """The sends were removed (``removed`` of them), but the files could not be tidied after,
     so copies of them may remain in the file until a later removal tidies it."""
@@ -257,7 +264,7 @@ class History:
             found = connection.execute("SELECT sent_at, numbers, words FROM sends WHERE id = ?",
                                        (row_id,)).fetchone()
             if found is None:
-                raise HistoryError(_GONE)
+                raise SendGoneError
             sent_at, numbers, words = found
             record = _prepare(exchanges, profile, _as_utc(datetime.fromisoformat(str(sent_at))))
             self._rewrite(connection, row_id, record, (str(numbers), str(words)))
@@ -282,7 +289,7 @@ class History:
         """One send as the history list shows it."""
         rows = self._read(f"SELECT {_ROW_COLUMNS} FROM sends WHERE id = ?", (row_id,))
         if not rows:
-            raise HistoryError(_GONE)
+            raise SendGoneError
         return _history_row(rows[0])
 
     def load(self, row_id: int) -> list[ResponseDocument]:
@@ -290,7 +297,7 @@ class History:
         rows = self._read("SELECT json FROM documents WHERE send_id = ? ORDER BY position",
                           (row_id,))
         if not rows:
-            raise HistoryError(_GONE)
+            raise SendGoneError
         return [parse_document(str(row[0])) for row in rows]
 
     def count(self, before: datetime | None = None) -> int:

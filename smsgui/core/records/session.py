@@ -199,8 +199,12 @@ class SendSession:
     def _update_history(self) -> None:
         if self._row_id is None or self._history is None:
             return
+        from smsgui.core.records.history import SendGoneError
+
         try:
             self._history.update(self._row_id, self._exchanges, self._profile_name())
+        except SendGoneError:  # the person deleted it: its news is not to be kept either
+            self._row_id = None
         except Exception:  # what is on screen is right; only the stored copy lags behind
             _log.exception("Could not update history row %s", self._row_id)
             self.history_problem = HISTORY_NOT_UPDATED
