@@ -186,12 +186,14 @@ def delete_question(count: int) -> str:
             f"This cannot be undone. {NOT_AFFECTED}")
 
 
-def clear_question(count: int) -> str:
+def clear_question(count: int, damaged_copies: int = 0) -> str:
     """What the person is asked before the whole history is cleared."""
+    copies = (f", with the {damaged_copies} damaged cop{'y' if damaged_copies == 1 else 'ies'} "
+              "of the history set aside earlier" if damaged_copies else "")
     return (f"Delete all {_sends(count)} in the history, including any the search is not "
             "showing?\n\nEvery recipient's number, every message ID and result and every stored "
-            f"response is removed from this computer. This cannot be undone. {NOT_AFFECTED} To "
-            "keep a copy, export the history first.")
+            f"response is removed from this computer{copies}. This cannot be undone. "
+            f"{NOT_AFFECTED} To keep a copy, export the history first.")
 
 
 def retention_question(days: int, count: int, cutoff: datetime) -> str:
@@ -398,7 +400,9 @@ class HistoryPanel(QWidget):
         if count == 0:
             self._say("The history is already empty.")
             return
-        if not self.prompter.confirm(self, "Clear history", clear_question(count),
+        copies = sum(1 for copy in history.damaged_copies()
+                     if not copy.name.endswith(("-wal", "-shm", "-journal")))
+        if not self.prompter.confirm(self, "Clear history", clear_question(count, copies),
                                      "Clear history"):
             return
         self._start(history.clear, self._on_removed, f"Deleting {_sends(count)}...")

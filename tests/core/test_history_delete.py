@@ -371,3 +371,19 @@ def test_pruning_100k_sends_never_holds_up_a_search_for_long(
         print(f"\nprune of {removed:,} of {ROWS:,} sends: {prune_s:.1f} s; a search meanwhile "
               f"waited at most {max(waits) * 1000:.0f} ms ({len(waits)} searches); file "
               f"{size_before / 1e6:.1f} MB before, {path.stat().st_size / 1e6:.1f} MB after")
+
+
+def test_clearing_also_removes_damaged_copies_set_aside_earlier(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"garbage 447700900123 " * 100)  # a damaged history, with a number in it
+    (tmp_path / "history.sqlite3-wal").write_bytes(b"447700900123")
+    with History(path, clock=lambda: BASE) as history:
+        assert history.recovered_from is not None
+        copies = history.damaged_copies()
+        assert [copy.name for copy in copies] == ["history.sqlite3.corrupt-20261127T090000Z",
+                                                  "history.sqlite3.corrupt-20261127T090000Z-wal"]
+        history.record([send("447700900456")], "Sandbox")
+        assert history.clear() == 1
+        assert history.damaged_copies() == []
+    assert not any(b"447700900123" in (tmp_path / name).read_bytes()
+                   for name in os.listdir(tmp_path))

@@ -34,6 +34,7 @@ from smsgui.ui.history_view import (
     ExportDialog,
     HistoryPanel,
     HistoryPrompter,
+    clear_question,
 )
 from smsgui.ui.settings import AppSettings
 
@@ -501,3 +502,9 @@ def test_every_new_control_has_a_name_and_a_key(
     assert keep.isVisible() and keep.toolTip()
     buddies = [label.buddy() for label in panel.findChildren(history_view.QLabel)]
     assert keep in buddies
+
+
+def test_the_clear_question_names_damaged_copies_it_removes_too() -> None:
+    assert "damaged" not in clear_question(3)
+    assert "with the 1 damaged copy of the history set aside earlier" in clear_question(3, 1)
+    assert "with the 2 damaged copies" in clear_question(3, 2)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import glob
 import json
 import logging
 import os
@@ -364,7 +365,23 @@ class History:
             for table in ("documents", "parts", "sends"):
                 connection.execute(f"DELETE FROM {table}")
         self._scrub(removed)
+        self._remove_damaged_copies(removed)
         return removed
+
+    def damaged_copies(self) -> list[Path]:
+        """Damaged histories set aside earlier (``<name>.corrupt-<time>``, side files too):
+        they hold numbers as well, so clearing the history removes them."""
+        return sorted(self._path.parent.glob(f"{glob.escape(self._path.name)}.corrupt-*"))
+
+    def _remove_damaged_copies(self, removed: int) -> None:
+        try:
+            for copy in self.damaged_copies():
+                copy.unlink(missing_ok=True)
+        except OSError as error:
+            raise TidyError(HistoryError(
+                "The sends were deleted, but a damaged copy set aside earlier could not be.",
+                f"{error.filename}: {error.strerror}.",
+                "Delete that file yourself, or clear the history again."), removed) from error
 
     def close(self) -> None:
         with self._lock:
