@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 MAX_CARDS: Final = 50
 """Cards shown at most; a bigger batch says how many more the Parts tab lists."""
+CARDS_PER_TURN: Final = 2
+"""Cards made or refilled in one event-loop turn: a new card costs Qt ~15 ms to lay out."""
 _FINAL_RECEIPTS: Final = frozenset({"delivered", "failed", "rejected", "expired", "unknown"})
 
 
@@ -142,47 +144,61 @@ class ResultCard(QFrame):
 
     def __init__(self, number: int, facts: CardFacts, cards: ResultCards) -> None:
         super().__init__()
-        self.facts = facts
+        self.facts: CardFacts = facts
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName(f"Result card {number}")
-        self.setAccessibleDescription(facts.description())
-        column = QVBoxLayout(self)
-        column.addLayout(self._heading(facts))
-        column.addWidget(_selectable(" · ".join(f"{label}: {value}"
-                                                for label, value in facts.lines())))
-        if facts.retry:
-            column.addWidget(_selectable(facts.retry))
-        column.addWidget(_selectable(f"Next step: {facts.next_step}"))
-        column.addLayout(self._buttons(number, facts, cards))
-
-    def _heading(self, facts: CardFacts) -> QHBoxLayout:
-        row = QHBoxLayout()
-        icon = QLabel()
-        extent = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
-        icon.setPixmap(severity_icon(self.style(), facts.severity).pixmap(
-            QSize(extent, extent), self.devicePixelRatioF()))
-        verdict = _selectable(f"{facts.verdict} - {facts.recipient}")
-        font = QFont(verdict.font())
+        self._icon = QLabel()
+        self._verdict = _selectable("")
+        font = QFont(self._verdict.font())
         font.setBold(True)
-        verdict.setFont(font)
-        verdict.setAccessibleName("Card verdict")
-        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-        row.addWidget(verdict, 1)
+        self._verdict.setFont(font)
+        self._verdict.setAccessibleName("Card verdict")
+        self._facts = _selectable("")
+        self._retry = _selectable("")
+        self._next_step = _selectable("")
+        self._entry = QPushButton("Open the entry")
+        self._entry.setAccessibleName(f"Open the entry for card {number}")
+        self._entry.clicked.connect(lambda: cards.entry_requested.emit(self.facts.entry_id))
+        self._check = QPushButton("Check delivery")
+        self._check.setAccessibleName(f"Check delivery for card {number}")
+        self._check.setToolTip("Ask the Reports API what became of this message")
+        self._check.clicked.connect(cards.delivery_requested)
+        column = QVBoxLayout(self)
+        column.addLayout(self._heading())
+        for label in (self._facts, self._retry, self._next_step):
+            column.addWidget(label)
+        column.addLayout(self._buttons(number, cards))
+        self._fill(facts)
+
+    def show_facts(self, facts: CardFacts) -> None:
+        """Say ``facts`` with the widgets the card has: cheaper than a new card."""
+        if facts != self.facts:
+            self.facts = facts
+            self._fill(facts)
+
+    def _fill(self, facts: CardFacts) -> None:
+        self.setAccessibleDescription(facts.description())
+        extent = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
+        self._icon.setPixmap(severity_icon(self.style(), facts.severity).pixmap(
+            QSize(extent, extent), self.devicePixelRatioF()))
+        self._verdict.setText(f"{facts.verdict} - {facts.recipient}")
+        self._facts.setText(" · ".join(f"{label}: {value}" for label, value in facts.lines()))
+        self._retry.setText(facts.retry or "")
+        self._retry.setVisible(bool(facts.retry))
+        self._next_step.setText(f"Next step: {facts.next_step}")
+        self._entry.setToolTip(f"Show the troubleshooting entry: {facts.headline}")
+        self._check.setVisible(facts.can_check_delivery)
+
+    def _heading(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self._verdict, 1)
         return row
 
-    def _buttons(self, number: int, facts: CardFacts, cards: ResultCards) -> QHBoxLayout:
+    def _buttons(self, number: int, cards: ResultCards) -> QHBoxLayout:
         row = QHBoxLayout()
-        entry = QPushButton("Open the entry")
-        entry.setAccessibleName(f"Open the entry for card {number}")
-        entry.setToolTip(f"Show the troubleshooting entry: {facts.headline}")
-        entry.clicked.connect(lambda: cards.entry_requested.emit(facts.entry_id))
-        row.addWidget(entry)
-        if facts.can_check_delivery:
-            check = QPushButton("Check delivery")
-            check.setAccessibleName(f"Check delivery for card {number}")
-            check.setToolTip("Ask the Reports API what became of this message")
-            check.clicked.connect(cards.delivery_requested)
-            row.addWidget(check)
+        row.addWidget(self._entry)
+        row.addWidget(self._check)
         summary = QPushButton("Copy summary...")
         summary.setAccessibleName(f"Copy summary for card {number}")
         summary.setToolTip("Preview and copy a diagnostic summary for a support ticket")
@@ -246,11 +262,13 @@ class ResultCards(QWidget):
 
     def cards(self) -> list[ResultCard]:
         """The cards as they stand once any pending rebuild is done."""
-        self._rebuild()
+        self._rebuild(at_most=None)
         return list(self._cards)
 
-    def _rebuild(self) -> None:
-        """Replace only the cards whose facts changed: a receipt changes one card, not all."""
+    def _rebuild(self, at_most: int | None = CARDS_PER_TURN) -> None:
+        """Bring the cards up to date: a card whose facts changed is refilled, a missing one
+        made, at most ``at_most`` of them in this event-loop turn (the rest in the next ones),
+        so a batch coming in never holds the window up for long."""
         self._pending = False
         mask = not self.show_numbers.isChecked()
         shown = self._exchanges[:MAX_CARDS]
@@ -258,15 +276,19 @@ class ResultCards(QWidget):
             wanted = list(self._masked_facts)
         else:
             wanted = [card_facts(exchange, mask) for exchange in shown]
+        work = 0
         for index, facts in enumerate(wanted):
             if index < len(self._cards) and self._cards[index].facts == facts:
                 continue
-            card = ResultCard(index + 1, facts, self)
+            if at_most is not None and work >= at_most:
+                self._pending = True
+                QTimer.singleShot(0, self, self._rebuild)
+                break
+            work += 1
             if index < len(self._cards):
-                self._column.replaceWidget(self._cards[index], card)
-                self._cards[index].deleteLater()
-                self._cards[index] = card
+                self._cards[index].show_facts(facts)
             else:
+                card = ResultCard(index + 1, facts, self)
                 self._column.insertWidget(index, card)
                 self._cards.append(card)
         for card in self._cards[len(wanted):]:
