@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -117,6 +117,8 @@ _JOB_WAIT_MS = 35_000
 _AFTER_FIRST_FRAME_MS = 300
 OPEN_ON_WORKER_BYTES = 256 * 1024
 """Files from this size on are read on a worker, with a bar, so the window never stalls."""
+REDRAW_DELAY_MS = 100
+"""How long answers and receipts gather before the results are redrawn: one redraw a burst."""
 HISTORY_WRITE_DELAY_MS = 500
 """How long receipts gather before their history rows are written: a burst costs one write."""
 SAMPLE_SENDER = "smsgui"
@@ -147,8 +149,9 @@ def splitter_sizes(width: int) -> list[int]:
 
 _COUNTRY_CHARACTERS = 18
 """The default-country list is as wide as this many characters; longer names are cut."""
-_PRELOADED = ("phonenumbers", "smsgui.core.records.history", "smsgui.core.delivery.receiver")
-"""What typing a number and the first send import on the UI thread (~45 ms together): imported
+_PRELOADED = ("phonenumbers", "smsgui.core.records.history", "smsgui.core.delivery.receiver",
+              "smsgui.core.delivery.destination")
+"""What typing a number and the first send import on the UI thread (~55 ms together): imported
 on a worker once the window is up, so that first use does not stall it."""
 
 
@@ -251,12 +254,19 @@ class MainWindow(QMainWindow):
         self._session: SendSession | None = None
         self._history_note: str | None = None
         self._opening: Path | None = None
+        self._concluding: tuple[object] | None = None
+        """The result of a send that finished, until it is recorded (see _conclude_send)."""
         self._resume: tuple[BatchPlan, Profile] | None = None
         self._sessions_behind: set[SendSession] = set()
         self._history_writer = QTimer(self)
         self._history_writer.setSingleShot(True)
         self._history_writer.setInterval(HISTORY_WRITE_DELAY_MS)
         self._history_writer.timeout.connect(self.write_receipts_to_history)
+        self._redraw_positions: set[int] = set()
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(REDRAW_DELAY_MS)
+        self._redraw_timer.timeout.connect(self.redraw_results)
         self._job: SendJob | None = None
         self._total = 0
         self._side_jobs: list[CallJob] = []
@@ -628,8 +638,15 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._probe_keyring()
-        self._start_side_job(CallJob(lambda: _preload(_PRELOADED)),
-                             lambda _result: _exempt_long_lived_objects())
+        self._start_side_job(CallJob(lambda: _preload(_PRELOADED)), self._on_preloaded)
+
+    def _on_preloaded(self, _result: object) -> None:
+        # PySide6 makes QAccessible's enums the first time it is touched (~17 ms): here, while
+        # the window is idle, rather than when the first verdict is announced.
+        from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent  # noqa: F401
+
+        QAccessible.isActive()
+        _exempt_long_lived_objects()
 
     def _probe_keyring(self) -> None:
         """Ask the keyring whether it works, off the UI thread: it may wait for an unlock."""
@@ -764,6 +781,7 @@ class MainWindow(QMainWindow):
         self._session = SendSession(profile, self.services.knowledge, history)
         self.ledger.track(self._session)
         self._total = len(plan.messages)
+        self._redraw_positions.clear()
         self.results.clear()
         self.results.show_progress(0, self._total)
         self._forget_resume()
@@ -826,18 +844,54 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         session.add_outcome(outcome, self.receipt_book)
-        self.results.update_exchanges(session.exchanges, [len(session.exchanges) - 1])
-        self.results.show_progress(len(session.exchanges), self._total)
+        self._redraw_soon([len(session.exchanges) - 1])
+        if len(session.exchanges) == 1:  # the first answer goes up at once; later ones gather
+            self.redraw_results()
+
+    def _redraw_soon(self, positions: Iterable[int]) -> None:
+        """Have the exchanges at ``positions`` of the send on screen redrawn shortly: answers
+        and receipts arrive dozens a second, and one redraw per burst keeps the window free."""
+        self._redraw_positions.update(positions)
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start()
+
+    @property
+    def redraw_pending(self) -> bool:
+        """Answers or receipts have arrived that the results do not show yet."""
+        return bool(self._redraw_positions)
+
+    def redraw_results(self) -> None:
+        """Put what arrived since the last redraw on screen now."""
+        self._redraw_timer.stop()
+        positions, self._redraw_positions = self._redraw_positions, set()
+        session = self._session
+        if session is None or not positions:
+            return
+        self.results.update_exchanges(session.exchanges, positions)
+        if self._job is not None:
+            self.results.show_progress(len(session.exchanges), self._total)
+        self._update_actions()
 
     def _on_send_finished(self, result: object) -> None:
-        from smsgui.core.checks.sending import BatchResult
-
         if not self._sent_before:  # the first send loaded the HTTP stack and the sandbox
             self._sent_before = True
             _exempt_long_lived_objects()
+        self.redraw_results()
+        self.results.show_progress(self._total, self._total)
+        # Recording the send and handing the controls back wait for the next turn of the event
+        # loop: with the last redraw in the same turn, the window would stall for too long.
+        self._concluding = (result,)
+        QTimer.singleShot(0, self, self._conclude_send)
+
+    def _conclude_send(self) -> None:
+        """The send is over: record it, give the controls back and say how it went."""
+        from smsgui.core.checks.sending import BatchResult
+
+        if self._concluding is None:
+            return
+        (result,), self._concluding = self._concluding, None
         job, self._job = self._job, None
         self._set_sending(False)
-        self.results.show_progress(self._total, self._total)
         history_note = self._record_history()
         exchanges = self.exchanges
 
@@ -909,6 +963,7 @@ class MainWindow(QMainWindow):
         """Show ``session``; ``view`` is its exchanges already prepared for the pane, used when
         no receipt changed them meanwhile."""
         self._forget_resume()  # the cancelled send is no longer the one on screen
+        self._redraw_positions.clear()  # they were places in the send shown before
         self._session = session
         if session.message_ids:
             self.ledger.track(session)
@@ -1138,9 +1193,7 @@ class MainWindow(QMainWindow):
         if session is not None and session in changed:
             # Only this message's rows change; a worse row is selected, and the troubleshooting
             # panel follows it.
-            self.results.update_exchanges(session.exchanges,
-                                          session.positions_of(receipt.message_id))
-            self._update_actions()
+            self._redraw_soon(session.positions_of(receipt.message_id))
 
     def write_receipts_to_history(self) -> None:
         """Write the receipts that arrived since the last write to their history rows: one
@@ -1278,6 +1331,7 @@ class MainWindow(QMainWindow):
         if self._job is not None:
             self._job.cancel()
         self.services.pool.waitForDone(_JOB_WAIT_MS)
+        self._conclude_send()  # a send that just finished is recorded before the window goes
         self.stop_receiver()
         self.write_receipts_to_history()
         self.services.settings.geometry = self.saveGeometry()

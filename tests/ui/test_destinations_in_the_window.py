@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QListWidget, QPlainTextEdit, QTextBrowser
 from pytestqt.qtbot import QtBot
-from test_main_window import prompter, send, window  # noqa: F401 (fixtures)
+from test_main_window import prompter, send, wait_for_receipts, window  # noqa: F401 (fixtures)
 from uitools import find
 
 from smsgui.ui.main_window import MainWindow
@@ -50,7 +50,7 @@ def test_an_indian_send_fails_explained_without_the_ids_and_is_delivered_with_th
     qtbot: QtBot, window: MainWindow
 ) -> None:
     send(qtbot, window, INDIA, "Your OTP is 1234", sender="Acme")
-    qtbot.waitUntil(lambda: len(window.receipt_book) == 1, timeout=10_000)
+    wait_for_receipts(qtbot, window, 1)
     assert window.troubleshooting.highlighted_id() == "receipt-error-50"
     assert "DLT" in window.results.destination.text()
     assert "sent without entity-id" in window.results.destination.text()
@@ -59,7 +59,7 @@ def test_an_indian_send_fails_explained_without_the_ids_and_is_delivered_with_th
     find(window, QLineEdit, "Entity ID").setText(ENTITY_ID)
     find(window, QLineEdit, "Content Template ID").setText(CONTENT_ID)
     send(qtbot, window, INDIA, "Your OTP is 1234", sender="Acme")
-    qtbot.waitUntil(lambda: len(window.receipt_book) == 2, timeout=10_000)
+    wait_for_receipts(qtbot, window, 2)
     assert [exchange.verdict.label for exchange in window.exchanges] == ["Delivered"]
     assert not window.results.destination.isVisible()
     request = window.exchanges[0].document.request
@@ -92,7 +92,7 @@ def test_each_row_brings_only_its_own_countrys_rule_to_the_troubleshooting_panel
     qtbot: QtBot, window: MainWindow
 ) -> None:
     send(qtbot, window, f"{INDIA}, 573001234567", "Your OTP is 1234", sender="Acme")
-    qtbot.waitUntil(lambda: len(window.receipt_book) == 1, timeout=10_000)
+    wait_for_receipts(qtbot, window, 1)
     pane_text = window.results.destination.text()
     assert "India:" in pane_text and "Colombia:" in pane_text
     assert "phone showed" not in pane_text, "a refused message reached no phone"

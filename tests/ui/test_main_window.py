@@ -108,6 +108,13 @@ def send(qtbot: QtBot, window: MainWindow, to: str, text: str = "Hello from the 
     qtbot.waitUntil(lambda: not window.is_sending and button.isEnabled(), timeout=10_000)
 
 
+def wait_for_receipts(qtbot: QtBot, window: MainWindow, count: int,
+                      timeout_ms: int = 10_000) -> None:
+    """Wait until ``count`` receipts have arrived and the results show them."""
+    qtbot.waitUntil(lambda: len(window.receipt_book) == count and not window.redraw_pending,
+                    timeout=timeout_ms)
+
+
 def column_texts(window: MainWindow, header: str) -> list[str]:
     table = window.results.table
     headers = [table.header_text(c) for c in range(table.columnCount())]
@@ -478,7 +485,7 @@ def test_on_the_sandbox_receipts_arrive_by_themselves_and_survive_a_reload(
 ) -> None:
     send(qtbot, window, "447700900106, 447700900000")
     assert find(window, QLineEdit, "Receiver address").text().startswith("http://127.0.0.1:")
-    qtbot.waitUntil(lambda: len(window.receipt_book) == 2, timeout=10_000)
+    wait_for_receipts(qtbot, window, 2)
     assert window.troubleshooting.highlighted_id() == "receipt-error-6"
     assert [exchange.ok for exchange in window.exchanges] == [False, True]
     timeline = window.results.timeline.toPlainText()

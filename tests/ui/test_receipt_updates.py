@@ -6,7 +6,7 @@ from __future__ import annotations
 # ruff: noqa: F811 - the fixtures below are imported by name, as pytest finds them
 import pytest
 from pytestqt.qtbot import QtBot
-from test_main_window import prompter, send, window  # noqa: F401
+from test_main_window import prompter, send, wait_for_receipts, window  # noqa: F401
 
 from smsgui.core.records.history import History
 from smsgui.ui.main_window import HISTORY_WRITE_DELAY_MS, MainWindow
@@ -32,7 +32,7 @@ def test_each_receipt_redraws_only_the_rows_of_its_message(
     parts.dataChanged.connect(lambda first, last: repainted.extend(range(first.row(),
                                                                          last.row() + 1)))
     parts.modelReset.connect(lambda: resets.append(True))
-    qtbot.waitUntil(lambda: len(window.receipt_book) == 3, timeout=RECEIPT_WAIT_MS)
+    wait_for_receipts(qtbot, window, 3, RECEIPT_WAIT_MS)
     assert sorted(repainted) == [0, 1, 2] and not resets  # one row per receipt, nothing more
     assert [exchange.ok for exchange in window.exchanges] == [True, False, True]
     assert window.troubleshooting.highlighted_id() == "receipt-error-5"
@@ -49,7 +49,7 @@ def test_a_burst_of_receipts_reaches_the_history_row_in_one_write(
     real_update = history.update
     monkeypatch.setattr(history, "update",
                         lambda row_id, *rest: (writes.append(row_id), real_update(row_id, *rest)))
-    qtbot.waitUntil(lambda: len(window.receipt_book) == 3, timeout=RECEIPT_WAIT_MS)
+    wait_for_receipts(qtbot, window, 3, RECEIPT_WAIT_MS)
     qtbot.waitUntil(lambda: history.row(session.row_id).entry_id == "receipt-error-5",
                     timeout=HISTORY_WRITE_DELAY_MS * 4)
     assert not history.row(session.row_id).ok
@@ -64,7 +64,7 @@ def test_receipts_not_yet_written_are_written_when_the_window_closes(
     history = history_of(window)
     session = window.session
     assert session is not None and session.row_id is not None
-    qtbot.waitUntil(lambda: len(window.receipt_book) == 1, timeout=RECEIPT_WAIT_MS)
+    wait_for_receipts(qtbot, window, 1, RECEIPT_WAIT_MS)
     assert session.history_behind  # waiting for the delayed write
     window.shutdown()
     assert not session.history_behind
