@@ -783,6 +783,7 @@ class MainWindow(QMainWindow):
         self._total = len(plan.messages)
         self._redraw_positions.clear()
         self.results.clear()
+        self.results.cards.hold(self._total > 1)
         self.results.show_progress(0, self._total)
         self._forget_resume()
         self._job = SendJob(plan, self._client_factory(profile))
@@ -892,6 +893,7 @@ class MainWindow(QMainWindow):
         (result,), self._concluding = self._concluding, None
         job, self._job = self._job, None
         self._set_sending(False)
+        self.results.cards.hold(False)
         history_note = self._record_history()
         exchanges = self.exchanges
 

@@ -231,12 +231,19 @@ class ResultCards(QWidget):
         self.show_numbers.toggled.connect(lambda _checked: self._rebuild())
         self._cards: list[ResultCard] = []
         self._pending = False
+        self._held = False
+        self._waiting = QLabel("The cards appear when the send is done; the Parts tab lists each "
+                               "answer as it comes.")
+        self._waiting.setAccessibleName("Cards waiting")
+        self._waiting.setWordWrap(True)
+        self._waiting.hide()
         self._holder = QWidget()
         self._column = QVBoxLayout(self._holder)
         self._more = QLabel()
         self._more.setAccessibleName("More results")
         self._more.hide()
         self._column.addWidget(self._more)
+        self._column.addWidget(self._waiting)
         self._column.addStretch()
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -256,9 +263,25 @@ class ResultCards(QWidget):
         facts with numbers masked, when a worker has worked them out already."""
         self._exchanges = tuple(exchanges)
         self._masked_facts = tuple(masked_facts) if masked_facts is not None else None
+        if self._held:
+            self._waiting.setVisible(bool(self._exchanges))
+        else:
+            self._schedule()
+
+    def _schedule(self) -> None:
         if not self._pending:
             self._pending = True
             QTimer.singleShot(0, self, self._rebuild)
+
+    def hold(self, held: bool) -> None:
+        """While a batch is being sent, leave the cards alone: answers come dozens a second, and
+        laying out a column of cards for each burst would keep the window from answering."""
+        self._held = held
+        if held:
+            self._clear_cards()
+        else:
+            self._waiting.hide()
+            self._schedule()
 
     def cards(self) -> list[ResultCard]:
         """The cards as they stand once any pending rebuild is done."""
@@ -270,6 +293,8 @@ class ResultCards(QWidget):
         made, at most ``at_most`` of them in this event-loop turn (the rest in the next ones),
         so a batch coming in never holds the window up for long."""
         self._pending = False
+        if self._held:
+            return
         mask = not self.show_numbers.isChecked()
         shown = self._exchanges[:MAX_CARDS]
         if mask and self._masked_facts is not None and len(self._masked_facts) == len(shown):
@@ -291,12 +316,17 @@ class ResultCards(QWidget):
                 card = ResultCard(index + 1, facts, self)
                 self._column.insertWidget(index, card)
                 self._cards.append(card)
-        for card in self._cards[len(wanted):]:
-            self._column.removeWidget(card)
-            card.deleteLater()
-        del self._cards[len(wanted):]
+        self._clear_cards(keep=len(wanted))
         self._show_more(len(self._exchanges) - MAX_CARDS)
         self.show_numbers.setVisible(bool(self._cards))
+
+    def _clear_cards(self, keep: int = 0) -> None:
+        for card in self._cards[keep:]:
+            self._column.removeWidget(card)
+            card.deleteLater()
+        del self._cards[keep:]
+        if not keep:
+            self._show_more(0)
 
     def _show_more(self, hidden: int) -> None:
         self._more.setText(f"... and {hidden:,} more messages: the Parts tab lists every one."

@@ -8,7 +8,7 @@ from collections import Counter
 
 from faultserver import FaultServer, RecordedRequest, Reply
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 from test_main_window import SECRET, prompter, use_custom_profile, window  # noqa: F401
 from uitools import find
@@ -41,9 +41,14 @@ def test_a_cancelled_batch_resumes_with_only_the_recipients_never_sent(
     recipients = numbers(60)  # about 2 s at 27 a second
     start_sending(qtbot, window, recipients)
     qtbot.waitUntil(lambda: len(window.exchanges) >= 10, timeout=SEND_WAIT_MS)
+    # While a batch goes out the cards wait (the Parts tab fills as answers come).
+    assert find(window, QLabel, "Cards waiting").isVisible()
+    assert window.results.cards.cards() == []
     window.cancel_sending()
     qtbot.waitUntil(lambda: not window.is_sending, timeout=SEND_WAIT_MS)
     first = [exchange.recipient for exchange in window.exchanges]
+    assert len(window.results.cards.cards()) == len(first)
+    assert not find(window, QLabel, "Cards waiting").isVisible()
     resume = find(window, QPushButton, "Resume sending")
     assert window.can_resume and resume.isVisible()
     assert resume.text() == f"&Resume sending ({len(recipients) - len(first)} left)"
