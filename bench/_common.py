@@ -7,7 +7,9 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,42 +90,143 @@ def longest_gap(ticks: Sequence[float]) -> float:
     return max((b - a for a, b in itertools.pairwise(ticks)), default=0.0)
 
 
-def measure_stall(app: object, action: Callable[[], None], done: Callable[[], bool],
-                  timeout_s: float = 20.0, settle_s: float = 0.1) -> float:
-    """Longest event-loop stall (s) while ``action`` runs from the loop until ``done()``.
+def resident_mb() -> float:
+    """This process's resident memory now (VmRSS), in MB; the peak where /proc is missing."""
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        status = ""
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    import resource  # no /proc: the peak, which is at least the current size
 
-    A 5 ms QTimer records every tick; the action starts from the event loop after a short
-    settle, and the loop runs until ``done()`` is true (plus a settle), bounded by ``timeout_s``.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+@dataclass(frozen=True)
+class Stall:
+    """One pause of the event loop: from the tick before it to the tick that ended it."""
+
+    seconds: float
+    started: float
+    """``time.perf_counter()`` at the tick before the pause."""
+    ended: float
+    before: object = None
+    """What the watch's ``snapshot`` said at the tick before the pause."""
+    after: object = None
+    """What it said at the tick that ended the pause."""
+    thread_cpu_s: float = 0.0
+    """CPU time the UI thread used during the pause: near ``seconds`` when it was busy, far
+    below when it waited (for the GIL, or for a CPU the machine did not give it)."""
+    process_cpu_s: float = 0.0
+    """CPU time the whole process used during the pause, on all its threads."""
+
+
+class StallWatch:
+    """A 5 ms QTimer whose ticks show how long the event loop was kept from running.
+
+    It keeps the longest pause and, with ``record_over_s``, every pause at least that long;
+    ``snapshot`` (called on every tick, so it must be cheap) says what was going on, and each
+    pause keeps the snapshots of the ticks on either side of it. The timer only ticks while an
+    event loop runs (:func:`run_until`); time spent outside one counts as a pause too. Each
+    pause also says how much CPU the UI thread and the process used meanwhile.
     """
-    import time
 
+    def __init__(self, snapshot: Callable[[], object] | None = None,
+                 record_over_s: float | None = None, interval_ms: int = 5) -> None:
+        from PySide6.QtCore import QTimer
+
+        self._snapshot = snapshot or (lambda: None)
+        self._record_over_s = record_over_s
+        self._last: tuple[float, object, float, float] | None = None
+        self.longest: Stall | None = None
+        self.recorded: list[Stall] = []
+        self.ticks = 0
+        self._timer = QTimer()
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    @property
+    def longest_s(self) -> float:
+        """The longest pause so far, in seconds (0 before two ticks)."""
+        return self.longest.seconds if self.longest is not None else 0.0
+
+    def start(self) -> None:
+        self._last = None
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def __enter__(self) -> StallWatch:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _on_timer_timeout(self) -> None:
+        now, thread_cpu, process_cpu = time.perf_counter(), time.thread_time(), time.process_time()
+        snapshot = self._snapshot()
+        self.ticks += 1
+        if self._last is not None:
+            started, before, thread_before, process_before = self._last
+            gap = now - started
+            longest = self.longest_s
+            record = self._record_over_s is not None and gap >= self._record_over_s
+            if gap > longest or record:
+                stall = Stall(gap, started, now, before, snapshot, thread_cpu - thread_before,
+                              process_cpu - process_before)
+                if gap > longest:
+                    self.longest = stall
+                if record:
+                    self.recorded.append(stall)
+        self._last = (now, snapshot, thread_cpu, process_cpu)
+
+
+def run_until(done: Callable[[], bool], action: Callable[[], object] | None = None,
+              timeout_s: float = 20.0, settle_s: float = 0.0, start_after_s: float = 0.0) -> None:
+    """Run the event loop until ``done()`` (polled every 10 ms) has been true for ``settle_s``.
+
+    ``action``, if given, is called from the event loop ``start_after_s`` after it starts.
+    Raises TimeoutError when ``done()`` is still false after ``timeout_s``.
+    """
     from PySide6.QtCore import QEventLoop, QTimer
 
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
     loop = QEventLoop()
     deadline = time.perf_counter() + timeout_s
-    state = {"finished_at": None}
+    finished_at: list[float] = []
 
     def check() -> None:
         now = time.perf_counter()
-        if state["finished_at"] is None and done():
-            state["finished_at"] = now
-        if (state["finished_at"] is not None and now - state["finished_at"] >= settle_s) \
-                or now > deadline:
+        if not finished_at and done():
+            finished_at.append(now)
+        if (finished_at and now - finished_at[0] >= settle_s) or now > deadline:
             loop.quit()
 
     checker = QTimer()
     checker.setInterval(10)
     checker.timeout.connect(check)
-    timer.start()
-    QTimer.singleShot(int(settle_s * 1000), action)
-    QTimer.singleShot(int(settle_s * 1000) + 1, checker.start)
+    delay_ms = int(start_after_s * 1000)
+    if action is not None:
+        QTimer.singleShot(delay_ms, action)
+    QTimer.singleShot(delay_ms + 1, checker.start)
     loop.exec()
-    timer.stop()
     checker.stop()
-    if time.perf_counter() > deadline and not done():
+    if not finished_at:
         raise TimeoutError("the benchmark action did not finish in time")
-    return longest_gap(ticks)
+
+
+def measure_stall(app: object, action: Callable[[], None], done: Callable[[], bool],
+                  timeout_s: float = 20.0, settle_s: float = 0.1) -> float:
+    """Longest event-loop stall (s) while ``action`` runs from the loop until ``done()``.
+
+    A 5 ms QTimer (:class:`StallWatch`) records every tick; the action starts from the event
+    loop after a short settle, and the loop runs until ``done()`` is true (plus a settle),
+    bounded by ``timeout_s`` (:func:`run_until`).
+    """
+    with StallWatch() as watch:
+        run_until(done, action, timeout_s=timeout_s, settle_s=settle_s, start_after_s=settle_s)
+    return watch.longest_s
