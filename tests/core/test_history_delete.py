@@ -6,6 +6,7 @@ What is removed must be gone from the files too, not just from the list: a real 
 
 from __future__ import annotations
 
+# ruff: noqa: F811 - the path fixture is imported by name, as pytest finds it
 import json
 import os
 import sqlite3
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from history_fill import ROWS, multiply_send
 from test_history import BASE, THROTTLED, Clock, fill, names, send
+from test_history_update import path  # noqa: F401 - the fixture, FTS5 and plain scan
 
 from smsgui.core.api.documents import RequestRecord, ResponseDocument
 from smsgui.core.delivery.exchange import Exchange, exchange_from_document
@@ -61,17 +63,6 @@ def traces(path: Path, digits: str) -> list[str]:
     """Which files hold which stored form of ``digits``."""
     return [f"{name}: {form.decode()}" for name, raw in files_of(path).items()
             for form in stored_forms(digits) if form in raw]
-
-
-@pytest.fixture(params=["fts5", "scan"])
-def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
-         tmp_path: Path) -> Path:
-    """Where a history lives that is searched through FTS5, and again through a plain scan."""
-    if request.param == "scan":
-        monkeypatch.setattr(history_module, "_fts5_available", lambda: False)
-    elif not history_module._fts5_available():
-        pytest.skip("this SQLite has no FTS5 trigram tokenizer")
-    return tmp_path / "history.sqlite3"
 
 
 @pytest.fixture

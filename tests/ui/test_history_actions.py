@@ -6,13 +6,14 @@ questions the tab asks are answered by a script (as the window's tests do with i
 
 from __future__ import annotations
 
+# ruff: noqa: F811 - the history fixture is imported by name, as pytest finds it
 import csv
 import io
 import json
 import os
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QThreadPool
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton, QRadioButton, QWidget
 from pytestqt.qtbot import QtBot
-from test_history_view import FIRST_SEND, Clock, CountingOpener, send
+from test_history_view import FIRST_SEND, CountingOpener, history, send  # noqa: F401
 from uitools import find
 
 from smsgui.core.privacy import mask_number
@@ -71,12 +72,6 @@ class ScriptedPrompter(HistoryPrompter):
               details: str = "") -> None:
         self.errors.append((headline, cause, next_step))
         self.details.append(details)
-
-
-@pytest.fixture
-def history(tmp_path: Path) -> Iterator[History]:
-    with History(tmp_path / "history.sqlite3", clock=Clock(), timezone=UTC) as opened:
-        yield opened
 
 
 @pytest.fixture
