@@ -155,13 +155,16 @@ _PRELOADED = ("phonenumbers", "smsgui.core.records.history", "smsgui.core.delive
 on a worker once the window is up, so that first use does not stall it."""
 
 
-def _preload(names: Sequence[str]) -> None:
-    """Import ``names`` and read the country rules (~50 ms), which the first recipient needs."""
+def _preload(names: Sequence[str], make_http_client: Callable[[], object]) -> None:
+    """Import ``names``, read the country rules (~50 ms), which the first recipient needs, and
+    make the HTTP client: loading its certificate authorities holds the interpreter ~40 ms,
+    which during the first send would keep the window from drawing."""
     for name in names:
         importlib.import_module(name)
     from smsgui.core.reference.destinations import default_destination_table
 
     default_destination_table()
+    make_http_client()
 
 
 def _size_of(path: Path) -> int:
@@ -254,6 +257,7 @@ class MainWindow(QMainWindow):
         self._session: SendSession | None = None
         self._history_note: str | None = None
         self._opening: Path | None = None
+        self._preloaded = False
         self._concluding: tuple[object] | None = None
         """The result of a send that finished, until it is recorded (see _conclude_send)."""
         self._resume: tuple[BatchPlan, Profile] | None = None
@@ -638,7 +642,14 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._probe_keyring()
-        self._start_side_job(CallJob(lambda: _preload(_PRELOADED)), self._on_preloaded)
+        make_http_client = self.services.http.get
+        self._start_side_job(CallJob(lambda: _preload(_PRELOADED, make_http_client)),
+                             self._on_preloaded)
+
+    @property
+    def preloaded(self) -> bool:
+        """What the first send needs has been loaded in the background (see ``_preload``)."""
+        return self._preloaded
 
     def _on_preloaded(self, _result: object) -> None:
         # PySide6 makes QAccessible's enums the first time it is touched (~17 ms): here, while
@@ -647,6 +658,7 @@ class MainWindow(QMainWindow):
 
         QAccessible.isActive()
         _exempt_long_lived_objects()
+        self._preloaded = True
 
     def _probe_keyring(self) -> None:
         """Ask the keyring whether it works, off the UI thread: it may wait for an unlock."""

@@ -717,8 +717,8 @@ class ResultsPane(QWidget):
         self._fill_raw_and_timeline_when_needed()
         self._worst = view.worst
         self._select_row(self._worst)
-        # After scrolling to the worst row, so that the widths fit the rows in view.
-        self._fit_columns()
+        # Measured in the next event-loop turn, so that the verdict and rows are up first.
+        self._fit_columns_soon()
 
     def update_exchanges(self, exchanges: Sequence[Exchange], changed: Iterable[int]) -> None:
         """Show ``exchanges``, of which only those at ``changed`` differ from the ones shown or
@@ -805,9 +805,13 @@ class ResultsPane(QWidget):
 
     def show_progress(self, done: int, total: int) -> None:
         """Show "2 of 3 sent" while a send to several recipients is under way."""
+        # QProgressBar repaints at once when its text changes (~10 ms): with updates off it
+        # is painted with the rest of the window instead.
+        self.progress.setUpdatesEnabled(False)
         self.progress.setFormat("%v of %m sent")
         self.progress.setRange(0, max(total, 0))
         self.progress.setValue(min(max(done, 0), max(total, 0)))
+        self.progress.setUpdatesEnabled(True)
         self.progress.setVisible(0 <= done < total)
 
     def exchanges(self) -> tuple[Exchange, ...]:
@@ -864,10 +868,16 @@ class ResultsPane(QWidget):
             self._announce(f"{summary.verdict}. {summary.text}")
 
     def _announce(self, text: str) -> None:
-        """Have a screen reader say a new verdict, as it would not read a label that changed."""
+        """Have a screen reader say a new verdict, as it would not read a label that changed.
+
+        In the next event-loop turn: the first touch of QAccessible makes its enums (~15 ms),
+        which must not lengthen the turn that puts the verdict up."""
+        self.last_announcement = text
+        QTimer.singleShot(0, self, lambda: self._tell_screen_reader(text))
+
+    def _tell_screen_reader(self, text: str) -> None:
         from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 
-        self.last_announcement = text
         if QAccessible.isActive():  # no screen reader: no event to build (3-6 ms the first time)
             QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self, text))
 

@@ -124,8 +124,10 @@ def open_window(qtbot: QtBot, services: Services, prompter: ScriptedPrompter,
         index = window.profile_combo.findText(select)
         assert index >= 0, select
         window.profile_combo.setCurrentIndex(index)
-    # The first layout and paint of a new window belong to opening it, not to what follows.
+    # The first layout and paint of a new window belong to opening it, not to what follows;
+    # so does the preloading it does once it is up (no one clicks Send within 300 ms).
     qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.preloaded, timeout=10_000)
     qtbot.wait(20)
     return window
 
