@@ -16,7 +16,7 @@ import errno
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,22 +53,6 @@ class ExportError(Exception):
         self.next_step = next_step
 
 
-@dataclass(frozen=True)
-class _Send:
-    """One send as an export writes it, numbers masked or not."""
-
-    sent_at: str
-    profile: str
-    sandbox: bool
-    sender: str
-    recipients: tuple[str, ...]
-    message_ids: tuple[str, ...]
-    statuses: tuple[int | None, ...]
-    ok: bool
-    headline: str
-    entry_id: str
-
-
 def suggested_name(export_format: ExportFormat, now: datetime | None = None) -> str:
     """A file name for an export made at ``now``: ``smsgui-history-2026-11-27.csv``."""
     day = (now or datetime.now(UTC)).astimezone(UTC).date().isoformat()
@@ -97,20 +81,20 @@ def save_export(rows: Sequence[HistoryRow], path: Path, export_format: ExportFor
         raise _export_error(path, error) from error
 
 
-def _send(row: HistoryRow, full_numbers: bool) -> _Send:
+def _send(row: HistoryRow, full_numbers: bool) -> HistoryRow:
+    """``row`` as an export writes it: its numbers masked unless ``full_numbers``."""
     if full_numbers:
-        sender, recipients, headline = row.sender, row.recipients, row.headline
-    else:
-        sender = mask_number(row.sender) if row.sender else ""
-        recipients = tuple(mask_number(number) for number in row.recipients)
-        headline = row.headline
-        for number in (*row.recipients, row.sender):
-            headline = _mask_repeated(headline, number)
-    return _Send(
-        sent_at=row.sent_at.astimezone(UTC).isoformat(timespec="seconds"),
-        profile=row.profile, sandbox=row.sandbox, sender=sender, recipients=recipients,
-        message_ids=row.message_ids, statuses=row.statuses, ok=row.ok, headline=headline,
-        entry_id=row.entry_id)
+        return row
+    headline = row.headline
+    for number in (*row.recipients, row.sender):
+        headline = _mask_repeated(headline, number)
+    return replace(row, sender=mask_number(row.sender) if row.sender else "",
+                   recipients=tuple(mask_number(number) for number in row.recipients),
+                   headline=headline)
+
+
+def _sent_at(row: HistoryRow) -> str:
+    return row.sent_at.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _mask_repeated(text: str, number: str) -> str:
@@ -123,13 +107,13 @@ def _mask_repeated(text: str, number: str) -> str:
     return text
 
 
-def _csv(sends: Sequence[_Send]) -> str:
+def _csv(sends: Sequence[HistoryRow]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for send in sends:
         writer.writerow([_cell(value) for value in (
-            send.sent_at, send.profile, "yes" if send.sandbox else "no", send.sender,
+            _sent_at(send), send.profile, "yes" if send.sandbox else "no", send.sender,
             _LIST_SEPARATOR.join(send.recipients), _LIST_SEPARATOR.join(send.message_ids),
             _LIST_SEPARATOR.join("-" if status is None else str(status)
                                  for status in send.statuses),
@@ -149,7 +133,7 @@ def _cell(value: str) -> str:
     return value
 
 
-def _json(sends: Sequence[_Send], full_numbers: bool, now: datetime) -> str:
+def _json(sends: Sequence[HistoryRow], full_numbers: bool, now: datetime) -> str:
     data = {
         "format": EXPORT_FORMAT_NAME,
         "version": EXPORT_VERSION,
@@ -157,7 +141,7 @@ def _json(sends: Sequence[_Send], full_numbers: bool, now: datetime) -> str:
         "app_version": __version__,
         "numbers": "full" if full_numbers else "masked",
         "sends": [{
-            "sent_at": send.sent_at, "profile": send.profile, "sandbox": send.sandbox,
+            "sent_at": _sent_at(send), "profile": send.profile, "sandbox": send.sandbox,
             "sender": send.sender, "recipients": list(send.recipients),
             "message_ids": list(send.message_ids), "statuses": list(send.statuses),
             "ok": send.ok, "headline": send.headline, "entry_id": send.entry_id,
