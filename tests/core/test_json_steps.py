@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import time
 from decimal import Decimal
@@ -44,6 +43,49 @@ def test_a_big_answer_lets_other_threads_run_while_it_is_parsed() -> None:
     messages = [{"to": "447700900000", "message-id": f"M{index}", "status": "0",
                  "message-price": "0.03"} for index in range(60_000)]
     text = json.dumps({"message-count": str(len(messages)), "messages": messages})
+    parsed, ran_during = _parse_while_another_thread_ticks(text)
+    assert parsed["messages"] == messages
+    # json.loads would hold the interpreter throughout: the other thread would not tick at all.
+    assert ran_during >= 10, f"the other thread ran {ran_during} times"
+
+
+# Long strings are decoded a piece at a time; a piece must never end inside an escape.
+long_texts = st.lists(st.sampled_from(["a", "é", "\"", "\\", "\n", "\u2028", "😀", "\ud800",
+                                       "\udfff", "x" * 200, "/"]), max_size=600).map("".join)
+
+
+@given(long_texts, st.booleans())
+def test_a_long_string_member_parses_as_json_loads_parses_it(body: str, ascii_only: bool) -> None:
+    text = json.dumps({"body": body * 40, "after": [1]}, ensure_ascii=ascii_only)
+    assert loads_in_steps(text, DECODER) == json.loads(text)
+
+
+def test_a_surrogate_pair_across_a_piece_boundary_stays_one_character() -> None:
+    for lead in range(4090, 4100):  # a pair escape straddling the 4,096th unit somewhere here
+        text = json.dumps({"body": "a" * 64 * lead + "😀" * 10}, ensure_ascii=True)
+        assert loads_in_steps(text, DECODER)["body"].endswith("😀" * 10)
+
+
+@pytest.mark.parametrize("text", ['{"a": "tab\there"}', '{"a": "bad \\x escape"}',
+                                  '{"a": "not ended', '{"a": "\\ud83d\\u12"}'])
+def test_a_broken_string_is_left_to_json_loads(text: str) -> None:
+    with pytest.raises(StepwiseError):
+        loads_in_steps(text, DECODER)
+    with pytest.raises(ValueError):
+        json.loads(text)
+
+
+def test_a_document_with_a_big_body_lets_other_threads_run_while_it_is_parsed() -> None:
+    body = json.dumps({"messages": [{"to": "447700900000", "message-id": f"M{index}"}
+                                    for index in range(60_000)]})
+    text = json.dumps({"format": "smsgui-response", "body": body}, indent=2)
+    parsed, ran_during = _parse_while_another_thread_ticks(text)
+    assert parsed["body"] == body
+    assert ran_during >= 10, f"the other thread ran {ran_during} times"
+
+
+def _parse_while_another_thread_ticks(text: str) -> tuple[Any, int]:
+    """The parsed text, and how often a thread ticking every millisecond ran meanwhile."""
     ticks: list[float] = []
     done = threading.Event()
 
@@ -53,16 +95,12 @@ def test_a_big_answer_lets_other_threads_run_while_it_is_parsed() -> None:
             time.sleep(0.001)
 
     ticker = threading.Thread(target=tick)
-    switch = sys.getswitchinterval()
     ticker.start()
     try:
         time.sleep(0.01)
         started = len(ticks)
         parsed = loads_in_steps(text, DECODER)
-        ran_during = len(ticks) - started
+        return parsed, len(ticks) - started
     finally:
         done.set()
         ticker.join()
-    assert parsed["messages"] == messages
-    # json.loads would hold the interpreter throughout: the other thread would not tick at all.
-    assert ran_during >= 10, f"the other thread ran {ran_during} times (switch {switch} s)"

@@ -7,7 +7,6 @@ Reports API answer, or anything else, and never raises: input it cannot use beco
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import re
@@ -18,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
-from smsgui.core.api.json_steps import StepwiseError, loads_in_steps
+from smsgui.core.api import json_steps
 from smsgui.core.reference.knowledge import Entry, KnowledgeBase, default_knowledge_base
 from smsgui.core.reference.networks import Network, NetworkTable, default_network_table
 from smsgui.core.values import (
@@ -394,16 +393,10 @@ def _json_int(digits: str) -> int | Decimal:
 
 
 _DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=_json_int)
-_STEPWISE_FROM = 256 * 1024
-"""Texts from this size on are parsed item by item (see json_steps): a worker parsing one
-must not keep the window from drawing."""
 
 
 def _parsed(text: str) -> Any:
-    if len(text) >= _STEPWISE_FROM:
-        with contextlib.suppress(StepwiseError):
-            return loads_in_steps(text, _DECODER)
-    return json.loads(text, parse_float=Decimal, parse_int=_json_int)
+    return json_steps.loads(text, _DECODER)
 
 
 def binary_kind(text: str) -> str | None:

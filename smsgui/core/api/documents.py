@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from smsgui import __version__
+from smsgui.core.api import json_steps
 from smsgui.core.privacy import redact_fields, redact_url
 from smsgui.core.values import bytes_to_text
 
@@ -28,6 +29,7 @@ FORMAT_NAME = "smsgui-response"
 BATCH_FORMAT_NAME = "smsgui-responses"
 FORMAT_VERSION = 1
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+_DECODER = json.JSONDecoder()
 
 
 class DocumentError(Exception):
@@ -277,7 +279,7 @@ def _text_of(raw: bytes | str) -> str:
 
 def _json_object(text: str) -> dict[str, Any] | None:
     try:
-        data = json.loads(text)
+        data = json_steps.loads(text, _DECODER)
     except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
