@@ -150,6 +150,7 @@ class TroubleshootingPanel(QWidget):
         self._items: dict[str, QTreeWidgetItem] = {}
         self._highlighted: str | None = None
         self._notes: tuple[DestinationNote, ...] = ()
+        self._shown_html = INTRO_HTML
         self.search = self._make_search()
         self.no_match = QLabel()
         self.no_match.setAccessibleName("Search result")
@@ -186,6 +187,7 @@ class TroubleshootingPanel(QWidget):
         details.setAccessibleName("Entry details")
         details.setOpenExternalLinks(True)
         details.setHtml(INTRO_HTML)
+        details.sourceChanged.connect(self._on_details_source_changed)  # a link was followed
         return details
 
     def _fill_tree(self) -> None:
@@ -297,12 +299,18 @@ class TroubleshootingPanel(QWidget):
     def _show_current(self) -> None:
         entry_id = self.shown_id()
         if entry_id is None:
-            self.details.setHtml(INTRO_HTML)
+            self._show_html(INTRO_HTML)
             return
         entry = self._knowledge.get(entry_id)
         is_match = entry_id == self._highlighted
         notes = destination_html(self._notes) if is_match and self._notes else ""
-        self.details.setHtml(notes + entry_html(entry, is_match=is_match))
+        self._show_html(notes + entry_html(entry, is_match=is_match))
+
+    def _show_html(self, html: str) -> None:
+        # Laying out an entry takes ~6 ms, and one highlight asks for it up to three times.
+        if html != self._shown_html:
+            self._shown_html = html
+            self.details.setHtml(html)
 
     def _apply_filter(self, text: str) -> None:
         words = text.casefold().split()
@@ -345,3 +353,6 @@ class TroubleshootingPanel(QWidget):
 
     def _on_tree_item_selection_changed(self) -> None:
         self._show_current()
+
+    def _on_details_source_changed(self) -> None:
+        self._shown_html = ""
