@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,23 +148,32 @@ def splitter_sizes(width: int) -> list[int]:
     return [round(width * share) for share in _SPLITTER_SHARES]
 
 
+INTERPRETER_SWITCH_S = 0.001
+"""How long a worker computing in Python may keep the interpreter while the window's thread
+waits for it (Python's default is 5 ms). The window takes it for every event a Python method
+handles, so with 5 ms a worker parsing a big file stretched one redraw to 50-90 ms."""
+
 _COUNTRY_CHARACTERS = 18
 """The default-country list is as wide as this many characters; longer names are cut."""
 _PRELOADED = ("phonenumbers", "smsgui.core.records.history", "smsgui.core.delivery.receiver",
-              "smsgui.core.delivery.destination")
-"""What typing a number and the first send import on the UI thread (~55 ms together): imported
-on a worker once the window is up, so that first use does not stall it."""
+              "smsgui.core.delivery.destination", "smsgui.core.checks.sending",
+              "smsgui.core.delivery.receipts", "smsgui.core.records.session")
+"""What typing a number and the first send import (~55 ms together): imported on a worker once
+the window is up, so that first use does not stall it."""
 
 
 def _preload(names: Sequence[str], make_http_client: Callable[[], object]) -> None:
     """Import ``names``, read the country rules (~50 ms), which the first recipient needs, and
-    make the HTTP client: loading its certificate authorities holds the interpreter ~40 ms,
-    which during the first send would keep the window from drawing."""
+    the network table (~25 ms), which the first answer needs, and make the HTTP client: loading
+    its certificate authorities holds the interpreter ~40 ms, which during the first send would
+    keep the window from drawing."""
     for name in names:
         importlib.import_module(name)
     from smsgui.core.reference.destinations import default_destination_table
+    from smsgui.core.reference.networks import default_network_table
 
     default_destination_table()
+    default_network_table()
     make_http_client()
 
 
@@ -250,6 +260,7 @@ class ReceiptBridge(QObject):
 class MainWindow(QMainWindow):
     def __init__(self, services: Services, prompter: Prompter | None = None) -> None:
         super().__init__()
+        sys.setswitchinterval(INTERPRETER_SWITCH_S)
         self.services = services
         self.prompter = prompter or Prompter()
         self.setWindowTitle("smsgui")
