@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -230,3 +231,11 @@ def measure_stall(app: object, action: Callable[[], None], done: Callable[[], bo
     with StallWatch() as watch:
         run_until(done, action, timeout_s=timeout_s, settle_s=settle_s, start_after_s=settle_s)
     return watch.longest_s
+
+
+def show_window(window: Any, settle_s: float = 0.2) -> None:
+    """Show ``window`` (a MainWindow) and run the event loop until the work it does on opening
+    (the preload on a worker, see MainWindow.preloaded) is over: what is measured next is the
+    idle window, not its start."""
+    window.show()
+    run_until(lambda: bool(window.preloaded), timeout_s=20.0, settle_s=settle_s)

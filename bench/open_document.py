@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Results, isolate_this_process, measure_stall
+from _common import Results, isolate_this_process, measure_stall, show_window
 
 PARTS = 29_000
 BUDGET_MS = 50.0
@@ -45,8 +45,7 @@ def main() -> int:
                               secrets=MemorySecretStore())
     window = MainWindow(services)
     window.resize(1366, 768)
-    window.show()
-    app.processEvents()
+    show_window(window)
     results = Results()
     idle = measure_stall(app, lambda: None, lambda: True, settle_s=0.5) * 1000
     started = time.perf_counter()

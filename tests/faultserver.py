@@ -28,6 +28,7 @@ from typing import Self
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 JSON_HEADERS: tuple[tuple[str, str], ...] = (("Content-Type", "application/json"),)
+HTML_HEADERS: tuple[tuple[str, str], ...] = (("Content-Type", "text/html; charset=utf-8"),)
 
 
 @dataclass(frozen=True)

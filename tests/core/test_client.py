@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from faultserver import FaultServer, RecordedRequest, Reply
+from faultserver import HTML_HEADERS, FaultServer, RecordedRequest, Reply
 
 import smsgui
 from smsgui.core.api.client import (
@@ -74,7 +74,6 @@ PROBLEM_JSON = (
     ' "instance": "797a8f199c45014ab7b08bfe9cc1c12c"}'
 )
 PROBLEM_HEADERS = (("Content-Type", "application/problem+json"),)
-HTML_HEADERS = (("Content-Type", "text/html; charset=utf-8"),)
 HTML_500 = "<html><head><title>500 Internal Server Error</title></head><body>Oops</body></html>"
 FAST = httpx.Timeout(2.0)
 
