@@ -26,7 +26,10 @@ from smsgui.ui.main_window import MainWindow
 from smsgui.ui.services import Services
 
 RECIPIENTS = ("447700900000", "447700900001")
-FROZEN_MS = 50.0
+FROZEN_MS = 200.0
+"""A pause a person sees as the window hanging: work done on the UI thread that belongs on a
+worker (a request, a big parse, a long layout) goes well past it. The 50 ms budget for every
+stall is a performance figure, measured in bench/responsiveness.py, not asserted here."""
 
 
 @dataclass(frozen=True)

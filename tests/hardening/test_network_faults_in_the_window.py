@@ -5,9 +5,9 @@ server that resets connections, a TLS server with a certificate nobody trusts); 
 and a connect timeout come from ``httpx.MockTransport``, so no test ever asks a real resolver.
 
 For each fault: the diagnosis names its knowledge entry and the troubleshooting panel highlights
-it; the window never freezes (the event loop never stalls 50 ms while the send runs) and raises
-no error dialog; each recipient is tried exactly once, never resent; and when the request may have
-reached the server, the results say to check delivery before sending again.
+it; the window never hangs (see FROZEN_MS) while the send runs and raises no error dialog; each
+recipient is tried exactly once, never resent; and when the request may have reached the server,
+the results say to check delivery before sending again.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 import trustme
-from faultserver import FaultServer, RecordedRequest, Reply
+from faultserver import HTML_HEADERS, FaultServer, RecordedRequest, Reply
 from hardening_tools import (
     FROZEN_MS,
     RECIPIENTS,
@@ -65,7 +65,6 @@ SEND_OK = ('{"message-count":"1","messages":[{"to":"447700900000","message-id":"
            '"status":"0","remaining-balance":"9.9667","message-price":"0.0333",'
            '"network":"23410"}]}')
 PROBLEM = (("Content-Type", "application/problem+json"),)
-HTML = (("Content-Type", "text/html; charset=utf-8"),)
 HTML_502 = ("<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
             "<body><h1>502 Bad Gateway</h1><hr>nginx</body></html>")
 BIG_BODY = b'{"messages": [' + b" " * (50 * 1024 * 1024) + b"]}"
@@ -203,7 +202,7 @@ FAULTS = {
         lambda stack: _fault_server(stack, Reply(close_without_answer=True))),
     "HTTP 502 with an HTML page": Fault(
         "http-5xx", True, True,
-        lambda stack: _fault_server(stack, Reply(status=502, body=HTML_502, headers=HTML))),
+        lambda stack: _fault_server(stack, Reply(status=502, body=HTML_502, headers=HTML_HEADERS))),
     "HTTP 401 problem+json": Fault(
         "http-401", False, True,
         lambda stack: _fault_server(stack, Reply(status=401, headers=PROBLEM, body=problem(
@@ -333,7 +332,7 @@ def test_a_large_answer_under_the_cap_does_not_freeze_the_window(
     qtbot: QtBot, services: Services, tmp_path: Path, stack: contextlib.ExitStack
 ) -> None:
     assert 800_000 < len(PORTAL_PAGE) < MAX_BODY_BYTES
-    server = stack.enter_context(FaultServer(Reply(body=PORTAL_PAGE, headers=HTML)))
+    server = stack.enter_context(FaultServer(Reply(body=PORTAL_PAGE, headers=HTML_HEADERS)))
     profile = Profile("Portal", EndpointKind.CUSTOM, api_key=API_KEY,
                       rest_base_url=server.url, api_base_url=server.url)
     window = open_window(qtbot, services, RecordingPrompter(tmp_path), [profile],

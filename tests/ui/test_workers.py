@@ -100,7 +100,8 @@ def test_the_ui_thread_never_stalls_during_a_slow_send(
         timer.stop()
     longest_gap = max(later - earlier for earlier, later in itertools.pairwise(ticks))
     assert len(ticks) > 100
-    assert longest_gap < 0.050, f"the UI thread stalled for {longest_gap * 1000:.0f} ms"
+    # The request takes 0.8 s: made on the UI thread, it would stop the ticks for that long.
+    assert longest_gap < 0.200, f"the UI thread stalled for {longest_gap * 1000:.0f} ms"
 
 
 def test_an_unexpected_error_becomes_a_value_not_a_crash(qtbot: QtBot,
