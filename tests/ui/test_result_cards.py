@@ -9,6 +9,7 @@ import json
 
 import httpx
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 from test_results import client_for, closed_port_url, http, pane, sandbox, send  # noqa: F401
@@ -46,6 +47,20 @@ def test_a_success_card_says_what_a_tester_came_for(pane: ResultsPane, sandbox: 
     assert buttons(card) == ["Open the entry", "Check delivery", "Copy summary..."]
     assert pane.tabs.currentWidget() is pane.cards
     assert "Accepted" in card.accessibleDescription() and card.accessibleName()
+
+
+def test_a_card_copies_what_it_says_with_the_number_masked(pane: ResultsPane,
+                                                          sandbox: SandboxServer,
+                                                          http: httpx.Client) -> None:
+    pane.show_exchanges([send(sandbox, http, DELIVERED)])
+    (card,) = pane.cards.cards()
+    assert card.contextMenuPolicy() is Qt.ContextMenuPolicy.ActionsContextMenu
+    (copy,) = [action for action in card.actions() if action.text() == "Copy this card"]
+    copy.trigger()
+    copied = QGuiApplication.clipboard().text()
+    assert copied.splitlines()[0] == "Accepted - not yet delivered - 447******000"
+    assert "Price: 0.0333 EUR" in copied and copied.splitlines()[-1].startswith("Next step:")
+    assert DELIVERED not in copied
 
 
 def test_a_partial_failure_has_a_card_per_message_and_names_status_29(
