@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     from smsgui.core.delivery.exchange import Exchange
     from smsgui.core.delivery.receipts import ReceiptBook
     from smsgui.core.delivery.receiver import ReceiptReceiver
-    from smsgui.core.records.history import History
+    from smsgui.core.records.history import History, HistoryError
     from smsgui.core.records.session import SendLedger, SendSession
     from smsgui.core.reference.knowledge import KnowledgeBase
     from smsgui.ui.countries_view import CountriesDialog
@@ -205,6 +205,19 @@ def _read_for_view(path: Path, knowledge: KnowledgeBase) -> _OpenedFile | Docume
     return _OpenedFile(SendSession.reopened(view.exchanges, knowledge), view)
 
 
+def _reopen_for_view(history: History, row_id: int,
+                     knowledge: KnowledgeBase) -> PreparedView | HistoryError:
+    """Read, decode and lay out a send kept in the history: safe to run on a worker."""
+    from smsgui.core.delivery.exchange import exchange_from_document
+    from smsgui.core.records.history import HistoryError
+
+    try:
+        documents = history.load(row_id)
+    except HistoryError as error:
+        return error
+    return prepare_view([exchange_from_document(document, knowledge) for document in documents])
+
+
 def _exempt_long_lived_objects() -> None:
     """Leave everything alive now (modules, tables, Qt wrappers) out of later full collections.
 
@@ -268,6 +281,8 @@ class MainWindow(QMainWindow):
         self._session: SendSession | None = None
         self._history_note: str | None = None
         self._opening: Path | None = None
+        self._reopening: int | None = None
+        """The history row last asked to be reopened, while it is read on a worker."""
         self._preloaded = False
         self._concluding: tuple[object] | None = None
         """The result of a send that finished, until it is recorded (see _conclude_send)."""
@@ -1025,8 +1040,8 @@ class MainWindow(QMainWindow):
 
     @property
     def is_opening(self) -> bool:
-        """A big file is being read on a worker."""
-        return self._opening is not None
+        """A big file, or a send from the history, is being read on a worker."""
+        return self._opening is not None or self._reopening is not None
 
     def _set_opening(self, opening: bool) -> None:
         for action in (self.open_action, self.paste_action):
@@ -1091,22 +1106,36 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Decoded the answer from the clipboard.")
 
     def _on_history_reopen_requested(self, row_id: int) -> None:
-        from smsgui.core.delivery.exchange import exchange_from_document
-        from smsgui.core.records.history import HistoryError
-
+        """Read the send on a worker (50 answers take ~30 ms to decode); the last click wins."""
         history = self._open_history()
         if history is None:
             return
-        try:
-            documents = history.load(row_id)
-        except HistoryError as error:
-            self._show_problem("This send cannot be reopened.", str(error),
+        self._reopening = row_id
+        knowledge = self.services.knowledge
+        self._start_side_job(CallJob(lambda: _reopen_for_view(history, row_id, knowledge)),
+                             lambda result: self._on_reopened(history, row_id, result))
+
+    def _on_reopened(self, history: History, row_id: int, result: object) -> None:
+        from smsgui.core.records.history import HistoryError
+        from smsgui.core.records.session import SendSession
+
+        if row_id != self._reopening:  # another send was clicked meanwhile
+            return
+        self._reopening = None
+        if self._job is not None:  # a send started meanwhile: its results stay on screen
+            self.statusBar().showMessage("A send is running: reopen that send when it is done.")
+        elif isinstance(result, HistoryError):
+            self._show_problem("This send cannot be reopened.", str(result),
                                "Search the history again; the list may be out of date.")
             self.history.refresh()
-            return
-        self.show_exchanges([exchange_from_document(d, self.services.knowledge)
-                             for d in documents], self._profile_that_sent(history, row_id), row_id)
-        self.statusBar().showMessage("Reopened from the history.")
+        elif isinstance(result, PreparedView):
+            session = SendSession.reopened(result.exchanges, self.services.knowledge,
+                                           self._profile_that_sent(history, row_id), history,
+                                           row_id)
+            self.show_session(session, result)
+            self.statusBar().showMessage("Reopened from the history.")
+        else:
+            self._show_job_failure(result)
 
     def _profile_that_sent(self, history: History, row_id: int) -> Profile | None:
         from smsgui.core.records.history import HistoryError

@@ -248,7 +248,9 @@ def follow_up_save_copy_and_reopen(qtbot: QtBot, window: MainWindow, history: Hi
     rows = history.search("")
     assert len(rows) == len(PROFILES)
     for row in rows:
+        window.results.clear()
         window.history.reopen_requested.emit(row.id)
+        qtbot.waitUntil(lambda: not window.is_opening)
         assert column_texts(window, "Status") == ["0 Success"]
 
 

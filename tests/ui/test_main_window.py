@@ -245,6 +245,8 @@ def test_history_search_and_reopen(qtbot: QtBot, window: MainWindow) -> None:
     cell = table.visualRect(table.model().index(0, 0)).center()
     with qtbot.waitSignal(window.history.reopen_requested):
         qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    assert window.is_opening  # read on a worker
+    qtbot.waitUntil(lambda: not window.is_opening)
     assert column_texts(window, "Status") == ["29 Non-Whitelisted Destination"]
 
 
