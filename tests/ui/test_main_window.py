@@ -250,6 +250,20 @@ def test_history_search_and_reopen(qtbot: QtBot, window: MainWindow) -> None:
     assert column_texts(window, "Status") == ["29 Non-Whitelisted Destination"]
 
 
+def test_of_two_quick_reopens_the_last_one_is_shown(qtbot: QtBot, window: MainWindow) -> None:
+    send(qtbot, window, "447700900000")
+    send(qtbot, window, "447700900029")
+    history = window.services.history.get()
+    accepted, refused = sorted(row.id for row in history.search(""))
+    window.results.clear()
+    window.history.reopen_requested.emit(refused)
+    window.history.reopen_requested.emit(accepted)
+    qtbot.waitUntil(lambda: not window.is_opening)
+    qtbot.wait(50)  # the first read's answer, should it come late, changes nothing
+    assert column_texts(window, "Status") == ["0 Success"]
+    assert window.session is not None and window.session.row_id == accepted
+
+
 def test_copy_summary_puts_the_preview_on_the_clipboard(qtbot: QtBot,
                                                         window: MainWindow) -> None:
     send(qtbot, window, "447700900029")
