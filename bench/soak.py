@@ -591,9 +591,9 @@ class Soak:
                         tracemalloc.start(TRACE_FRAMES)
             self.phase = "receipts: waiting for the last ones"
             expected = self.sent
-            # The settle lets the receipts' history writes (gathered for a moment) happen.
-            run_until(lambda: len(self.window.receipt_book) >= expected,
-                      timeout_s=RECEIPT_WAIT_S, settle_s=1.0)
+            run_until(lambda: len(self.window.receipt_book) >= expected
+                      and not self.window.is_writing_history,
+                      timeout_s=RECEIPT_WAIT_S, settle_s=0.2)
             self.phase = "history at the end"
             self._show_history()
             run_until(lambda: True, settle_s=0.2)

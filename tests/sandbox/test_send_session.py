@@ -7,7 +7,8 @@ queues them, and the test hands them to the ledger as the window's UI thread doe
 from __future__ import annotations
 
 import queue
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from smsgui.core.delivery.receipts import ReceiptBook
 from smsgui.core.delivery.receiver import ReceiptReceiver
 from smsgui.core.delivery.verdict import Label
 from smsgui.core.records.history import History
-from smsgui.core.records.session import SendLedger, SendSession
+from smsgui.core.records.session import HistoryWrite, SendLedger, SendSession
 from smsgui.core.reference.knowledge import default_knowledge_base
 from smsgui.sandbox.server import SandboxServer
 
@@ -162,6 +163,45 @@ def test_a_history_that_fails_to_update_says_so_and_keeps_the_news_on_screen(
     deliver(ledger, arrivals, 1)
     assert session.history_problem is not None and "could not be updated" in session.history_problem
     assert session.verdict is not None and session.verdict.label is Label.NOT_DELIVERED
+
+
+def test_a_write_taken_for_another_thread_says_how_it_went(
+    api: SmsApiClient, history: History, receiver: ReceiptReceiver,
+    arrivals: queue.Queue[dict[str, str]], ledger: SendLedger,
+) -> None:
+    session = send_session(api, history, receiver, EXPIRED_RECEIPT, ledger=ledger)
+    assert session.history_write() is None  # nothing new to write yet
+    ledger.take_receipt(arrivals.get(timeout=WAIT_SECONDS), write_history=False)
+    write = session.history_write()
+    assert write is not None and session.history_write() is None  # taken once
+    results: list[HistoryWrite] = []
+    writer = threading.Thread(target=lambda: results.append(write()))
+    writer.start()
+    writer.join(WAIT_SECONDS)
+    assert results == [HistoryWrite.DONE]
+    session.history_written(results[0])
+    assert session.row_id is not None and session.history_problem is None
+    assert history.row(session.row_id).headline.startswith("Not delivered")
+
+
+@pytest.mark.parametrize(("breakage", "result"), [
+    (lambda history, row_id: history.delete([row_id]), HistoryWrite.GONE),
+    (lambda history, row_id: history.close(), HistoryWrite.FAILED),
+])
+def test_a_write_for_a_deleted_or_broken_history_is_told_apart(
+    api: SmsApiClient, history: History, receiver: ReceiptReceiver,
+    arrivals: queue.Queue[dict[str, str]], ledger: SendLedger,
+    breakage: Callable[[History, int], object], result: HistoryWrite,
+) -> None:
+    session = send_session(api, history, receiver, EXPIRED_RECEIPT, ledger=ledger)
+    ledger.take_receipt(arrivals.get(timeout=WAIT_SECONDS), write_history=False)
+    write = session.history_write()
+    assert write is not None and session.row_id is not None
+    breakage(history, session.row_id)
+    assert write() is result
+    session.history_written(result)
+    assert (session.row_id is None) is (result is HistoryWrite.GONE)
+    assert (session.history_problem is not None) is (result is HistoryWrite.FAILED)
 
 
 def test_a_receipt_touches_only_the_exchange_it_names(

@@ -4,6 +4,8 @@ reaches the history as one write per send, never lost when the window closes."""
 from __future__ import annotations
 
 # ruff: noqa: F811 - the fixtures below are imported by name, as pytest finds them
+import threading
+
 import pytest
 from pytestqt.qtbot import QtBot
 from test_main_window import prompter, send, wait_for_receipts, window  # noqa: F401
@@ -69,3 +71,36 @@ def test_receipts_not_yet_written_are_written_when_the_window_closes(
     window.shutdown()
     assert not session.history_behind
     assert history.row(session.row_id).headline.startswith("Not delivered")
+
+
+def test_the_history_row_is_rewritten_off_the_ui_thread(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send(qtbot, window, f"{DELIVERED}, {FAILED}")
+    history = history_of(window)
+    session = window.session
+    assert session is not None and session.row_id is not None
+    threads: list[int] = []
+    real_update = history.update
+    monkeypatch.setattr(history, "update", lambda *args: (threads.append(threading.get_ident()),
+                                                          real_update(*args)))
+    wait_for_receipts(qtbot, window, 2, RECEIPT_WAIT_MS)
+    qtbot.waitUntil(lambda: bool(threads) and not window.is_writing_history,
+                    timeout=HISTORY_WRITE_DELAY_MS * 4)
+    assert threading.get_ident() not in threads
+    assert history.row(session.row_id).entry_id == "receipt-error-5"
+
+
+def test_news_for_a_send_deleted_meanwhile_is_dropped_calmly(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    send(qtbot, window, FAILED)
+    history = history_of(window)
+    session = window.session
+    assert session is not None and session.row_id is not None
+    wait_for_receipts(qtbot, window, 1, RECEIPT_WAIT_MS)
+    assert session.history_behind
+    history.delete([session.row_id])  # as the person deletes it from the History tab
+    qtbot.waitUntil(lambda: not window.is_writing_history and session.row_id is None,
+                    timeout=HISTORY_WRITE_DELAY_MS * 4)
+    assert history.count() == 0 and session.history_problem is None

@@ -12,6 +12,7 @@ belongs to - not only the send on screen: a receipt for an earlier send still re
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -37,6 +38,15 @@ KEPT_SESSIONS: Final = 200
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class HistoryWrite(enum.Enum):
+    """How writing a send's news to its history row went."""
+
+    DONE = "done"
+    GONE = "gone"
+    """The send is no longer in the history: it was deleted."""
+    FAILED = "failed"
 
 
 class SendSession:
@@ -170,6 +180,46 @@ class SendSession:
             self._history_behind = False
             self._update_history()
 
+    def history_write(self) -> Callable[[], HistoryWrite] | None:
+        """What brings the history row up to date with what is known now, to be called
+        elsewhere (a writer thread), or None when the row does not lag behind.
+
+        Its result goes to :meth:`history_written`. Writes must run in the order they were
+        taken: each one rewrites the whole row from what was known when it was taken.
+        """
+        if not self._history_behind:
+            return None
+        self._history_behind = False
+        return self._row_writer()
+
+    def history_written(self, result: HistoryWrite) -> None:
+        """Take in how a write from :meth:`history_write` went."""
+        if result is HistoryWrite.GONE:  # the person deleted it: its news is not to be kept
+            self._row_id = None
+        elif result is HistoryWrite.FAILED:  # what is on screen is right; the row lags behind
+            self.history_problem = HISTORY_NOT_UPDATED
+
+    def _row_writer(self) -> Callable[[], HistoryWrite] | None:
+        """A call rewriting the history row from the exchanges as they are now."""
+        if self._row_id is None or self._history is None:
+            return None
+        history, row_id = self._history, self._row_id
+        exchanges, profile = tuple(self._exchanges), self._profile_name()
+
+        def write() -> HistoryWrite:
+            from smsgui.core.records.history import SendGoneError
+
+            try:
+                history.update(row_id, exchanges, profile)
+            except SendGoneError:
+                return HistoryWrite.GONE
+            except Exception:
+                _log.exception("Could not update history row %s", row_id)
+                return HistoryWrite.FAILED
+            return HistoryWrite.DONE
+
+        return write
+
     def add_report_records(self, records: Sequence[ReportRecord]) -> bool:
         """Keep what the Reports API said of this send's messages; True when anything changed."""
         return self._replace([with_report_records(exchange, records, self._knowledge)
@@ -197,17 +247,9 @@ class SendSession:
                 places.append(position)
 
     def _update_history(self) -> None:
-        if self._row_id is None or self._history is None:
-            return
-        from smsgui.core.records.history import SendGoneError
-
-        try:
-            self._history.update(self._row_id, self._exchanges, self._profile_name())
-        except SendGoneError:  # the person deleted it: its news is not to be kept either
-            self._row_id = None
-        except Exception:  # what is on screen is right; only the stored copy lags behind
-            _log.exception("Could not update history row %s", self._row_id)
-            self.history_problem = HISTORY_NOT_UPDATED
+        write = self._row_writer()
+        if write is not None:
+            self.history_written(write())
 
     def _profile_name(self) -> str:
         return self._profile.name if self._profile else "unknown"
