@@ -542,6 +542,17 @@ def test_a_redirect_is_not_followed_and_credentials_stay_put(http: httpx.Client)
         assert f"{elsewhere.url}/sms/json" in outcome.detail
 
 
+@pytest.mark.parametrize("body", ["", "  \r\n"])
+def test_an_empty_answer_to_a_send_says_what_came_back_and_to_check_first(
+    server: FaultServer, http: httpx.Client, body: str
+) -> None:
+    server.respond_with(Reply(status=200, body=body))
+    outcome = api_client(http, server.url).send(MESSAGE)
+    assert outcome.entry_id == "response-empty" and not outcome.ok
+    assert outcome.headline == "The server answered HTTP 200 with nothing in it."
+    assert outcome.may_have_been_sent
+
+
 # -- transport failures ----------------------------------------------------------------------------
 
 

@@ -483,8 +483,11 @@ class SmsApiClient:
         decoded = decode_response(answer.body, self._knowledge)
         unsure = (sending and isinstance(decoded, Unreadable)
                   and decoded.entry.retry is Retry.CHECK_FIRST)
+        headline = decoded.headline
+        if decoded.entry.id == "response-empty":  # the decoder's words are for pasted input
+            headline = f"The server answered HTTP {answer.status} with nothing in it."
         return self._answered(answer, _Verdict(
-            decoded.entry.id, decoded.headline, ok=decoded.ok, decoded=decoded,
+            decoded.entry.id, headline, ok=decoded.ok, decoded=decoded,
             detail=_decoded_detail(decoded), may_have_been_sent=unsure,
         ))
 
