@@ -21,7 +21,6 @@ from smsgui import __version__
 
 if TYPE_CHECKING:
     from smsgui.core.api.apitypes import SmsOptions
-    from smsgui.core.api.documents import ResponseDocument
     from smsgui.core.checks.checks import CheckReport
     from smsgui.core.delivery.exchange import Exchange
     from smsgui.core.reference.knowledge import KnowledgeBase
@@ -34,7 +33,6 @@ MAX_PORT = 65535
 _ANY_PORT = "choose another --port, or --port 0 for any free one"
 _UNUSABLE_NEXT_STEP = ("Give it an SMS API answer (the JSON text from { to }), a delivery receipt "
                        "or a file saved by smsgui.")
-_UNEXPLAINED_FAILURE = "transport-reason-unknown"
 # Python hands over argv bytes that are not UTF-8 as these lone surrogates (PEP 383).
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 # Characters a terminal acts on rather than shows (cursor moves, colours, titles, bidirectional
@@ -235,9 +233,8 @@ def run_decode(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
         _complain(stderr, "decode", str(error))
         return EXIT_UNUSABLE
     knowledge = default_knowledge_base()
-    exchanges = [exchange_from_document(_failure_explained(document, knowledge), knowledge)
-                 for document in documents]
-    if len(exchanges) == 1 and _unusable(exchanges[0]):
+    exchanges = [exchange_from_document(document, knowledge) for document in documents]
+    if len(exchanges) == 1 and _unusable(exchanges[0], knowledge):
         _complain(stderr, "decode", f"{exchanges[0].headline} {_UNUSABLE_NEXT_STEP}")
         return EXIT_UNUSABLE
     if len(exchanges) > 1:
@@ -247,32 +244,13 @@ def run_decode(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
     return EXIT_OK if all(exchange.ok for exchange in exchanges) else EXIT_FAILED
 
 
-def _failure_explained(document: ResponseDocument, knowledge: KnowledgeBase) -> ResponseDocument:
-    """The document, with a failure this smsgui can explain wherever it records none it knows.
-
-    A saved document with no answer always had a reason; when the reason is missing, or names an
-    entry this version lacks (a newer smsgui saved it), it is still a request that got no answer,
-    not empty input, and its headline is kept.
-    """
-    from smsgui.core.api.documents import Failure
-
-    failure = document.failure
-    if document.is_bare_body or (failure is not None and failure.entry_id in knowledge):
-        return document
-    if failure is not None:
-        return replace(document, failure=replace(failure, entry_id=_UNEXPLAINED_FAILURE))
-    if document.body.strip():
-        return document
-    return replace(document, failure=Failure(
-        _UNEXPLAINED_FAILURE, "This document records a request that got no answer, and not why.",
-        may_have_been_sent=True))
-
-
-def _unusable(exchange: Exchange) -> bool:
+def _unusable(exchange: Exchange, knowledge: KnowledgeBase) -> bool:
     """Input that is no answer at all: not an error object, and no failure the send recorded."""
     from smsgui.core.api.decode import Unreadable
+    from smsgui.core.delivery.exchange import saved_failure
 
-    return (isinstance(exchange.decoded, Unreadable) and exchange.document.failure is None
+    return (isinstance(exchange.decoded, Unreadable)
+            and saved_failure(exchange.document, knowledge) is None
             and exchange.decoded.entry.id != "response-error-object")
 
 

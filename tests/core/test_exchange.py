@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -9,8 +10,10 @@ import pytest
 
 from smsgui.core.api.client import Credentials, Endpoint, OutgoingSms, SmsApiClient
 from smsgui.core.api.documents import (
+    Failure,
     ResponseDocument,
     ThrottleRetry,
+    document_to_json,
     load_document,
     parse_document,
     save_document,
@@ -127,3 +130,28 @@ def test_a_retried_send_tells_the_same_story_after_saving_and_reopening(tmp_path
 
 def test_a_message_sent_once_has_no_retry_note() -> None:
     assert exchange_from_document(ResponseDocument(body=ACCEPTED)).retry_note is None
+
+
+@pytest.mark.parametrize(("failure", "entry", "headline"), [
+    (Failure("transport-from-a-newer-smsgui", "The proxy dropped it.", may_have_been_sent=True),
+     "transport-reason-unknown", "The proxy dropped it."),
+    (None, "transport-reason-unknown", "This document records a request that got no answer"),
+])
+def test_a_saved_send_without_an_answer_is_a_failure_wherever_it_is_opened(
+    failure: Failure | None, entry: str, headline: str
+) -> None:
+    """The window, the history and ``smsgui decode`` all read saved documents this way."""
+    document = ResponseDocument(body="", http_status=None, failure=failure)
+    exchange = exchange_from_document(parse_document(document_to_json(document)))
+    assert exchange.entry.id == entry and exchange.may_have_been_sent
+    assert exchange.headline.startswith(headline)
+    assert "empty" not in exchange.headline.lower()
+
+
+def test_a_saved_failure_whose_headline_is_not_text_keeps_its_entry() -> None:
+    saved = json.loads(document_to_json(ResponseDocument(
+        body="", failure=Failure("transport-read-timeout", "Timed out.", True))))
+    saved["failure"]["headline"] = 42
+    exchange = exchange_from_document(parse_document(json.dumps(saved)))
+    assert exchange.entry.id == "transport-read-timeout" and exchange.may_have_been_sent
+    assert exchange.headline  # the entry's own title stands in

@@ -314,9 +314,11 @@ def _failure_from_json(raw: object) -> Failure | None:
     if not isinstance(raw, dict):
         return None
     entry, headline = raw.get("entry"), raw.get("headline")
-    if not isinstance(entry, str) or not isinstance(headline, str):
+    if not isinstance(entry, str):
         return None
-    return Failure(entry, headline, raw.get("may_have_been_sent") is True)
+    # Without its words the failure still says what went wrong: its entry's title stands in.
+    return Failure(entry, headline if isinstance(headline, str) else "",
+                   raw.get("may_have_been_sent") is True)
 
 
 def _retry_from_json(raw: object) -> ThrottleRetry | None:

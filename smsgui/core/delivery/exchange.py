@@ -118,7 +118,7 @@ def exchange_from_document(document: ResponseDocument,
                            knowledge: KnowledgeBase | None = None) -> Exchange:
     """A saved or pasted answer, decoded with its receipts."""
     base = knowledge or default_knowledge_base()
-    unanswered = not document.body and _saved_failure(document, base) is not None
+    unanswered = not document.body and saved_failure(document, base) is not None
     decoded = None if unanswered else decode_response(document.body, base)
     return _exchange(document, decoded, base)
 
@@ -130,7 +130,7 @@ def _exchange(document: ResponseDocument, decoded: Decoded | None,
     A saved failure (no answer, an HTTP error, a send that may have gone out) is what the send
     said at the time, so it wins over what the body alone would suggest.
     """
-    failure = _saved_failure(document, base)
+    failure = saved_failure(document, base)
     receipts = tuple(r for r in (decode_receipt_fields(fields, base)
                                  for fields in document.receipts) if isinstance(r, Receipt))
     recipient = document.request.field_value("to") if document.request else None
@@ -144,9 +144,26 @@ def _exchange(document: ResponseDocument, decoded: Decoded | None,
     return Exchange(document, decoded, answer_verdict(decoded, receipts), receipts)
 
 
-def _saved_failure(document: ResponseDocument, base: KnowledgeBase) -> Failure | None:
+UNEXPLAINED_FAILURE = "transport-reason-unknown"
+"""The entry of a request that got no answer when the document does not say why."""
+
+
+def saved_failure(document: ResponseDocument, base: KnowledgeBase) -> Failure | None:
+    """What the send said went wrong, as this smsgui can explain it; None for an answer.
+
+    A saved document with no answer always had a reason. When the reason is missing, or names
+    an entry this version lacks (a newer smsgui saved it), it is still a request that got no
+    answer - not empty input - and its headline is kept.
+    """
     failure = document.failure
-    return failure if failure is not None and failure.entry_id in base else None
+    if failure is not None:
+        return failure if failure.entry_id in base else replace(failure,
+                                                                entry_id=UNEXPLAINED_FAILURE)
+    if document.is_bare_body or document.body.strip():
+        return None
+    return Failure(UNEXPLAINED_FAILURE,
+                   "This document records a request that got no answer, and not why.",
+                   may_have_been_sent=True)
 
 
 def with_report_records(exchange: Exchange, records: Sequence[ReportRecord],
