@@ -49,6 +49,8 @@ GROUP_TITLES: Final = MappingProxyType({
     Kind.RECEIPT_STATUS: "Delivery receipt statuses",
     Kind.RECEIPT_ERROR: "Receipt error codes",
     Kind.CHECK: "Pre-send checks",
+    Kind.MESSAGES_ERROR: "Messages API errors",
+    Kind.MESSAGES_STATUS: "Messages API statuses",
 })
 
 KIND_NAMES: Final = MappingProxyType({
@@ -59,6 +61,8 @@ KIND_NAMES: Final = MappingProxyType({
     Kind.RECEIPT_STATUS: "Delivery receipt status",
     Kind.RECEIPT_ERROR: "Delivery receipt err-code",
     Kind.CHECK: "Pre-send check",
+    Kind.MESSAGES_ERROR: "Messages API error",
+    Kind.MESSAGES_STATUS: "Messages API status",
 })
 
 RETRY_WORDS: Final = MappingProxyType({
@@ -88,7 +92,8 @@ def severity_icon(style: QStyle, severity: Severity) -> QIcon:
 
 def entry_label(entry: Entry) -> str:
     """The entry as listed, e.g. "29 · Non-Whitelisted Destination" or "Unauthorized (401)"."""
-    if entry.kind in _CODE_PREFIXED and entry.code is not None:
+    numbered = entry.kind is Kind.MESSAGES_ERROR and (entry.code or "").isdigit()
+    if (entry.kind in _CODE_PREFIXED or numbered) and entry.code is not None:
         return f"{entry.code} · {entry.display_title}"
     return entry.display_title
 
@@ -124,8 +129,11 @@ def destination_html(notes: Sequence[DestinationNote]) -> str:
 
 def _kind_line(entry: Entry) -> str:
     kind = KIND_NAMES[entry.kind]
-    code = f" {entry.code}" if entry.code is not None and entry.kind is not Kind.HTTP else ""
-    return f"{kind}{code}"
+    if entry.code is None or entry.kind is Kind.HTTP or entry.code == "unknown":
+        return kind
+    if entry.code.startswith("http-"):
+        return f"{kind}, HTTP {entry.code.removeprefix('http-')}"
+    return f"{kind} {entry.code}"
 
 
 def _html_list(tag: str, items: tuple[str, ...]) -> str:

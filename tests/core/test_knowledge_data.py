@@ -98,6 +98,7 @@ def test_ids_follow_their_kind(knowledge: KnowledgeBase) -> None:
         Kind.API_STATUS: "status-", Kind.HTTP: "http-", Kind.TRANSPORT: "transport-",
         Kind.RESPONSE: "response-", Kind.RECEIPT_STATUS: "receipt-status-",
         Kind.RECEIPT_ERROR: "receipt-error-", Kind.CHECK: "check-",
+        Kind.MESSAGES_ERROR: "messages-", Kind.MESSAGES_STATUS: "messages-status-",
     }
     for entry in knowledge.entries:
         assert entry.id.startswith(prefixes[entry.kind]), entry.id

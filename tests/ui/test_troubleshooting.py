@@ -22,7 +22,8 @@ from smsgui.ui.troubleshooting import (
 )
 
 GROUPS = ["SMS API status codes", "HTTP answers", "Connection problems", "Unreadable answers",
-          "Delivery receipt statuses", "Receipt error codes", "Pre-send checks"]
+          "Delivery receipt statuses", "Receipt error codes", "Pre-send checks",
+          "Messages API errors", "Messages API statuses"]
 
 
 @pytest.fixture

@@ -25,6 +25,8 @@ _CACHE_PREFIX = "knowledge-"
 UNKNOWN_STATUS_ID = "status-unknown"
 UNKNOWN_RECEIPT_STATUS_ID = "receipt-status-unrecognized"
 UNKNOWN_RECEIPT_ERROR_ID = "receipt-error-unrecognized"
+UNKNOWN_MESSAGES_ERROR_ID = "messages-error-unknown"
+UNKNOWN_MESSAGES_STATUS_ID = "messages-status-unknown"
 
 
 class Kind(enum.StrEnum):
@@ -37,6 +39,10 @@ class Kind(enum.StrEnum):
     RECEIPT_STATUS = "receipt-status"
     RECEIPT_ERROR = "receipt-error"
     CHECK = "check"
+    MESSAGES_ERROR = "messages-error"
+    """A Messages API failure: its HTTP answer, a numbered error code or a problem type."""
+    MESSAGES_STATUS = "messages-status"
+    """A Messages API status webhook's ``status``, such as ``delivered``."""
 
 
 class Retry(enum.StrEnum):
@@ -116,7 +122,8 @@ class KnowledgeBase:
                 if key in self._by_code:
                     raise KnowledgeBaseError(f"two entries explain {entry.kind} {entry.code}")
                 self._by_code[key] = entry
-        for required in (UNKNOWN_STATUS_ID, UNKNOWN_RECEIPT_STATUS_ID, UNKNOWN_RECEIPT_ERROR_ID):
+        for required in (UNKNOWN_STATUS_ID, UNKNOWN_RECEIPT_STATUS_ID, UNKNOWN_RECEIPT_ERROR_ID,
+                         UNKNOWN_MESSAGES_ERROR_ID, UNKNOWN_MESSAGES_STATUS_ID):
             if required not in self._by_id:
                 raise KnowledgeBaseError(f"the fallback entry {required!r} is missing")
 
@@ -147,6 +154,22 @@ class KnowledgeBase:
         """The entry for a delivery receipt ``err-code``."""
         found = None if err_code is None else self.lookup(Kind.RECEIPT_ERROR, str(err_code))
         return found or self.get(UNKNOWN_RECEIPT_ERROR_ID)
+
+    def for_messages_error(self, code: str | None) -> Entry:
+        """The entry for a Messages API error: a number ("1120"), ``http-<status>``, or the
+        name a problem ``type`` ends in ("low-balance"), which an entry may go by."""
+        if code is None:
+            return self.get(UNKNOWN_MESSAGES_ERROR_ID)
+        name = code.strip().lower()
+        found = self.lookup(Kind.MESSAGES_ERROR, name) or next(
+            (entry for entry in self.of_kind(Kind.MESSAGES_ERROR)
+             if name in (alias.lower() for alias in entry.also_known_as)), None)
+        return found or self.get(UNKNOWN_MESSAGES_ERROR_ID)
+
+    def for_messages_status(self, status: str | None) -> Entry:
+        """The entry for a Messages API status webhook's ``status``."""
+        found = None if status is None else self.lookup(Kind.MESSAGES_STATUS, status.lower())
+        return found or self.get(UNKNOWN_MESSAGES_STATUS_ID)
 
     def for_http_status(self, http_status: int) -> Entry | None:
         """The entry for a non-200 HTTP answer, or None when there is none for it."""
