@@ -245,13 +245,16 @@ def run_decode(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
 
 
 def _unusable(exchange: Exchange, knowledge: KnowledgeBase) -> bool:
-    """Input that is no answer at all: not an error object, and no failure the send recorded."""
+    """Input that is no answer at all: not an error object (an SMS API one or a Messages API
+    problem document), and no failure the send recorded."""
     from smsgui.core.api.decode import Unreadable
     from smsgui.core.delivery.exchange import saved_failure
+    from smsgui.core.reference.knowledge import Kind
 
     return (isinstance(exchange.decoded, Unreadable)
             and saved_failure(exchange.document, knowledge) is None
-            and exchange.decoded.entry.id != "response-error-object")
+            and exchange.decoded.entry.id != "response-error-object"
+            and exchange.decoded.entry.kind is not Kind.MESSAGES_ERROR)
 
 
 def _single_text(exchange: Exchange, arguments: argparse.Namespace) -> str:

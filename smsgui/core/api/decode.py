@@ -30,7 +30,10 @@ from smsgui.core.values import (
 
 _THROTTLE_WAIT = re.compile(r"please\s+wait\s*\[\s*(\d+)\s*\]", re.IGNORECASE)
 _RECEIPT_KEYS = frozenset({"messageId", "msisdn", "err-code", "scts", "network-code"})
-_STILL_GOING = frozenset({"accepted", "buffered"})
+_STILL_GOING = frozenset({"accepted", "buffered", "submitted"})
+"""Receipt statuses on the way; ``submitted`` is the Messages API's (sent to the network)."""
+_MESSAGES_PROBLEM = re.compile(r"/api-errors/messages(?:-olympus)?#?(?P<code>[\w-]*)$")
+"""A Messages API problem ``type``, e.g. https://developer.vonage.com/api-errors/messages#1120."""
 _MAX_TEXT_IN_REASON = 60
 MAX_JSON_DEPTH = 64
 """How deeply JSON may nest before smsgui stops reading it: an SMS API answer nests three levels
@@ -198,10 +201,12 @@ class Receipt:
     latency_ms: int | None = None
     error_description: str | None = None
     network_name: str | None = None
+    from_messages: bool = False
+    """A Messages API status webhook (``status`` submitted, delivered, rejected...)."""
 
     @property
     def ok(self) -> bool:
-        """Delivered, or still on its way (accepted or buffered)."""
+        """Delivered, or still on its way (accepted, buffered or submitted)."""
         return delivery_ok(self.status, self.err_code)
 
     @property
@@ -215,6 +220,9 @@ class Receipt:
     @property
     def headline(self) -> str:
         status = self.status or "no status"
+        if self.from_messages:
+            error = f", error {self.err_code} ({self.error_entry.title})" if self.err_code else ""
+            return f"Status webhook: {status}{error or f' ({self.status_entry.title})'}."
         if self.err_code in (None, 0):
             return f"Receipt: {status} ({self.status_entry.title})."
         return f"Receipt: {status}, err-code {self.err_code} ({self.error_entry.title})."
@@ -497,9 +505,16 @@ def _decode_object(data: dict[str, Any], context: _Context, notes: tuple[str, ..
         return _reports(data, context, notes)
     if _RECEIPT_KEYS & data.keys():
         return _receipt(data, context, notes)
+    messages = _messages_answer(data, context, notes)
+    if messages is not None:
+        return messages
     if "status" in data and ({"message-id", "error-text", "to"} & data.keys()):
         return _send_response({"messages": [data]}, context,
                               (*notes, "A single message object was read as a one-part response."))
+    return _other_object(data, context, notes)
+
+
+def _other_object(data: dict[str, Any], context: _Context, notes: tuple[str, ...]) -> Unreadable:
     error = _error_object(data)
     if error:
         return _unreadable(context, "response-error-object", error, notes=notes)
@@ -520,6 +535,102 @@ def _error_object(data: Mapping[str, Any]) -> str | None:
         parts = [part for part in (title, detail) if part]
         return "The API answered with an error: " + " - ".join(parts)
     return None
+
+
+# The Messages API (POST /v1/messages): a 202 answer, a problem document, a status webhook.
+
+def _messages_answer(data: Mapping[str, Any], context: _Context,
+                     notes: tuple[str, ...]) -> Decoded | None:
+    """What a Messages API body says, or None when it is not one."""
+    if "message_uuid" in data:
+        if "status" in data:
+            return _status_webhook(data, context, notes)
+        return _messages_accepted(data, context, notes)
+    return _messages_problem(data, context, notes)
+
+
+def _messages_accepted(data: Mapping[str, Any], context: _Context,
+                       notes: tuple[str, ...]) -> SendResponse:
+    """``{"message_uuid": ...}``: one message accepted, read as a one-part send response."""
+    part = MessagePart(
+        index=1, to=text_or_none(data.get("to")), message_id=text_or_none(data["message_uuid"]),
+        status=0, entry=context.knowledge.for_messages_error("http-202"), error_text=None,
+        price=None, remaining_balance=None, network=None,
+        client_ref=text_or_none(data.get("client_ref")), account_ref=None)
+    return SendResponse(parts=(part,), declared_count=1,
+                        notes=(*notes, "A Messages API answer: one message, its message_uuid."))
+
+
+def _messages_problem(data: Mapping[str, Any], context: _Context,
+                      notes: tuple[str, ...]) -> Unreadable | None:
+    """A Messages API problem document (RFC 7807), or None for anything else."""
+    kind = text_or_none(data.get("type")) or ""
+    match = _MESSAGES_PROBLEM.search(kind)
+    if match is None:
+        return None
+    code = match.group("code") or None
+    title = text_or_none(data.get("title")) or "no title"
+    detail = text_or_none(data.get("detail"))
+    named = f" {code}" if code and code.isdigit() else ""
+    reason = f"The Messages API refused it: {title}{named}" + (f" - {detail}" if detail else "")
+    return Unreadable(entry=context.knowledge.for_messages_error(code),
+                      reason=reason.rstrip(".") + ".", detail=_problem_detail(data),
+                      notes=notes)
+
+
+def _problem_detail(data: Mapping[str, Any]) -> str:
+    """The parameters a problem document names, and its instance (for Vonage support)."""
+    wrong = data.get("invalid_parameters")
+    named = [f"{text_or_none(item.get('name')) or '?'}: {text_or_none(item.get('reason')) or '?'}"
+             for item in wrong if isinstance(item, dict)] if isinstance(wrong, list) else []
+    lines = [f"Invalid parameter {text}" for text in named]
+    if instance := text_or_none(data.get("instance")):
+        lines.append(f"Instance (for Vonage support): {instance}")
+    return "\n".join(lines)
+
+
+def _status_webhook(data: Mapping[str, Any], context: _Context,
+                    notes: tuple[str, ...]) -> Receipt:
+    """A Messages API status webhook, read as the receipt of the message it names."""
+    notes_list = [*notes]
+    status = (text_or_none(data.get("status")) or "").lower() or None
+    error, usage = _inner(data, "error"), _inner(data, "usage")
+    code = _messages_error_code(error)
+    destination = _inner(data, "destination")
+    recipient = text_or_none(data.get("to"))
+    return Receipt(
+        message_id=text_or_none(data.get("message_uuid")),
+        recipient=recipient,
+        sender=text_or_none(data.get("from")),
+        status=status,
+        err_code=int(code) if code and code.isdigit() else None,
+        status_entry=context.knowledge.for_messages_status(status),
+        error_entry=context.knowledge.for_messages_error(code),
+        network=_network(destination.get("network_code"), recipient, context),
+        price=_decimal(usage.get("price"), "usage.price", notes_list),
+        carrier_time=iso_time(data.get("timestamp")),
+        message_timestamp=text_or_none(data.get("timestamp")),
+        client_ref=text_or_none(data.get("client_ref")),
+        notes=tuple(notes_list),
+        currency=text_or_none(usage.get("currency")) or CURRENCY,
+        error_description=text_or_none(error.get("detail")),
+        from_messages=True,
+    )
+
+
+def _inner(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """The object ``data`` holds at ``name``; empty when it holds none."""
+    value = data.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _messages_error_code(error: Mapping[str, Any]) -> str | None:
+    """A status webhook error's code: its type's ``#1320``, else a numeric title."""
+    match = _MESSAGES_PROBLEM.search(text_or_none(error.get("type")) or "")
+    if match is not None and match.group("code"):
+        return match.group("code")
+    title = text_or_none(error.get("title"))
+    return title if title and title.isdigit() else None
 
 
 def _send_response(data: Mapping[str, Any], context: _Context, notes: tuple[str, ...]) -> Decoded:
