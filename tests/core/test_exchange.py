@@ -11,6 +11,7 @@ import pytest
 from smsgui.core.api.client import Credentials, Endpoint, OutgoingSms, SmsApiClient
 from smsgui.core.api.documents import (
     Failure,
+    RequestRecord,
     ResponseDocument,
     ThrottleRetry,
     document_to_json,
@@ -141,11 +142,18 @@ def test_a_saved_send_without_an_answer_is_a_failure_wherever_it_is_opened(
     failure: Failure | None, entry: str, headline: str
 ) -> None:
     """The window, the history and ``smsgui decode`` all read saved documents this way."""
-    document = ResponseDocument(body="", http_status=None, failure=failure)
+    request = RequestRecord("POST", "https://rest.nexmo.com/sms/json", "basic",
+                            (("to", "447700900000"),))
+    document = ResponseDocument(body="", http_status=None, request=request, failure=failure)
     exchange = exchange_from_document(parse_document(document_to_json(document)))
     assert exchange.entry.id == entry and exchange.may_have_been_sent
     assert exchange.headline.startswith(headline)
     assert "empty" not in exchange.headline.lower()
+
+
+def test_pasted_empty_text_stays_empty_input_when_saved_and_reopened() -> None:
+    saved = document_to_json(ResponseDocument(body="", is_bare_body=True))
+    assert exchange_from_document(parse_document(saved)).entry.id == "response-empty"
 
 
 def test_a_saved_failure_whose_headline_is_not_text_keeps_its_entry() -> None:

@@ -151,16 +151,16 @@ UNEXPLAINED_FAILURE = "transport-reason-unknown"
 def saved_failure(document: ResponseDocument, base: KnowledgeBase) -> Failure | None:
     """What the send said went wrong, as this smsgui can explain it; None for an answer.
 
-    A saved document with no answer always had a reason. When the reason is missing, or names
-    an entry this version lacks (a newer smsgui saved it), it is still a request that got no
-    answer - not empty input - and its headline is kept.
+    A request saved with no answer (no body, no HTTP status) always had a reason. When the
+    reason is missing, or names an entry this version lacks (a newer smsgui saved it), it is
+    still a request that got no answer - not empty input - and its headline is kept.
     """
     failure = document.failure
     if failure is not None:
         return failure if failure.entry_id in base else replace(failure,
                                                                 entry_id=UNEXPLAINED_FAILURE)
-    if document.is_bare_body or document.body.strip():
-        return None
+    if document.request is None or document.body.strip() or document.http_status is not None:
+        return None  # pasted text, or an answer if an empty one: the decoder says what it is
     return Failure(UNEXPLAINED_FAILURE,
                    "This document records a request that got no answer, and not why.",
                    may_have_been_sent=True)
