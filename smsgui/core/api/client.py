@@ -26,7 +26,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC
 from decimal import Decimal
 from types import MappingProxyType
@@ -48,7 +48,13 @@ from smsgui.core.api.decode import Decoded, SendResponse, Unreadable, decode_res
 from smsgui.core.api.documents import Failure, RequestRecord, ResponseDocument, ThrottleRetry
 from smsgui.core.api.signing import signed_params
 from smsgui.core.privacy import REDACTED, mask_number, redact_fields
-from smsgui.core.reference.knowledge import KnowledgeBase, Retry, default_knowledge_base
+from smsgui.core.reference.knowledge import (
+    Entry,
+    Kind,
+    KnowledgeBase,
+    Retry,
+    default_knowledge_base,
+)
 from smsgui.core.values import decimal_or_none, int_or_none, money_text, text_or_none
 
 logger = logging.getLogger(__name__)
@@ -200,10 +206,16 @@ class _Plan:
     method: str
     base_url: str
     path: str
-    auth_method: AuthMethod
+    auth_method: str
+    """Where the credentials go: an AuthMethod, or a MessagesAuth of the Messages API."""
     basic_auth: bool
     query: tuple[tuple[str, str], ...] = ()
     form: tuple[tuple[str, str], ...] = ()
+    """The form fields sent, or with ``json`` the fields it holds, as the document records them."""
+    json: str | None = None
+    """A JSON body, sent instead of the form (the Messages API)."""
+    bearer: str | None = field(default=None, repr=False)
+    """A token for an ``Authorization: Bearer`` header (a JWT)."""
 
     @property
     def url(self) -> str:
@@ -421,12 +433,18 @@ class SmsApiClient:
         return answer
 
     def _exchange(self, plan: _Plan, record: RequestRecord, started: float) -> _Answer:
+        headers = {"User-Agent": user_agent(), "Accept": "application/json"}
+        if plan.json is not None:
+            headers["Content-Type"] = "application/json"
+        if plan.bearer is not None:
+            headers["Authorization"] = f"Bearer {plan.bearer}"
         request = self._http.build_request(
             plan.method,
             plan.url,
             params=list(plan.query) or None,
-            data=dict(plan.form) if plan.form else None,
-            headers={"User-Agent": user_agent(), "Accept": "application/json"},
+            data=dict(plan.form) if plan.form and plan.json is None else None,
+            content=plan.json.encode("utf-8") if plan.json is not None else None,
+            headers=headers,
         )
         creds = self._credentials
         auth = httpx.BasicAuth(creds.api_key, creds.api_secret) if plan.basic_auth else None
@@ -517,9 +535,13 @@ class SmsApiClient:
             ))
         return self._http_failure(answer)
 
+    def _http_entry(self, answer: _Answer, decoded: Decoded | None) -> Entry | None:
+        """The entry explaining a non-2xx answer."""
+        return self._knowledge.for_http_status(answer.status)
+
     def _http_failure(self, answer: _Answer) -> ApiOutcome:
-        entry = self._knowledge.for_http_status(answer.status)
         decoded = decode_response(answer.body, self._knowledge) if answer.body.strip() else None
+        entry = self._http_entry(answer, decoded)
         server_says = _server_error_text(decoded)
         headline = _http_headline(answer, entry.title if entry else None)
         if server_says:
@@ -738,7 +760,8 @@ def _wait_advice(seconds: float) -> str:
 
 def _server_error_text(decoded: Decoded | None) -> str | None:
     """The server's own error text from a problem+json or ``error-code`` body."""
-    if isinstance(decoded, Unreadable) and decoded.entry.id == "response-error-object":
+    if isinstance(decoded, Unreadable) and (decoded.entry.id == "response-error-object"
+                                            or decoded.entry.kind is Kind.MESSAGES_ERROR):
         return decoded.headline
     return None
 
