@@ -32,7 +32,7 @@ class _Due:
     at: float
     sequence: int
     url: str = field(compare=False)
-    payload: dict[str, str] = field(compare=False)
+    payload: dict[str, object] = field(compare=False)
 
 
 def receipt_payload(record: MessageRecord, api_key: str, sent_at: float) -> dict[str, str]:
@@ -73,11 +73,16 @@ class ReceiptSender:
         self._scheduler.start()
 
     def schedule(self, url: str, record: MessageRecord) -> None:
+        """The SMS API's delivery receipt of ``record``, when it is due."""
+        self.schedule_payload(url, record.final_at,
+                              dict(receipt_payload(record, self._api_key, record.final_at)))
+
+    def schedule_payload(self, url: str, at: float, payload: dict[str, object]) -> None:
+        """POST ``payload`` as JSON to ``url`` at ``at`` (Unix time), e.g. a status webhook."""
         with self._wakeup:
             if self._stopping:
                 return
-            payload = receipt_payload(record, self._api_key, record.final_at)
-            heapq.heappush(self._due, _Due(record.final_at, next(self._sequence), url, payload))
+            heapq.heappush(self._due, _Due(at, next(self._sequence), url, payload))
             self._wakeup.notify()
 
     def stop(self) -> None:
@@ -107,7 +112,7 @@ class ReceiptSender:
         return max(0.0, self._due[0].at - self._clock()) if self._due else None
 
     def _post(self, due: _Due) -> None:
-        recipient = mask_number(due.payload["msisdn"])
+        recipient = mask_number(str(due.payload.get("msisdn") or due.payload.get("to") or ""))
         try:
             response = self._http.post(due.url, json=due.payload)
         except httpx.HTTPError as error:

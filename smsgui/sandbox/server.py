@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -19,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from smsgui import __version__
+from smsgui.core.api.messages import MESSAGES_PATH, Application
 from smsgui.core.delivery.loopback import (
     BodyRefused,
     LoopbackHTTPServer,
@@ -29,6 +31,12 @@ from smsgui.core.delivery.loopback import (
 from smsgui.core.privacy import mask_number
 from smsgui.sandbox.account import Account
 from smsgui.sandbox.config import SandboxConfig
+from smsgui.sandbox.messages import (
+    MessagesRequest,
+    SandboxState,
+    make_application,
+    send_message,
+)
 from smsgui.sandbox.receipts import ReceiptSender
 from smsgui.sandbox.reports import Answer, ReportsEndpoint, problem
 from smsgui.sandbox.sms import Caller, submit
@@ -51,6 +59,8 @@ class SandboxServer:
         self._reports = ReportsEndpoint(self.account, self.config)
         self._server = LoopbackServer(_Handler, self, host, port, name="sandbox-server")
         self._receipts: ReceiptSender | None = None
+        self._application: Application | None = None
+        self._application_lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -95,6 +105,31 @@ class SandboxServer:
         logger.info("SMS to %s: status %s", mask_number(params.get("to")),
                     ",".join(submission.statuses))
         return 200, submission.body
+
+    @property
+    def application(self) -> Application:
+        """The Vonage application whose key signs the JWTs this sandbox accepts (made on first
+        use: an RSA key takes a moment to generate)."""
+        with self._application_lock:
+            if self._application is None:
+                self._application = make_application()
+            return self._application
+
+    def send_message(self, body: bytes, authorization: str | None,
+                     caller: Caller) -> tuple[int, dict[str, object], dict[str, str]]:
+        """``POST /v1/messages``: the answer, and its extra headers."""
+        now = self.clock()
+        application = self.application if (authorization or "").lower().startswith(
+            "bearer ") else None
+        answer = send_message(MessagesRequest(body, authorization, caller),
+                              SandboxState(self.account, self.config, application), now)
+        if self._receipts is not None:
+            for update in answer.updates:
+                self._receipts.schedule_payload(update.url, update.at, update.payload)
+        logger.info("Messages API SMS: HTTP %d", answer.status)
+        headers = {} if answer.retry_after_s is None else {
+            "Retry-After": str(answer.retry_after_s)}
+        return answer.status, answer.body, headers
 
     def balance(self, params: Mapping[str, str], caller: Caller) -> Answer:
         if not self._is_account_holder(params, caller):
@@ -145,6 +180,12 @@ class _Handler(LoopbackRequestHandler):
                 parse_qs(url.query, keep_blank_values=True), caller),
         }
         path = url.path.rstrip("/") or "/"
+        if (method, path) == ("POST", MESSAGES_PATH):
+            status, answer, headers = sandbox.send_message(
+                body, self.headers.get("Authorization"), caller)
+            self._answer(status, answer, extra_headers=headers)
+            return
+        routes[("POST", MESSAGES_PATH)] = lambda: (405, {})  # listed for the Allow header
         route = routes.get((method, path))
         allowed = [known_method for known_method, known_path in routes if known_path == path]
         if route is not None:

@@ -1,0 +1,333 @@
+"""The rules of ``POST /v1/messages`` (channel sms), on top of the SMS API's.
+
+A Messages API request is checked for what only this API has (its JSON body, its channel, a
+JWT), then goes through the very rules of ``/sms/json`` (credentials, throttling, balance, test
+numbers, country rules), and the SMS API's answer is told the Messages API's way: a problem
+document for a refusal, 202 with a ``message_uuid`` for an accepted message, whose fate - the
+failed, expired or refused receipt of a test number - comes later as a status webhook.
+Facts and sources: docs/messages-api/facts.md.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+from smsgui.core.api.messages import Application
+from smsgui.sandbox.account import Account, MessageRecord
+from smsgui.sandbox.config import SandboxConfig
+from smsgui.sandbox.sms import Caller, Submission, submit
+
+MESSAGES_PROBLEM: Final = "https://developer.nexmo.com/api-errors/messages-olympus"
+GENERIC_PROBLEM: Final = "https://developer.nexmo.com/api-errors/"
+JWT_LEEWAY_S: Final = 60
+MAX_JWT_AGE_S: Final = 24 * 60 * 60
+"""Vonage honours a token for at most a day after its ``iat``, whatever its ``exp`` says."""
+
+Answer = tuple[int, dict[str, object]]
+
+# What a refusal of /sms/json becomes: HTTP status, problem type, title.
+_REFUSALS: Mapping[int, tuple[int, str, str]] = {
+    1: (429, f"{MESSAGES_PROBLEM}#1000", "Rate Limit Hit"),
+    2: (422, f"{MESSAGES_PROBLEM}#1150", "Invalid params"),
+    3: (422, f"{MESSAGES_PROBLEM}#1150", "Invalid params"),
+    4: (401, f"{GENERIC_PROBLEM}#unauthorized", "You did not provide correct credentials."),
+    5: (500, f"{MESSAGES_PROBLEM}#1000", "Internal error"),
+    8: (403, f"{MESSAGES_PROBLEM}#1060", "Account barred"),
+    9: (402, f"{GENERIC_PROBLEM}#low-balance", "Low balance"),
+    11: (403, f"{MESSAGES_PROBLEM}#1080", "Account not enabled for REST"),
+    12: (422, f"{MESSAGES_PROBLEM}#1150", "Invalid params"),
+    14: (401, f"{GENERIC_PROBLEM}#unauthorized", "You did not provide correct credentials."),
+    15: (422, f"{MESSAGES_PROBLEM}#1120", "Invalid sender"),
+    23: (422, f"{MESSAGES_PROBLEM}#1150", "Invalid params"),
+    29: (403, f"{MESSAGES_PROBLEM}#1160", "Non White-listed Destination"),
+    32: (401, f"{GENERIC_PROBLEM}#unauthorized", "You did not provide correct credentials."),
+}
+_PARAMETERS: Mapping[str, str] = {"from": "from", "to": "to", "text": "text", "ttl": "ttl",
+                                  "client-ref": "client_ref", "callback": "webhook_url"}
+"""The SMS API's parameter names, as the Messages API calls them."""
+
+# A refusal of /sms/json that the Messages API accepts first and reports in a status webhook.
+_LATER: Mapping[int, int] = {6: 1250, 7: 1050, 17: 1280, 33: 1190}
+# A delivery receipt's err-code, as the status webhook's error code.
+_RECEIPT_ERRORS: Mapping[int, int] = {
+    1: 1330, 2: 1180, 3: 1190, 4: 1050, 5: 1200, 6: 1210, 7: 1220, 8: 1230, 9: 1240, 10: 1040,
+    11: 1250, 12: 1260, 13: 1270, 14: 1280, 15: 1290, 16: 1070,
+}
+_ERROR_TITLES: Mapping[int, str] = {
+    1040: "Invalid message", 1050: "Number barred", 1070: "Partner quota exceeded",
+    1180: "Absent Subscriber Temporary", 1190: "Absent Subscriber Permanent",
+    1200: "Portability Error", 1210: "Anti-Spam Rejection", 1220: "Handset Busy",
+    1230: "Network Error", 1240: "Illegal Number", 1250: "Unroutable",
+    1260: "Destination unreachable", 1270: "Subscriber Age Restriction",
+    1280: "Number Blocked by Carrier", 1290: "Pre-Paid - Insufficient funds",
+    1330: "Unknown", 1360: "TTL was activated",
+}
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """One status webhook to POST at ``at`` (Unix time)."""
+
+    at: float
+    url: str
+    payload: dict[str, object]
+
+
+@dataclass(frozen=True)
+class MessagesAnswer:
+    """The answer to one request, and the status webhooks it leads to."""
+
+    status: int
+    body: dict[str, object]
+    updates: tuple[StatusUpdate, ...] = ()
+    retry_after_s: int | None = None
+
+
+def make_application() -> Application:
+    """A new application with a new RSA key, as the Vonage Dashboard makes one."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode("ascii")
+    return Application(str(uuid.uuid4()), pem)
+
+
+def problem(kind: str, title: str, detail: str, **more: object) -> dict[str, object]:
+    return {"type": kind, "title": title, "detail": detail, "instance": uuid.uuid4().hex, **more}
+
+
+@dataclass(frozen=True)
+class MessagesRequest:
+    """One request as the HTTP layer read it."""
+
+    body: bytes
+    authorization: str | None
+    caller: Caller
+    """The Basic credentials, for the SMS API's rules."""
+
+
+@dataclass(frozen=True)
+class SandboxState:
+    """What the rules consult and change: the account, the settings and the application."""
+
+    account: Account
+    config: SandboxConfig
+    application: Application | None
+
+
+def send_message(request: MessagesRequest, state: SandboxState, now: float) -> MessagesAnswer:
+    """Apply the Messages API's rules, then the SMS API's, to one request."""
+    body, authorization, caller = request.body, request.authorization, request.caller
+    account, config = state.account, state.config
+    refused = _authenticate(authorization, state.application, now)
+    if refused is not None:
+        return refused
+    data = _json_object(body)
+    if data is None:
+        return MessagesAnswer(422, problem(f"{GENERIC_PROBLEM}#invalid-json", "Invalid JSON",
+                                           "The request body did not contain valid JSON."))
+    wrong = _wrong_shape(data)
+    if wrong:
+        return MessagesAnswer(422, problem(f"{MESSAGES_PROBLEM}#1150", "Invalid params",
+                                           "The value of one or more parameters is invalid.",
+                                           invalid_parameters=wrong))
+    if authorization is not None and authorization.lower().startswith("bearer "):
+        caller = Caller(basic_key=config.api_key, basic_secret=config.api_secret)
+    submission = submit(_sms_params(data), caller, account, config, now)
+    return _told_the_messages_way(submission, data, config, now)
+
+
+# -- authentication: Basic goes to the SMS rules; a JWT is checked here ---------------------------
+
+def _authenticate(authorization: str | None, application: Application | None,
+                  now: float) -> MessagesAnswer | None:
+    if not authorization:
+        return MessagesAnswer(401, problem(f"{GENERIC_PROBLEM}#unauthorized", "Unauthorised",
+                                           "Request header 'Authorization' missing."))
+    if not authorization.lower().startswith("bearer "):
+        return None  # Basic: the SMS API's rules check it
+    refusal = _jwt_refusal(authorization[7:].strip(), application, now)
+    if refusal is None:
+        return None
+    return MessagesAnswer(401, problem(f"{GENERIC_PROBLEM}#unauthorized",
+                                       "You did not provide correct credentials.", refusal))
+
+
+def _jwt_refusal(token: str, application: Application | None, now: float) -> str | None:
+    """Why the token is refused, or None when it is good."""
+    import jwt
+
+    if application is None:
+        return "The sandbox has no application to check a JWT against."
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    public = load_pem_private_key(application.private_key.encode(), password=None).public_key()
+    try:
+        claims = jwt.decode(token, public, algorithms=["RS256"],  # type: ignore[arg-type]
+                            options={"verify_exp": False, "verify_iat": False})
+    except jwt.PyJWTError as error:
+        return f"The JWT is not signed by the application's key ({type(error).__name__})."
+    return _claims_refusal(claims, application, now)
+
+
+def _claims_refusal(claims: Mapping[str, object], application: Application,
+                    now: float) -> str | None:
+    issued, expires = claims.get("iat"), claims.get("exp")
+    if claims.get("application_id") != application.application_id:
+        return "The JWT names another application_id."
+    if not isinstance(issued, int | float) and not isinstance(expires, int | float):
+        return "The JWT has neither iat nor exp."
+    if isinstance(issued, int | float) and issued > now + JWT_LEEWAY_S:
+        return "The JWT was issued in the future (iat): check this computer's clock."
+    if isinstance(expires, int | float) and expires < now - JWT_LEEWAY_S:
+        return "The JWT provided has expired (exp): generate a new one."
+    if isinstance(issued, int | float) and now - issued > MAX_JWT_AGE_S:
+        return "The JWT is more than a day old (iat)."
+    return None
+
+
+# -- the request body -----------------------------------------------------------------------------
+
+def _json_object(body: bytes) -> dict[str, object] | None:
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _wrong_shape(data: Mapping[str, object]) -> list[dict[str, str]]:
+    wrong = []
+    if data.get("channel") != "sms":
+        wrong.append({"name": "channel", "reason": "The sandbox speaks the sms channel only."})
+    if data.get("message_type") != "text":
+        wrong.append({"name": "message_type", "reason": "An SMS is of message_type text."})
+    for name in ("to", "from", "text"):
+        if not isinstance(data.get(name), str) or not str(data.get(name)).strip():
+            wrong.append({"name": name, "reason": "Missing or not text."})
+    ttl = data.get("ttl")
+    if ttl is not None and (not isinstance(ttl, int) or isinstance(ttl, bool)):
+        wrong.append({"name": "ttl", "reason": "A number of seconds."})
+    return wrong
+
+
+def _sms_params(data: Mapping[str, object]) -> dict[str, str]:
+    """The request as ``/sms/json`` form fields, for the SMS API's rules."""
+    params = {"from": str(data["from"]), "to": str(data["to"]), "text": str(data["text"])}
+    sms = data.get("sms") if isinstance(data.get("sms"), dict) else {}
+    assert isinstance(sms, dict)
+    if sms.get("encoding_type") == "unicode":
+        params["type"] = "unicode"
+    optional = {"client-ref": data.get("client_ref"), "callback": data.get("webhook_url"),
+                "entity-id": sms.get("entity_id"), "content-id": sms.get("content_id")}
+    if isinstance(data.get("ttl"), int):
+        optional["ttl"] = int(data["ttl"]) * 1000  # type: ignore[call-overload]
+    params.update({key: str(value) for key, value in optional.items() if value is not None})
+    return params
+
+
+# -- the answer -----------------------------------------------------------------------------------
+
+def _told_the_messages_way(submission: Submission, data: Mapping[str, object],
+                           config: SandboxConfig, now: float) -> MessagesAnswer:
+    messages = submission.body.get("messages")
+    first = messages[0] if isinstance(messages, list) and messages else {}
+    status = int(str(first.get("status", "5")))
+    url = submission.callback
+    if status == 0:
+        record = submission.accepted[0]
+        return MessagesAnswer(202, {"message_uuid": record.message_id},
+                              _updates(submission.accepted, data, url, now))
+    if status in _LATER:
+        message_uuid = str(uuid.uuid4())
+        webhook = _receipt_url(data, config)
+        updates = () if webhook is None else (StatusUpdate(
+            now + config.dlr_delay, webhook,
+            _status_payload(message_uuid, data, now + config.dlr_delay,
+                            ("rejected", _LATER[status]))),)
+        return MessagesAnswer(202, {"message_uuid": message_uuid}, updates)
+    code, kind, title = _REFUSALS.get(status, _REFUSALS[5])
+    detail = str(first.get("error-text", title))
+    more: dict[str, object] = {}
+    if code == 422 and kind.endswith("#1150"):
+        more["invalid_parameters"] = [{"name": _parameter_in(detail), "reason": detail}]
+    wait = _wait_s(detail) if code == 429 else None
+    return MessagesAnswer(code, problem(kind, title, detail, **more), retry_after_s=wait)
+
+
+def _receipt_url(data: Mapping[str, object], config: SandboxConfig) -> str | None:
+    url = data.get("webhook_url")
+    return url if isinstance(url, str) and url else config.dlr_url
+
+
+def _parameter_in(error_text: str) -> str:
+    """The Messages API name of the parameter an SMS API error-text names ("Missing to param")."""
+    words = error_text.split()
+    named = words[1] if len(words) >= 3 and words[-1] == "param" else "text"
+    return _PARAMETERS.get(named, named)
+
+
+def _wait_s(error_text: str) -> int:
+    digits = "".join(char for char in error_text.rsplit("[", maxsplit=1)[-1] if char.isdigit())
+    return max(1, -(-int(digits) // 1000)) if digits else 1
+
+
+def _updates(records: tuple[MessageRecord, ...], data: Mapping[str, object], url: str | None,
+             now: float) -> tuple[StatusUpdate, ...]:
+    """``submitted`` at once, then the final status when the (first part's) receipt is due."""
+    if url is None or not records:
+        return ()
+    record = records[0]
+    message_uuid = record.message_id
+    submitted = _status_payload(message_uuid, data, now, ("submitted", None), records)
+    final = _status_payload(message_uuid, data, record.final_at, _final_status(record), records)
+    return StatusUpdate(now, url, submitted), StatusUpdate(record.final_at, url, final)
+
+
+def _final_status(record: MessageRecord) -> tuple[str, int | None]:
+    status, err_code = record.receipt_status, record.receipt_err_code
+    if status == "delivered":
+        return "delivered", None
+    if status == "expired":
+        return "rejected", 1360
+    if status == "unknown":
+        return "rejected", 1330
+    code = _RECEIPT_ERRORS.get(err_code, 1330)
+    return ("undeliverable" if code == 1260 else "rejected"), code
+
+
+def _status_payload(message_uuid: str, data: Mapping[str, object], at: float,
+                    outcome: tuple[str, int | None],
+                    records: tuple[MessageRecord, ...] = ()) -> dict[str, object]:
+    """A status webhook (v1), as Vonage sends it for SMS; ``outcome`` is its status and error
+    code (None for none)."""
+    status, error = outcome
+    payload: dict[str, object] = {
+        "message_uuid": message_uuid, "to": str(data.get("to", "")),
+        "from": str(data.get("from", "")),
+        "timestamp": datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z"),
+        "status": status, "channel": "sms",
+    }
+    if records:
+        price = sum((record.price for record in records), records[0].price * 0)
+        payload["usage"] = {"currency": "EUR", "price": f"{price:.4f}"}
+        network = records[0].network
+        if network is not None:
+            payload["destination"] = {"network_code": network.code}
+        payload["sms"] = {"count_total": str(len(records))}
+    if isinstance(data.get("client_ref"), str):
+        payload["client_ref"] = data["client_ref"]
+    if error is not None:
+        payload["error"] = {"type": f"{MESSAGES_PROBLEM}#{error}",
+                            "title": _ERROR_TITLES.get(error, str(error)),
+                            "detail": _ERROR_TITLES.get(error, "Rejected"),
+                            "instance": uuid.uuid4().hex}
+    return payload
