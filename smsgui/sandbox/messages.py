@@ -47,6 +47,12 @@ _REFUSALS: Mapping[int, tuple[int, str, str]] = {
     29: (403, f"{MESSAGES_PROBLEM}#1160", "Non White-listed Destination"),
     32: (401, f"{GENERIC_PROBLEM}#unauthorized", "You did not provide correct credentials."),
 }
+_DETAILS: Mapping[int, str] = {
+    401: "Check that you're using the correct credentials, and that your account has this "
+         "feature enabled",
+    402: "This request could not be performed due to your account balance being low.",
+}
+"""The Messages API's own words where the SMS API's error-text would read oddly."""
 _PARAMETERS: Mapping[str, str] = {"from": "from", "to": "to", "text": "text", "ttl": "ttl",
                                   "client-ref": "client_ref", "callback": "webhook_url"}
 """The SMS API's parameter names, as the Messages API calls them."""
@@ -254,7 +260,7 @@ def _told_the_messages_way(submission: Submission, data: Mapping[str, object],
                             ("rejected", _LATER[status]))),)
         return MessagesAnswer(202, {"message_uuid": message_uuid}, updates)
     code, kind, title = _REFUSALS.get(status, _REFUSALS[5])
-    detail = str(first.get("error-text", title))
+    detail = _DETAILS.get(code) or str(first.get("error-text", title))
     more: dict[str, object] = {}
     if code == 422 and kind.endswith("#1150"):
         more["invalid_parameters"] = [{"name": _parameter_in(detail), "reason": detail}]

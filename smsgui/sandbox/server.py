@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 import logging
+import ssl
 import threading
 import time
 import uuid
@@ -51,13 +52,16 @@ class SandboxServer:
     """A running sandbox. Use as a context manager, or call ``start()`` and ``stop()``."""
 
     def __init__(self, config: SandboxConfig | None = None, host: str = "127.0.0.1",
-                 port: int = 0, clock: Callable[[], float] = time.time) -> None:
+                 port: int = 0, clock: Callable[[], float] = time.time,
+                 tls: ssl.SSLContext | None = None) -> None:
+        """With ``tls``, a server-side context with a certificate, it serves HTTPS."""
         self.config = config or SandboxConfig()
         self.clock = clock
         self.account = Account(self.config.balance, self.config.rate_limit,
                                self.config.dlr_delay, make_id=lambda: str(uuid.uuid4()))
         self._reports = ReportsEndpoint(self.account, self.config)
-        self._server = LoopbackServer(_Handler, self, host, port, name="sandbox-server")
+        self._server = LoopbackServer(_Handler, self, host, port, name="sandbox-server",
+                                      tls=tls)
         self._receipts: ReceiptSender | None = None
         self._application: Application | None = None
         self._application_lock = threading.Lock()

@@ -33,9 +33,12 @@ class FrozenClock:
 
 
 def start_sandbox(**overrides: object) -> SandboxServer:
+    """A started sandbox; ``clock`` and ``tls`` go to the server, the rest to its config."""
     clock = overrides.pop("clock", None)
+    tls = overrides.pop("tls", None)
     config = SandboxConfig(**{"dlr_delay": 0.05, **overrides})  # type: ignore[arg-type]
-    server = SandboxServer(config, clock=clock) if clock else SandboxServer(config)
+    server = (SandboxServer(config, clock=clock, tls=tls) if clock  # type: ignore[arg-type]
+              else SandboxServer(config, tls=tls))  # type: ignore[arg-type]
     return server.start()
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import ssl
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -187,12 +188,15 @@ class LoopbackServer(Generic[OwnerT]):
     ``start()`` raises OSError when the address cannot be bound (for example, a port in use).
     """
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler], owner: OwnerT,
-                 host: str = "127.0.0.1", port: int = 0, name: str = "loopback-server") -> None:
+    def __init__(self, handler: type[BaseHTTPRequestHandler], owner: OwnerT,  # noqa: PLR0913
+                 host: str = "127.0.0.1", port: int = 0, name: str = "loopback-server", *,
+                 tls: ssl.SSLContext | None = None) -> None:
+        """With ``tls`` (a server-side context holding a certificate) it serves HTTPS."""
         self._handler = handler
         self._owner = owner
         self._address = (host, port)
         self._name = name
+        self._tls = tls
         self._http: LoopbackHTTPServer[OwnerT] | None = None
         self._thread: threading.Thread | None = None
 
@@ -208,12 +212,15 @@ class LoopbackServer(Generic[OwnerT]):
         host, port = self._http.server_address[:2]
         name = host.decode() if isinstance(host, bytes) else str(host)
         shown = f"[{name}]" if ":" in name else name
-        return f"http://{shown}:{port}"
+        return f"{'https' if self._tls else 'http'}://{shown}:{port}"
 
     def start(self) -> Self:
         if self._http is not None:
             return self
         http = LoopbackHTTPServer(self._address, self._handler, self._owner)
+        if self._tls is not None:  # the handshake happens on each request's own thread
+            http.socket = self._tls.wrap_socket(http.socket, server_side=True,
+                                                do_handshake_on_connect=False)
         thread = threading.Thread(target=http.serve_forever,
                                   kwargs={"poll_interval": POLL_INTERVAL},
                                   name=self._name, daemon=True)
