@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from smsgui.core.api.decode import Receipt, decode_receipt_fields
 from smsgui.core.delivery.receiver import (
     MAX_RECEIPT_BYTES,
     RECEIPT_PATH,
@@ -301,3 +302,17 @@ def test_webhook_fields_replace_bytes_that_are_not_utf8() -> None:
 ])
 def test_looks_like_receipt(fields: dict[str, str], expected: bool) -> None:
     assert looks_like_receipt(fields) is expected
+
+
+def test_a_messages_api_status_webhook_is_a_receipt_with_its_objects_flattened() -> None:
+    body = (b'{"message_uuid": "aaaaaaaa-bbbb-cccc-dddd-0123456789ab", "to": "447700900000",'
+            b' "status": "rejected", "usage": {"currency": "EUR", "price": "0.0333"},'
+            b' "error": {"type": "https://developer.nexmo.com/api-errors/messages-olympus#1240",'
+            b' "title": 1240, "detail": "Illegal Number"}, "channel": "sms"}')
+    fields = webhook_fields("", body, "application/json")
+    assert fields is not None and looks_like_receipt(fields)
+    assert fields["usage.price"] == "0.0333" and fields["error.title"] == "1240"
+    receipt = decode_receipt_fields(fields)
+    assert isinstance(receipt, Receipt) and receipt.err_code == 1240
+    assert receipt.entry.id == "messages-1240" and not receipt.ok
+    assert looks_like_receipt({"message_uuid": "x"}) is False  # a status is needed too

@@ -342,6 +342,8 @@ def decode_receipt_fields(
     """Decode a receipt already split into fields, e.g. a webhook's query parameters."""
     context = _Context(knowledge or default_knowledge_base(), networks or default_network_table())
     try:
+        if "message_uuid" in fields:  # a Messages API status webhook, its objects flattened
+            return _status_webhook(_nested(fields), context, ())
         return _receipt(fields, context)
     except Exception as error:  # the same promise for receipts
         return _unreadable(context, "response-unrecognized", "This receipt could not be read.",
@@ -616,6 +618,20 @@ def _status_webhook(data: Mapping[str, Any], context: _Context,
         error_description=text_or_none(error.get("detail")),
         from_messages=True,
     )
+
+
+def _nested(fields: Mapping[str, object]) -> dict[str, Any]:
+    """Fields named ``usage.price`` back inside their objects: ``{"usage": {"price": ...}}``."""
+    data: dict[str, Any] = {}
+    for key, value in fields.items():
+        outer, dot, inner = str(key).partition(".")
+        if dot and inner:
+            holder = data.setdefault(outer, {})
+            if isinstance(holder, dict):
+                holder[inner] = value
+        else:
+            data[key] = value
+    return data
 
 
 def _inner(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:

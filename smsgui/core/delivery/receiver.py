@@ -41,7 +41,8 @@ _NOT_STORED: Final = 500
 _TEXTS: Final[Mapping[int, str]] = {
     _OK: "OK",
     _NOT_A_RECEIPT: "This is not a delivery receipt: it needs a messageId, "
-                    "or an msisdn and a status.",
+                    "or an msisdn and a status (or, from the Messages API, a message_uuid "
+                    "and a status).",
     _NOT_STORED: "The receipt arrived but smsgui could not keep it.",
     405: "Delivery receipts come by GET or POST.",
 }
@@ -51,8 +52,10 @@ ReceiptCallback = Callable[[dict[str, str]], object]
 
 
 def looks_like_receipt(fields: Mapping[str, str]) -> bool:
-    """A ``messageId``, or both an ``msisdn`` and a ``status``."""
-    return bool(fields.get("messageId")) or bool(fields.get("msisdn") and fields.get("status"))
+    """A ``messageId``, or both an ``msisdn`` and a ``status``; or a Messages API status
+    webhook's ``message_uuid`` and ``status``."""
+    return (bool(fields.get("messageId"))
+            or bool((fields.get("msisdn") or fields.get("message_uuid")) and fields.get("status")))
 
 
 def webhook_fields(query: str, body: bytes, content_type: str) -> dict[str, str] | None:
@@ -79,8 +82,20 @@ def _json_fields(text: str) -> dict[str, str] | None:
         return None
     if not isinstance(data, dict):
         return None
-    return {str(key): _text(value) for key, value in data.items()
-            if value is not None and not isinstance(value, (dict, list))}
+    return _flat(data)
+
+
+def _flat(data: Mapping[str, object], prefix: str = "") -> dict[str, str]:
+    """Fields as text; an object's own fields (a status webhook's ``error``, ``usage``) under
+    dotted names such as ``usage.price``. Lists are left out."""
+    fields: dict[str, str] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and not prefix:  # one level: that is all webhooks nest
+            fields.update(_flat(value, f"{name}."))
+        elif value is not None and not isinstance(value, (dict, list)):
+            fields[name] = _text(value)
+    return fields
 
 
 def _text(value: object) -> str:
