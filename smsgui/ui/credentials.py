@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -32,6 +33,7 @@ from smsgui.core.api.profiles import (
     EndpointKind,
     Profile,
     ProfileStore,
+    SendApi,
 )
 from smsgui.core.api.secrets import SecretProblem, SecretStore, SecretStoreError
 from smsgui.core.api.signing import SignatureMethod
@@ -42,7 +44,11 @@ _ENDPOINTS = (("Vonage (rest.nexmo.com)", EndpointKind.VONAGE),
 _AUTH = (("HTTP Basic header (recommended)", AuthMethod.BASIC),
          ("Key and secret in the request body", AuthMethod.BODY),
          ("Signed requests (signature secret)", AuthMethod.SIGNATURE))
+_APIS = (("SMS API (/sms/json)", SendApi.SMS),
+         ("Messages API (/v1/messages, channel sms)", SendApi.MESSAGES))
 _KEEP = "stored - leave empty to keep"
+_KEY_TIP = ("Only with an application ID: the private.key file Vonage gave you, pasted whole; "
+            "kept only in your system keyring")
 
 
 def _secret_field(name: str, tip: str) -> QLineEdit:
@@ -97,6 +103,16 @@ class CredentialsDialog(QDialog):
         self.api_secret = _secret_field("API secret", "Kept only in your system keyring")
         self.signature_secret = _secret_field(
             "Signature secret", "Only for signed requests; kept only in your system keyring")
+        self.send_api = self._combo("Send through", _APIS, "Which Vonage API sends the SMS")
+        self.send_api.currentIndexChanged.connect(self._update_enabled)
+        self.application_id = self._line(
+            "Application ID", "Messages API only: leave empty to sign in with key and secret")
+        self.application_id.textChanged.connect(self._update_enabled)
+        self.private_key = QPlainTextEdit()
+        self.private_key.setAccessibleName("Private key")
+        self.private_key.setToolTip(_KEY_TIP)
+        self.private_key.setTabChangesFocus(True)
+        self.private_key.setFixedHeight(self.fontMetrics().lineSpacing() * 4)
         self.auth = self._combo("Authentication", _AUTH, "How credentials travel")
         self.auth.currentIndexChanged.connect(self._update_enabled)
         self.signature_method = self._combo(
@@ -123,7 +139,10 @@ class CredentialsDialog(QDialog):
     def _build_layout(self) -> None:
         form = QFormLayout()
         for label, field in (("&Name:", self.name), ("&Endpoint:", self.endpoint),
+                             ("Send &through:", self.send_api),
                              ("API &key:", self.api_key), ("API &secret:", self.api_secret),
+                             ("A&pplication ID:", self.application_id),
+                             ("Private ke&y:", self.private_key),
                              ("&Authentication:", self.auth),
                              ("Si&gnature secret:", self.signature_secret),
                              ("Signature &method:", self.signature_method),
@@ -191,6 +210,8 @@ class CredentialsDialog(QDialog):
         self.api_key.setText(profile.api_key if profile else "")
         self._select(self.endpoint, profile.kind if profile else EndpointKind.VONAGE)
         self._select(self.auth, profile.auth_method if profile else AuthMethod.BASIC)
+        self._select(self.send_api, profile.send_api if profile else SendApi.SMS)
+        self.application_id.setText(profile.application_id if profile else "")
         self._select(self.signature_method,
                      profile.signature_method if profile else SignatureMethod.MD5_HASH)
         self.rest_url.setText(profile.rest_base_url if profile else VONAGE_REST_URL)
@@ -198,7 +219,8 @@ class CredentialsDialog(QDialog):
         self._stored = (self._stored_kinds(profile.name) if profile and not sandbox
                         else frozenset())
         for field, kind in ((self.api_secret, "api_secret"),
-                            (self.signature_secret, "signature_secret")):
+                            (self.signature_secret, "signature_secret"),
+                            (self.private_key, "private_key")):
             field.clear()
             field.setPlaceholderText(_KEEP if kind in self._stored else "")
         self.status.setText("The built-in sandbox needs no credentials: it answers like the "
@@ -208,7 +230,7 @@ class CredentialsDialog(QDialog):
     def _stored_kinds(self, name: str) -> frozenset[str]:
         """Which secrets the keyring holds for ``name``, asked once each time a profile is shown."""
         stored = set()
-        for kind in ("api_secret", "signature_secret"):
+        for kind in ("api_secret", "signature_secret", "private_key"):
             try:
                 if self._secrets.get(name, kind):
                     stored.add(kind)
@@ -223,11 +245,17 @@ class CredentialsDialog(QDialog):
 
     def _update_enabled(self) -> None:
         sandbox = self._editing == SANDBOX_PROFILE_NAME
-        for field in (self.name, self.endpoint, self.api_key, self.api_secret, self.auth,
+        for field in (self.name, self.endpoint, self.send_api, self.api_key, self.api_secret,
                       self.save_button, self.delete_button):
             field.setEnabled(not sandbox)
         # Qt hands item data back as plain str, so compare by value.
-        signed = self.auth.currentData() == AuthMethod.SIGNATURE
+        messages = self.send_api.currentData() == SendApi.MESSAGES
+        jwt = messages and bool(self.application_id.text().strip())
+        self.application_id.setEnabled(not sandbox and messages)
+        self.private_key.setEnabled(not sandbox and jwt)
+        self.api_secret.setEnabled(not sandbox and not jwt)
+        self.auth.setEnabled(not sandbox and not messages)  # the Messages API: Basic or a JWT
+        signed = self.auth.currentData() == AuthMethod.SIGNATURE and not messages
         self.signature_secret.setEnabled(not sandbox and signed)
         self.signature_method.setEnabled(not sandbox and signed)
         custom = self.endpoint.currentData() == EndpointKind.CUSTOM
@@ -266,7 +294,10 @@ class CredentialsDialog(QDialog):
             api_key=self.api_key.text().strip(), auth_method=AuthMethod(self.auth.currentData()),
             signature_method=SignatureMethod(self.signature_method.currentData()),
             rest_base_url=self.rest_url.text().strip() or VONAGE_REST_URL,
-            api_base_url=self.api_url.text().strip() or VONAGE_API_URL)
+            api_base_url=self.api_url.text().strip() or VONAGE_API_URL,
+            send_api=SendApi(self.send_api.currentData()),
+            application_id=(self.application_id.text().strip()
+                            if self.send_api.currentData() == SendApi.MESSAGES else ""))
 
     def _validate(self, profile: Profile) -> str | None:
         if not profile.name:
@@ -275,22 +306,43 @@ class CredentialsDialog(QDialog):
                 profile.name != self._editing
                 and any(p.name == profile.name for p in self._profiles)):
             return f"There is already a profile called {profile.name}."
+        return self._key_problem() if profile.uses_jwt else self._secret_problem(profile)
+
+    def _secret_problem(self, profile: Profile) -> str | None:
+        """What is missing for a key-and-secret profile, in one sentence."""
         if not profile.api_key:
             return "Enter the API key from the Vonage Dashboard."
         if not self.api_secret.text() and "api_secret" not in self._stored:
             return "Enter the API secret from the Vonage Dashboard."
-        if (profile.auth_method is AuthMethod.SIGNATURE and not self.signature_secret.text()
-                and "signature_secret" not in self._stored):
+        if (profile.auth_method is AuthMethod.SIGNATURE and profile.send_api is SendApi.SMS
+                and not self.signature_secret.text() and "signature_secret" not in self._stored):
             return "Signed requests need the signature secret from the Vonage Dashboard."
+        return None
+
+    def _key_problem(self) -> str | None:
+        """What is wrong with the private key typed (or stored), in one sentence."""
+        from smsgui.core.api.messages import Application, PrivateKeyError, make_jwt
+
+        pem = self.private_key.toPlainText().strip()
+        if not pem:
+            return (None if "private_key" in self._stored else
+                    "Paste the application's private key (the private.key file from the "
+                    "Vonage Dashboard).")
+        try:
+            make_jwt(Application("check", pem), now=0)
+        except PrivateKeyError as problem:
+            return f"{problem} Nothing was saved."
         return None
 
     def _store_secrets(self, name: str) -> None:
         old = self._editing
         written = set()
         for field, kind in ((self.api_secret, "api_secret"),
-                            (self.signature_secret, "signature_secret")):
-            value = field.text() or (self._secrets.get(old, kind) if old and old != name
-                                     else None)
+                            (self.signature_secret, "signature_secret"),
+                            (self.private_key, "private_key")):
+            typed = field.toPlainText().strip() if isinstance(field, QPlainTextEdit) \
+                else field.text()
+            value = typed or (self._secrets.get(old, kind) if old and old != name else None)
             if value:
                 self._secrets.set(name, kind, value)
                 written.add(kind)

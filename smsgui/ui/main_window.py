@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smsgui.core.api.profiles import EndpointKind, Profile
+from smsgui.core.api.profiles import EndpointKind, Profile, SendApi
 from smsgui.core.api.secrets import (
     SecretProblem,
     SecretStoreError,
@@ -67,7 +67,9 @@ from smsgui.ui.workers import CallJob, ClientFactory, JobFailure, SendJob
 # documents, receipts and dialogs - is imported where it is first used, to keep start-up fast
 # (bench/startup.py measures it).
 if TYPE_CHECKING:
+    import httpx
 
+    from smsgui.core.api.apitypes import Endpoint
     from smsgui.core.api.client import ApiOutcome, BalanceOutcome, SettingsOutcome, SmsApiClient
     from smsgui.core.api.documents import DocumentError
     from smsgui.core.checks.checks import Draft
@@ -175,6 +177,28 @@ def _preload(names: Sequence[str], make_http_client: Callable[[], object]) -> No
     default_destination_table()
     default_network_table()
     make_http_client()
+
+
+def _missing_secret(profile: str, what: str) -> SecretProblem:
+    return SecretProblem(
+        f"No {what} is stored for {profile}",
+        "smsgui keeps secrets only in your system keyring (or, without one, for this session), "
+        "and there is none for this profile.",
+        f"Open Profiles..., enter the {what} from the Vonage Dashboard and save.")
+
+
+def _messages_client(profile: Profile, private_key: str | None, http: httpx.Client,
+                     endpoint: Endpoint,
+                     knowledge: KnowledgeBase) -> SmsApiClient | SecretProblem:
+    """A Messages API client signing with the profile's application key (JWT)."""
+    from smsgui.core.api.apitypes import Credentials
+    from smsgui.core.api.messages import Application, MessagesApiClient
+
+    if not private_key:
+        return _missing_secret(profile.name, "application's private key")
+    return MessagesApiClient(http, Credentials(profile.api_key or "-", "-"), endpoint,
+                             knowledge=knowledge,
+                             application=Application(profile.application_id, private_key))
 
 
 def _size_of(path: Path) -> int:
@@ -622,17 +646,20 @@ class MainWindow(QMainWindow):
             try:
                 secret = secrets.get(profile.name, "api_secret")
                 signature = secrets.get(profile.name, "signature_secret")
+                private_key = secrets.get(profile.name, "private_key") if profile.uses_jwt else None
             except SecretStoreError as error:
                 return error.problem
+            if profile.uses_jwt:
+                return _messages_client(profile, private_key, http.get(), endpoint, knowledge)
             if not secret:
-                return SecretProblem(
-                    f"No API secret is stored for {profile.name}",
-                    "smsgui keeps secrets only in your system keyring (or, without one, for "
-                    "this session), and there is none for this profile.",
-                    "Open Profiles..., enter the API secret from the Vonage Dashboard and save.")
+                return _missing_secret(profile.name, "API secret")
             credentials = Credentials(profile.api_key, secret, signature_secret=signature,
                                       signature_method=profile.signature_method,
                                       auth_method=profile.auth_method)
+            if profile.send_api is SendApi.MESSAGES:
+                from smsgui.core.api.messages import MessagesApiClient
+
+                return MessagesApiClient(http.get(), credentials, endpoint, knowledge=knowledge)
             return SmsApiClient(http.get(), credentials, endpoint, knowledge=knowledge)
 
         return make

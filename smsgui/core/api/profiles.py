@@ -26,6 +26,15 @@ class EndpointKind(enum.StrEnum):
     CUSTOM = "custom"
 
 
+class SendApi(enum.StrEnum):
+    """Which Vonage API a profile sends SMS through."""
+
+    SMS = "sms"
+    """The SMS API: ``POST /sms/json`` on the REST base URL."""
+    MESSAGES = "messages"
+    """The Messages API: ``POST /v1/messages`` (channel sms) on the API base URL."""
+
+
 @dataclass(frozen=True)
 class Profile:
     """One place to send to. ``api_key`` is an identifier, not a secret."""
@@ -37,6 +46,14 @@ class Profile:
     signature_method: SignatureMethod = SignatureMethod.MD5_HASH
     rest_base_url: str = VONAGE_REST_URL
     api_base_url: str = VONAGE_API_URL
+    send_api: SendApi = SendApi.SMS
+    application_id: str = ""
+    """A Messages API profile with an application ID signs its requests with a JWT (the key
+    is in the keyring); without one it uses HTTP Basic with the API key and secret."""
+
+    @property
+    def uses_jwt(self) -> bool:
+        return self.send_api is SendApi.MESSAGES and bool(self.application_id)
 
     @property
     def is_sandbox(self) -> bool:
@@ -107,6 +124,8 @@ def _profile(raw: object) -> Profile | None:
             signature_method=SignatureMethod(raw.get("signature_method", "md5hash")),
             rest_base_url=str(raw.get("rest_base_url", VONAGE_REST_URL)),
             api_base_url=str(raw.get("api_base_url", VONAGE_API_URL)),
+            send_api=SendApi(raw.get("send_api", "sms")),
+            application_id=str(raw.get("application_id", "")),
         )
     except ValueError:
         return None

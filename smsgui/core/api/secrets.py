@@ -26,7 +26,8 @@ _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 SERVICE_NAME = "smsgui"
-SECRET_KINDS = ("api_secret", "signature_secret")
+SECRET_KINDS = ("api_secret", "signature_secret", "private_key")
+"""``private_key`` is a Vonage application's key (PEM), for Messages API JWTs."""
 _PROBE_USERNAME = "smsgui-probe/none"
 
 

@@ -1,0 +1,98 @@
+"""The Messages API in the window: a profile chooses it in the Profiles dialog (key and secret,
+or an application ID and its private key, kept in the keyring), and a send through it reaches
+the sandbox, comes back explained, and is followed by its status webhooks like any receipt."""
+
+from __future__ import annotations
+
+# ruff: noqa: F811 - the fixtures below are imported by name, as pytest finds them
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPlainTextEdit
+from pytestqt.qtbot import QtBot
+from test_main_window import prompter, send, window  # noqa: F401
+from uitools import find
+
+from smsgui.core.api.profiles import EndpointKind, Profile, ProfileStore, SendApi
+from smsgui.sandbox.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from smsgui.sandbox.server import SandboxServer
+from smsgui.ui.credentials import CredentialsDialog
+from smsgui.ui.main_window import MainWindow
+from smsgui.ui.services import Services
+
+NAME = "Sandbox via Messages"
+
+
+def running_sandbox(services: Services) -> SandboxServer:
+    services.sandbox.url()  # starts it
+    server = services.sandbox.server
+    assert server is not None
+    return server
+
+
+def messages_profile(window: MainWindow, services: Services, jwt: bool) -> None:
+    """A profile sending through the Messages API to the app's own sandbox, made current."""
+    application = running_sandbox(services).application if jwt else None
+    profile = Profile(NAME, EndpointKind.SANDBOX, api_key=DEFAULT_API_KEY,
+                      send_api=SendApi.MESSAGES,
+                      application_id=application.application_id if application else "")
+    ProfileStore.save(services.profiles, [*window.profiles, profile])
+    if application is not None:
+        services.secrets.set(NAME, "private_key", application.private_key)
+    else:
+        services.secrets.set(NAME, "api_secret", DEFAULT_API_SECRET)
+    window.reload_profiles()
+    window.profile_combo.setCurrentIndex(window.profile_combo.findText(NAME))
+
+
+def test_a_messages_send_is_accepted_and_followed_to_delivered(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    messages_profile(window, services, jwt=False)
+    send(qtbot, window, "447700900000")
+    (exchange,) = window.exchanges
+    assert exchange.document.request is not None
+    assert exchange.document.request.url.endswith("/v1/messages")
+    assert exchange.ok and exchange.send_response is not None  # 202: its message_uuid
+    assert exchange.entry.id in {"messages-http-202", "messages-status-submitted"}
+    qtbot.waitUntil(lambda: window.exchanges[0].entry.id == "messages-status-delivered"
+                    and not window.redraw_pending, timeout=10_000)
+    assert window.troubleshooting.highlighted_id() == "messages-status-delivered"
+    (card,) = window.results.cards.cards()
+    assert "Delivered" in card.text()
+
+
+def test_a_jwt_profile_signs_with_the_key_from_the_keyring(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    messages_profile(window, services, jwt=True)
+    send(qtbot, window, "447700900029")
+    (exchange,) = window.exchanges
+    assert exchange.document.request is not None
+    assert exchange.document.request.auth_method == "jwt"
+    assert exchange.entry.id == "messages-1160" and not exchange.ok
+    assert window.troubleshooting.highlighted_id() == "messages-1160"
+
+
+def test_the_profiles_dialog_chooses_the_api_and_keeps_the_key_in_the_keyring(
+    qtbot: QtBot, services: Services
+) -> None:
+    dialog = CredentialsDialog([*services.profiles.load()], services.profiles, services.secrets,
+                               None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.new_button, Qt.MouseButton.LeftButton)
+    dialog.name.setText("Acme Messages")
+    dialog.send_api.setCurrentIndex(dialog.send_api.findData(SendApi.MESSAGES))
+    assert not dialog.auth.isEnabled()  # the Messages API: Basic, or a JWT
+    dialog.application_id.setText("aaaaaaaa-bbbb-cccc-dddd-0123456789ab")
+    assert dialog.private_key.isEnabled() and not dialog.api_secret.isEnabled()
+    dialog.private_key.setPlainText("not a key")
+    dialog.save_button.click()
+    assert "not a PEM key" in dialog.status.text() and "Nothing was saved" in dialog.status.text()
+    key = running_sandbox(services).application.private_key
+    dialog.private_key.setPlainText(key)
+    dialog.save_button.click()
+    assert dialog.status.text().startswith("Saved Acme Messages")
+    (saved,) = [p for p in services.profiles.load() if p.name == "Acme Messages"]
+    assert saved.send_api is SendApi.MESSAGES and saved.uses_jwt
+    assert services.secrets.get("Acme Messages", "private_key") == key.strip()
+    assert find(dialog, QPlainTextEdit, "Private key").toPlainText() == ""  # not left on screen
