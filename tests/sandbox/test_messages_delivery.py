@@ -4,6 +4,7 @@ history row - ends with the same verdict as an SMS API send's receipt would give
 
 from __future__ import annotations
 
+# ruff: noqa: F811 - the fixtures imported below are named as arguments
 import queue
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import start_sandbox
+from test_send_session import arrivals, receiver  # noqa: F401 - fixtures, found by name
 
 from smsgui.core.api.apitypes import Credentials, Endpoint, OutgoingSms
 from smsgui.core.api.documents import load_document, save_document
@@ -33,17 +35,6 @@ WAIT_S = 5.0
 @pytest.fixture
 def sandbox() -> Iterator[SandboxServer]:
     with start_sandbox(dlr_delay=0.1) as running:
-        yield running
-
-
-@pytest.fixture
-def arrivals() -> queue.Queue[dict[str, str]]:
-    return queue.Queue()
-
-
-@pytest.fixture
-def receiver(arrivals: queue.Queue[dict[str, str]]) -> Iterator[ReceiptReceiver]:
-    with ReceiptReceiver(arrivals.put) as running:
         yield running
 
 
