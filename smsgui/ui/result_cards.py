@@ -90,12 +90,24 @@ def card_facts(exchange: Exchange, mask: bool) -> CardFacts:
         networks = dict.fromkeys(part.network.label for part in response.parts if part.network)
         network = ", ".join(networks) or "not given"
         parts = str(len(response.parts))
+        if not priced:  # a Messages API answer: its status webhook names the price and network
+            price, network = _from_status_webhook(exchange, price, network)
     return CardFacts(
         verdict=str(exchange.verdict.label), severity=exchange.verdict.severity,
         recipient=shown, parts=parts, price=price, balance=balance, network=network,
         delivery=_delivery_words(exchange), headline=exchange.headline,
         next_step=exchange.entry.next_steps[0], entry_id=exchange.entry.id,
         can_check_delivery=_may_still_change(exchange), retry=exchange.retry_note)
+
+
+def _from_status_webhook(exchange: Exchange, price: str, network: str) -> tuple[str, str]:
+    """The price and network the latest Messages API status webhook gives, where it gives them."""
+    updates = [receipt for receipt in exchange.receipts if receipt.from_messages]
+    priced = [receipt for receipt in updates if receipt.price is not None]
+    if priced:
+        price = money_text(priced[-1].price, priced[-1].currency)
+    located = [receipt.network.label for receipt in updates if receipt.network is not None]
+    return price, located[-1] if located else network
 
 
 def _first_recipient(exchange: Exchange) -> str | None:

@@ -58,6 +58,8 @@ def test_a_messages_send_is_accepted_and_followed_to_delivered(
     assert window.troubleshooting.highlighted_id() == "messages-status-delivered"
     (card,) = window.results.cards.cards()
     assert "Delivered" in card.text()
+    # The 202 answer names no price: the status webhook does, and the card says it.
+    assert "Price: 0.0333 EUR" in card.text() and "Network: O2 (UK)" in card.text()
 
 
 def test_a_jwt_profile_signs_with_the_key_from_the_keyring(
