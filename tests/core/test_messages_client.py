@@ -171,3 +171,21 @@ def test_a_connection_refused_is_diagnosed_as_for_the_sms_api(http: httpx.Client
     client = MessagesApiClient(http, Credentials(KEY, SECRET), Endpoint(url, url))
     outcome = client.send(MESSAGE)
     assert outcome.entry_id == "transport-connection-refused" and not outcome.may_have_been_sent
+
+
+def test_the_summary_names_the_api_and_reads_as_one_sentence(
+    server: FaultServer, http: httpx.Client
+) -> None:
+    from smsgui.core.delivery.exchange import exchange_from_outcome
+    from smsgui.core.report.summary import SummaryOptions, build_batch_summary
+
+    accepted = exchange_from_outcome(client_for(server, http).send(MESSAGE), sandbox=False)
+    server.respond_with(Reply(status=422, headers=PROBLEM, body=json.dumps({
+        "type": "https://developer.nexmo.com/api-errors/messages-olympus#1120",
+        "title": "Invalid sender", "detail": "The `from` parameter is invalid.",
+        "instance": "x"})))
+    refused = exchange_from_outcome(client_for(server, http).send(MESSAGE), sandbox=False)
+    summary = build_batch_summary([accepted, refused], SummaryOptions(mask_numbers=True))
+    assert "Sent through: Messages API (POST /v1/messages, channel sms)" in summary
+    assert "Authentication: basic" in summary and SECRET not in summary
+    assert ".." not in summary and "[messages-1120]" in summary

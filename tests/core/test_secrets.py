@@ -159,7 +159,7 @@ def test_deleting_is_fine_even_when_nothing_is_stored(store: KeyringSecretStore)
     assert store.get("Acme live", "api_secret") is None
 
 
-def test_deleting_a_profile_removes_both_secrets_and_nothing_else(
+def test_deleting_a_profile_removes_every_secret_of_it_and_nothing_else(
         store: KeyringSecretStore, keyring: DictKeyring) -> None:
     for profile in ("Acme live", "Staging"):
         for kind in SECRET_KINDS:
@@ -167,6 +167,7 @@ def test_deleting_a_profile_removes_both_secrets_and_nothing_else(
     store.delete_profile("Acme live")
     store.delete_profile("Acme live")
     assert sorted(keyring.values) == [("smsgui", "Staging/api_secret"),
+                                      ("smsgui", "Staging/private_key"),
                                       ("smsgui", "Staging/signature_secret")]
 
 

@@ -294,10 +294,10 @@ def _headline(verdict: Verdict) -> str:
         return _sentence(worst.reason)  # a request's own failure already reads as a sentence
     if verdict.label is Label.PARTIAL_FAILURE and worst is not None:
         return (f"Partial failure: {total - verdict.failed} of {total} {noun} went through; "
-                f"{worst.reason}.")
+                f"{worst.reason.rstrip('.')}.")
     if worst is not None:
         share = "" if total == 1 else f" ({verdict.failed} of {total} {noun})"
-        return f"{verdict.label}: {worst.reason}{share}."
+        return f"{verdict.label}: {worst.reason.rstrip('.')}{share}."
     if verdict.label is Label.INCOMPLETE:
         announced = total + verdict.missing
         return (f"Incomplete: the answer announces {announced} parts but lists {total}; "

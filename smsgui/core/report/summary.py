@@ -39,11 +39,17 @@ if TYPE_CHECKING:
     from smsgui.core.delivery.exchange import Exchange
 
 
+_API_OF_PATH = {"/sms/json": "SMS API (POST /sms/json)",
+                "/v1/messages": "Messages API (POST /v1/messages, channel sms)"}
+
+
 @dataclass(frozen=True)
 class SummaryContext:
     """What was asked of the API, as far as it is known; every field may be missing."""
 
     endpoint_host: str | None = None
+    send_api: str | None = None
+    """Which API the request went to, e.g. "Messages API (POST /v1/messages)"."""
     sandbox: bool | None = None
     auth_method: str | None = None
     sender: str | None = None
@@ -169,6 +175,7 @@ def _request_lines(context: SummaryContext, options: SummaryOptions) -> list[tup
     lines = [
         *times,
         ("Endpoint", f"{context.endpoint_host or 'unknown'} ({where})"),
+        *([("Sent through", context.send_api)] if context.send_api else []),
         ("Authentication", context.auth_method or "unknown"),
         ("From", _number(context.sender, options)),
         ("To", ", ".join(_number(number, options) for number in context.recipients) or "-"),
@@ -354,6 +361,7 @@ def context_for_document(
     return SummaryContext(
         parameters=_parameters(request),
         endpoint_host=urlsplit(request.url).hostname,
+        send_api=_API_OF_PATH.get(urlsplit(request.url).path.rstrip("/")),
         sandbox=document.sandbox,
         auth_method=request.auth_method,
         sender=request.field_value("from"),
