@@ -189,9 +189,9 @@ class _Handler(LoopbackRequestHandler):
                 body, self.headers.get("Authorization"), caller)
             self._answer(status, answer, extra_headers=headers)
             return
-        routes[("POST", MESSAGES_PATH)] = lambda: (405, {})  # listed for the Allow header
         route = routes.get((method, path))
-        allowed = [known_method for known_method, known_path in routes if known_path == path]
+        allowed = [known_method for known_method, known_path in [*routes, ("POST", MESSAGES_PATH)]
+                   if known_path == path]
         if route is not None:
             self._answer(*route())
         elif allowed:

@@ -204,3 +204,9 @@ def test_a_malformed_request_is_422_naming_what_is_wrong(
         assert problem["type"].endswith("#invalid-json")
     else:
         assert named in [item["name"] for item in problem["invalid_parameters"]]
+
+
+def test_only_post_is_allowed_on_the_messages_path(sandbox: SandboxServer,
+                                                   http: httpx.Client) -> None:
+    answer = http.get(f"{sandbox.url}/v1/messages")
+    assert answer.status_code == 405 and answer.headers["Allow"] == "POST"
