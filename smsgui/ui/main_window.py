@@ -757,6 +757,14 @@ class MainWindow(QMainWindow):
         if self._job is not None:
             return
         profile = profile or self.profile
+        if profile.uses_jwt:
+            self._show_problem(
+                f"The balance of {profile.name} cannot be checked here",
+                "This profile signs its sends with an application's private key, and the "
+                "balance is given only for the account's API key and secret.",
+                "Look the balance up in the Vonage Dashboard, or add a profile with the "
+                "account's API key and secret and check that one. Nothing was sent.")
+            return
         make = self._client_factory(profile)
 
         def check() -> AccountCheck | SecretProblem:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPlainTextEdit
 from pytestqt.qtbot import QtBot
-from test_main_window import prompter, send, window  # noqa: F401
+from test_main_window import ScriptedPrompter, prompter, send, window  # noqa: F401
 from uitools import find
 
 from smsgui.core.api.profiles import EndpointKind, Profile, ProfileStore, SendApi
@@ -72,6 +72,16 @@ def test_a_jwt_profile_signs_with_the_key_from_the_keyring(
     assert exchange.document.request.auth_method == "jwt"
     assert exchange.entry.id == "messages-1160" and not exchange.ok
     assert window.troubleshooting.highlighted_id() == "messages-1160"
+
+
+def test_checking_the_balance_of_a_jwt_profile_says_why_it_cannot(
+    qtbot: QtBot, window: MainWindow, services: Services, prompter: ScriptedPrompter
+) -> None:
+    messages_profile(window, services, jwt=True)
+    qtbot.waitUntil(lambda: not window.is_busy_in_background)
+    window.check_credentials()
+    assert prompter.errors == [f"The balance of {NAME} cannot be checked here"]
+    assert not window.is_busy_in_background, "no request was started"
 
 
 def test_the_profiles_dialog_chooses_the_api_and_keeps_the_key_in_the_keyring(
