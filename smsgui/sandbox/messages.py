@@ -15,9 +15,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Final
 
-from smsgui.core.api.messages import Application
+from smsgui.core.api.messages import Application, load_private_key
 from smsgui.sandbox.account import Account, MessageRecord
 from smsgui.sandbox.config import SandboxConfig
 from smsgui.sandbox.sms import Caller, Submission, submit
@@ -172,11 +173,9 @@ def _jwt_refusal(token: str, application: Application | None, now: float) -> str
 
     if application is None:
         return "The sandbox has no application to check a JWT against."
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
-    public = load_pem_private_key(application.private_key.encode(), password=None).public_key()
+    public = load_private_key(application.private_key).public_key()
     try:
-        claims = jwt.decode(token, public, algorithms=["RS256"],  # type: ignore[arg-type]
+        claims = jwt.decode(token, public, algorithms=["RS256"],
                             options={"verify_exp": False, "verify_iat": False})
     except jwt.PyJWTError as error:
         return f"The JWT is not signed by the application's key ({type(error).__name__})."
@@ -227,14 +226,15 @@ def _wrong_shape(data: Mapping[str, object]) -> list[dict[str, str]]:
 def _sms_params(data: Mapping[str, object]) -> dict[str, str]:
     """The request as ``/sms/json`` form fields, for the SMS API's rules."""
     params = {"from": str(data["from"]), "to": str(data["to"]), "text": str(data["text"])}
-    sms = data.get("sms") if isinstance(data.get("sms"), dict) else {}
-    assert isinstance(sms, dict)
+    sms = data.get("sms")
+    sms = sms if isinstance(sms, dict) else {}
     if sms.get("encoding_type") == "unicode":
         params["type"] = "unicode"
     optional = {"client-ref": data.get("client_ref"), "callback": data.get("webhook_url"),
                 "entity-id": sms.get("entity_id"), "content-id": sms.get("content_id")}
-    if isinstance(data.get("ttl"), int):
-        optional["ttl"] = int(data["ttl"]) * 1000  # type: ignore[call-overload]
+    ttl_s = data.get("ttl")
+    if isinstance(ttl_s, int):
+        optional["ttl"] = ttl_s * 1000  # the SMS API counts milliseconds
     params.update({key: str(value) for key, value in optional.items() if value is not None})
     return params
 
@@ -323,7 +323,7 @@ def _status_payload(message_uuid: str, data: Mapping[str, object], at: float,
         "status": status, "channel": "sms",
     }
     if records:
-        price = sum((record.price for record in records), records[0].price * 0)
+        price = sum((record.price for record in records), Decimal(0))
         payload["usage"] = {"currency": "EUR", "price": f"{price:.4f}"}
         network = records[0].network
         if network is not None:

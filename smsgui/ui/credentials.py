@@ -321,7 +321,7 @@ class CredentialsDialog(QDialog):
 
     def _key_problem(self) -> str | None:
         """What is wrong with the private key typed (or stored), in one sentence."""
-        from smsgui.core.api.messages import Application, PrivateKeyError, make_jwt
+        from smsgui.core.api.messages import PrivateKeyError, load_private_key
 
         pem = self.private_key.toPlainText().strip()
         if not pem:
@@ -329,7 +329,7 @@ class CredentialsDialog(QDialog):
                     "Paste the application's private key (the private.key file from the "
                     "Vonage Dashboard).")
         try:
-            make_jwt(Application("check", pem), now=0)
+            load_private_key(pem)
         except PrivateKeyError as problem:
             return f"{problem} Nothing was saved."
         return None

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from test_main_window import prompter, send, wait_for_receipts, window  # noqa: F401
 
 from smsgui.core.records.history import History
+from smsgui.core.records.session import SendSession
 from smsgui.ui.main_window import HISTORY_WRITE_DELAY_MS, MainWindow
 
 DELIVERED, FAILED, ALSO_DELIVERED = "447700900000", "447700900105", "447700900300"
@@ -21,6 +22,14 @@ def history_of(window: MainWindow) -> History:
     history = window.services.history.peek()
     assert history is not None
     return history
+
+
+def send_and_keep(qtbot: QtBot, window: MainWindow, to: str) -> tuple[History, SendSession]:
+    """Send to ``to`` from the window; the history and the send, which has its row."""
+    send(qtbot, window, to)
+    session = window.session
+    assert session is not None and session.row_id is not None
+    return history_of(window), session
 
 
 def test_each_receipt_redraws_only_the_rows_of_its_message(
@@ -43,10 +52,7 @@ def test_each_receipt_redraws_only_the_rows_of_its_message(
 def test_a_burst_of_receipts_reaches_the_history_row_in_one_write(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    send(qtbot, window, f"{DELIVERED}, {FAILED}, {ALSO_DELIVERED}")
-    history = history_of(window)
-    session = window.session
-    assert session is not None and session.row_id is not None
+    history, session = send_and_keep(qtbot, window, f"{DELIVERED}, {FAILED}, {ALSO_DELIVERED}")
     writes: list[int] = []
     real_update = history.update
     monkeypatch.setattr(history, "update",
@@ -62,10 +68,7 @@ def test_a_burst_of_receipts_reaches_the_history_row_in_one_write(
 def test_receipts_not_yet_written_are_written_when_the_window_closes(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    send(qtbot, window, FAILED)
-    history = history_of(window)
-    session = window.session
-    assert session is not None and session.row_id is not None
+    history, session = send_and_keep(qtbot, window, FAILED)
     wait_for_receipts(qtbot, window, 1, RECEIPT_WAIT_MS)
     assert session.history_behind  # waiting for the delayed write
     window.shutdown()
@@ -76,10 +79,7 @@ def test_receipts_not_yet_written_are_written_when_the_window_closes(
 def test_the_history_row_is_rewritten_off_the_ui_thread(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    send(qtbot, window, f"{DELIVERED}, {FAILED}")
-    history = history_of(window)
-    session = window.session
-    assert session is not None and session.row_id is not None
+    history, session = send_and_keep(qtbot, window, f"{DELIVERED}, {FAILED}")
     threads: list[int] = []
     real_update = history.update
     monkeypatch.setattr(history, "update", lambda *args: (threads.append(threading.get_ident()),
@@ -94,10 +94,7 @@ def test_the_history_row_is_rewritten_off_the_ui_thread(
 def test_news_for_a_send_deleted_meanwhile_is_dropped_calmly(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    send(qtbot, window, FAILED)
-    history = history_of(window)
-    session = window.session
-    assert session is not None and session.row_id is not None
+    history, session = send_and_keep(qtbot, window, FAILED)
     wait_for_receipts(qtbot, window, 1, RECEIPT_WAIT_MS)
     assert session.history_behind
     history.delete([session.row_id])  # as the person deletes it from the History tab

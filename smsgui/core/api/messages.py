@@ -9,6 +9,7 @@ which knowledge entries explain its answers. Facts and sources: docs/messages-ap
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import logging
 import time
@@ -68,19 +69,26 @@ def make_jwt(application: Application, now: float, lifetime_s: int = JWT_LIFETIM
     claims = {"application_id": application.application_id, "iat": issued, "jti": token_id(),
               "exp": issued + lifetime_s}
     try:
-        return jwt.encode(claims, _private_key(application.private_key), algorithm="RS256")
+        return jwt.encode(claims, load_private_key(application.private_key), algorithm="RS256")
     except (jwt.PyJWTError, TypeError, ValueError) as error:
         raise PrivateKeyError(f"The private key cannot sign a token: {error}.") from None
 
 
-def _private_key(pem: str) -> RSAPrivateKey:
+@functools.lru_cache(maxsize=16)
+def load_private_key(pem: str) -> RSAPrivateKey:
+    """The RSA key in ``pem``, or PrivateKeyError saying in one sentence why it is none.
+
+    Kept once read: OpenSSL checks an RSA key as it loads it, ~70 ms, which every token would
+    otherwise pay again.
+    """
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     text = pem.strip()
     if "-----BEGIN" not in text or "PRIVATE KEY-----" not in text:
         raise PrivateKeyError("The private key is not a PEM key: it should start with "
-                         "-----BEGIN PRIVATE KEY----- (the file Vonage gave you, private.key).")
+                              "-----BEGIN PRIVATE KEY----- (the file Vonage gave you, "
+                              "private.key).")
     try:
         key = load_pem_private_key(text.encode("utf-8"), password=None)
     except (ValueError, TypeError) as error:
@@ -197,6 +205,6 @@ class MessagesApiClient(SmsApiClient):
                 or super()._http_entry(answer, decoded))
 
     def _scrub(self, text: str) -> str:
-        for token in getattr(self, "_tokens", ()):  # set after the base class first scrubs
+        for token in self._tokens:
             text = text.replace(token, REDACTED)
         return super()._scrub(text)
