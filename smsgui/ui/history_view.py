@@ -15,6 +15,7 @@ work in short steps, so the list stays usable meanwhile.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -327,6 +328,7 @@ class HistoryPanel(QWidget):
         self.prompter = prompter or HistoryPrompter()
         self._clock = clock
         self._jobs: list[CallJob] = []
+        self._quitting = threading.Event()
         self._retention_applied: datetime | None = None
         self._model = HistoryModel(self)
         self.search = self._make_search_field()
@@ -362,6 +364,11 @@ class HistoryPanel(QWidget):
     def busy(self) -> bool:
         """True while sends are being deleted or exported."""
         return bool(self._jobs)
+
+    def wind_down(self) -> None:
+        """The app is quitting: a retention prune stops after its current batch (the next
+        start takes the rest); deleting chosen sends and exporting are finished."""
+        self._quitting.set()
 
     def refresh(self) -> None:
         """Query the history again now if the list is visible, else when it is next shown.
@@ -438,7 +445,7 @@ class HistoryPanel(QWidget):
         day ago; True when it started. Runs at start and then once a day."""
         days = self._settings.history_retention_days if self._settings else None
         now = self._clock()
-        if days is None or self.busy() or (
+        if days is None or self.busy() or self._quitting.is_set() or (
                 self._retention_applied is not None and now - self._retention_applied < _A_DAY):
             return False
         history = self._opened_history()
@@ -446,7 +453,7 @@ class HistoryPanel(QWidget):
             return False
         self._retention_applied = now
         cutoff = now - timedelta(days=days)
-        self._start(lambda: history.prune(cutoff),
+        self._start(lambda: history.prune(cutoff, stop=self._quitting.is_set),
                     lambda result: self._on_removed(result, f" older than {days} days"), "")
         return True
 

@@ -1439,7 +1439,10 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             self._job.cancel()
-            self.hide()  # the wait below is for the request in flight; show no frozen window
+        if self._job is not None or self.is_busy_in_background or self.history.busy():
+            # The wait below is for the request in flight, or for the history's work to
+            # finish; show no frozen window meanwhile.
+            self.hide()
         self.shutdown()
         super().closeEvent(event)
 
@@ -1448,6 +1451,7 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         if self._job is not None:
             self._job.cancel()
+        self.history.wind_down()
         self.services.pool.waitForDone(_JOB_WAIT_MS)
         self._conclude_send()  # a send that just finished is recorded before the window goes
         self.stop_receiver()

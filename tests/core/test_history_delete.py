@@ -128,6 +128,26 @@ def test_many_sends_are_deleted_and_pruned_a_batch_at_a_time(
     index_agrees_with_sends(path)
 
 
+def test_a_prune_told_to_stop_ends_after_its_batch_and_the_next_prune_takes_the_rest(
+        history: History, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history_module, "_DELETE_BATCH", 7)
+    ids = [history.record([send(f"4477009{index:05d}", (f"ID{index:06d}", 0, None))], "Acme")
+           for index in range(20)]  # a minute apart from BASE
+    checks: list[int] = []
+
+    def quitting() -> bool:
+        checks.append(history.count())
+        return True
+
+    assert history.prune(BASE + timedelta(hours=1), stop=quitting) == 7
+    assert checks == [13], "asked once, after the first batch"
+    assert [row.id for row in history.search()] == ids[:6:-1]
+    assert traces(path, "447700900003") == [], "what it removed is tidied even so"
+    assert traces(path, "447700900010")
+    assert history.prune(BASE + timedelta(hours=1)) == 13
+    index_agrees_with_sends(path)
+
+
 def test_an_id_is_never_given_again_after_the_newest_send_is_deleted(
         history: History, path: Path) -> None:
     first = history.record([send(KEPT, ("A", 0, None))], "Acme")

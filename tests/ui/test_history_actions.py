@@ -13,7 +13,7 @@ import json
 import os
 import stat
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QThreadPool
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton, QRadioButton, QWidget
 from pytestqt.qtbot import QtBot
-from test_history_view import FIRST_SEND, CountingOpener, history, send  # noqa: F401
+from test_history_view import FIRST_SEND, Clock, CountingOpener, history, send  # noqa: F401
 from uitools import find
 
 from smsgui.core.privacy import mask_number
@@ -451,6 +451,40 @@ def test_the_retention_period_is_applied_again_once_a_day(
     with qtbot.waitSignal(panel.removed, timeout=WAIT_MS) as blocker:
         timer.timeout.emit()
     assert blocker.args == [1] and history.count() == 0
+
+
+def test_quitting_stops_a_retention_prune_after_its_batch_and_the_next_start_goes_on(
+        qtbot: QtBot, tmp_path: Path, prompter: ScriptedPrompter, pool: QThreadPool,
+        settings: AppSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    monkeypatch.setattr(history_module, "_DELETE_BATCH", 1)
+    settings.history_retention_days = 30
+    path = tmp_path / "busy.sqlite3"
+    with History(path, clock=Clock(), timezone=UTC) as history:
+        for number in ("447700900001", "447700900002", "447700900003"):
+            history.record([send(number, None, 1)], "Acme live")
+        panel = HistoryPanel(CountingOpener(history), settings=settings, pool=pool,
+                             prompter=prompter, clock=lambda: A_MONTH_LATER)
+        qtbot.addWidget(panel)
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # holds the prune at its first batch
+        try:
+            assert panel.apply_retention()
+            panel.wind_down()  # the window is closing
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        with qtbot.waitSignal(panel.removed, timeout=WAIT_MS) as blocker:
+            pass
+        assert blocker.args == [1] and history.count() == 2
+        assert not panel.apply_retention(), "nothing new starts while quitting"
+        next_start = HistoryPanel(CountingOpener(history), settings=settings, pool=pool,
+                                  prompter=prompter, clock=lambda: A_MONTH_LATER)
+        qtbot.addWidget(next_start)
+        with qtbot.waitSignal(next_start.removed, timeout=WAIT_MS) as blocker:
+            assert next_start.apply_retention()
+        assert blocker.args == [1] and history.count() == 1 and prompter.questions == []
 
 
 def test_without_settings_there_is_no_retention_choice(

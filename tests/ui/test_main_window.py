@@ -37,6 +37,7 @@ from smsgui.core.api.profiles import EndpointKind, Profile, ProfileStore
 from smsgui.core.api.secrets import MemorySecretStore
 from smsgui.sandbox.config import DEFAULT_API_KEY
 from smsgui.ui.app import AppPaths, build_services, close_services
+from smsgui.ui.history_view import HistoryPrompter
 from smsgui.ui.main_window import SANDBOX_BADGE, MainWindow, Prompter
 from smsgui.ui.services import Services
 
@@ -230,6 +231,38 @@ def test_the_preload_and_every_send_exempt_long_lived_objects_from_full_collecti
     assert after_first_send > after_preload
     send(qtbot, window, "447700900000")
     assert gc.get_freeze_count() > after_first_send, "each send freezes what it leaves alive"
+
+
+def test_closing_while_sends_are_being_deleted_hides_the_window_and_finishes_the_delete(
+        qtbot: QtBot, window: MainWindow, services: Services) -> None:
+    import sqlite3
+    import threading
+
+    class Agreeing(HistoryPrompter):
+        def confirm(self, parent: QWidget, title: str, text: str, action: str) -> bool:
+            return True
+
+    send(qtbot, window, "447700900000")
+    history = services.history.get()
+    assert history is not None and history.count() == 1
+    window.history.prompter = Agreeing()
+    window.left_tabs.setCurrentWidget(window.history)
+    window.history.table.selectRow(0)
+    other = sqlite3.connect(history.path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another program holds the delete up for a moment
+    seen_while_waiting: list[bool] = []
+
+    def let_go() -> None:
+        seen_while_waiting.append(window.isVisible())
+        other.execute("ROLLBACK")
+        other.close()
+
+    window.history.delete_button.click()
+    assert window.history.busy()
+    threading.Timer(0.3, let_go).start()
+    window.close()
+    assert seen_while_waiting == [False], "no frozen window while the delete finishes"
+    assert history.count() == 0, "the delete the person agreed to is done"
 
 
 def test_history_search_and_reopen(qtbot: QtBot, window: MainWindow) -> None:

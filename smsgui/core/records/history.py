@@ -336,11 +336,13 @@ class History:
         self._scrub(removed)
         return removed
 
-    def prune(self, older_than: datetime) -> int:
+    def prune(self, older_than: datetime, stop: Callable[[], bool] = lambda: False) -> int:
         """Remove every send made before ``older_than``, as ``delete`` does; returns how many.
 
         Sends go oldest first, a batch per transaction, so a long prune keeps the history
-        usable from other threads while it runs.
+        usable from other threads while it runs. When ``stop`` says True between two batches
+        (the app is quitting) the prune ends early and tidies what it removed; the next prune
+        takes the rest.
         """
         cutoff = _iso(_as_utc(older_than))
         removed = 0
@@ -349,7 +351,7 @@ class History:
                 batch = self._remove(connection, "id IN (SELECT id FROM sends WHERE sent_at < ? "
                                      "ORDER BY sent_at LIMIT ?)", (cutoff, _DELETE_BATCH))
             removed += batch
-            if batch < _DELETE_BATCH:
+            if batch < _DELETE_BATCH or stop():
                 break
             _let_others_in()
         self._scrub(removed)
