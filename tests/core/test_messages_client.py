@@ -86,6 +86,36 @@ def test_a_basic_send_posts_the_sms_as_json_and_is_accepted(
     assert document.request.field_value("sms.entity_id") == "1101"
 
 
+@pytest.mark.parametrize(("message_type", "ttl_ms", "expected"), [
+    ("unicode", 3_600_000, {"ttl": 3600, "sms": {"encoding_type": "unicode"}}),
+    ("text", 20_500, {"ttl": 21, "sms": {"encoding_type": "text"}}),  # rounded up, not cut
+    ("binary", None, {}),  # the Messages API has no binary SMS, and no encoding to name it
+])
+def test_the_messages_own_ttl_and_type_are_sent_when_no_options_name_others(
+    server: FaultServer, http: httpx.Client, message_type: str, ttl_ms: int | None,
+    expected: dict[str, object],
+) -> None:
+    message = OutgoingSms(to="447700900000", sender="AcmeInc", text="Hello",
+                          message_type=message_type, ttl_ms=ttl_ms)
+    assert client_for(server, http).send(message).ok
+    (request,) = server.requests
+    assert json.loads(request.body) == {
+        "message_type": "text", "channel": "sms", "to": "447700900000", "from": "AcmeInc",
+        "text": "Hello", **expected}
+
+
+def test_options_name_a_ttl_and_encoding_over_the_messages_own(
+    server: FaultServer, http: httpx.Client
+) -> None:
+    message = OutgoingSms(to="447700900000", sender="AcmeInc", text="Hello",
+                          message_type="unicode", ttl_ms=3_600_000)
+    assert client_for(server, http).send(message, MessagesOptions(ttl_s=600,
+                                                                  encoding_type="auto")).ok
+    (request,) = server.requests
+    body = json.loads(request.body)
+    assert (body["ttl"], body["sms"]) == (600, {"encoding_type": "auto"})
+
+
 def test_a_jwt_send_is_signed_by_the_application_key_and_short_lived(
     server: FaultServer, http: httpx.Client, rsa_key: rsa.RSAPrivateKey
 ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 # ruff: noqa: F811 - the fixtures below are imported by name, as pytest finds them
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QSpinBox, QToolButton
 from pytestqt.qtbot import QtBot
 from test_main_window import ScriptedPrompter, prompter, send, window  # noqa: F401
 from uitools import find
@@ -60,6 +60,23 @@ def test_a_messages_send_is_accepted_and_followed_to_delivered(
     assert "Delivered" in card.text()
     # The 202 answer names no price: the status webhook does, and the card says it.
     assert "Price: 0.0333 EUR" in card.text() and "Network: O2 (UK)" in card.text()
+
+
+def test_the_compose_ttl_and_message_type_reach_a_messages_send(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    messages_profile(window, services, jwt=False)
+    qtbot.mouseClick(find(window, QToolButton, "Advanced options"), Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(find(window, QComboBox, "Message type"), "Unicode")
+    ttl = find(window, QSpinBox, "Time to live")
+    qtbot.keyClick(ttl, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(ttl, "60")
+    send(qtbot, window, "447700900000")
+    (exchange,) = window.exchanges
+    request = exchange.document.request
+    assert request is not None and exchange.ok
+    assert (request.field_value("ttl"), request.field_value("sms.encoding_type")) == (
+        "3600", "unicode")
 
 
 def test_a_jwt_profile_signs_with_the_key_from_the_keyring(

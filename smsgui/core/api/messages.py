@@ -112,24 +112,36 @@ class MessagesOptions:
     encoding_type: str | None = None
 
 
+_ENCODING_OF_TYPE: dict[str, str] = {"text": "text", "unicode": "unicode"}
+
+
 def message_body(message: OutgoingSms, options: MessagesOptions) -> dict[str, object]:
-    """The JSON body of one SMS, optional fields only when set."""
+    """The JSON body of one SMS, optional fields only when set.
+
+    The message's own TTL and type count unless ``options`` names others: the compose form sets
+    them once for both APIs. The TTL is rounded up to whole seconds, never shortened.
+    """
     body: dict[str, object] = {"message_type": "text", "channel": "sms", "to": message.to,
                                "from": message.sender, "text": message.text}
     optional: dict[str, object | None] = {
         "client_ref": message.client_ref,
         "webhook_url": options.webhook_url or message.callback,
         "webhook_version": options.webhook_version,
-        "ttl": options.ttl_s,
+        "ttl": options.ttl_s if options.ttl_s is not None else _ttl_seconds(message.ttl_ms),
     }
     body.update({key: value for key, value in optional.items() if value is not None})
-    sms = {key: value for key, value in (("encoding_type", options.encoding_type),
+    encoding = options.encoding_type or _ENCODING_OF_TYPE.get(message.message_type)
+    sms = {key: value for key, value in (("encoding_type", encoding),
                                          ("content_id", message.options.content_id),
                                          ("entity_id", message.options.entity_id))
            if value is not None}
     if sms:
         body["sms"] = sms
     return body
+
+
+def _ttl_seconds(ttl_ms: int | None) -> int | None:
+    return None if ttl_ms is None else -(-ttl_ms // 1000)
 
 
 def _flattened(body: dict[str, object]) -> tuple[tuple[str, str], ...]:
