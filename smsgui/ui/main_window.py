@@ -1336,7 +1336,16 @@ class MainWindow(QMainWindow):
         session = self._session
         if session is None:
             return
-        make = self._client_factory(session.profile or self.profile)
+        profile = session.profile or self.profile
+        if profile.uses_jwt:
+            self._show_problem(
+                "Delivery cannot be checked with this profile",
+                f"{profile.name} signs its sends with an application's private key, and the"
+                " Reports API answers only to the account's API key and secret.",
+                "Follow the message by its status webhooks here, or look it up in the Vonage"
+                " Dashboard. Nothing was sent.")
+            return
+        make = self._client_factory(profile)
 
         def look_up() -> ApiOutcome | SecretProblem:
             client = make()

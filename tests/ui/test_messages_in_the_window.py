@@ -6,7 +6,7 @@ from __future__ import annotations
 
 # ruff: noqa: F811 - the fixtures below are imported by name, as pytest finds them
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QSpinBox, QToolButton
+from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QPushButton, QSpinBox, QToolButton
 from pytestqt.qtbot import QtBot
 from test_main_window import ScriptedPrompter, prompter, send, window  # noqa: F401
 from uitools import find
@@ -98,6 +98,20 @@ def test_checking_the_balance_of_a_jwt_profile_says_why_it_cannot(
     qtbot.waitUntil(lambda: not window.is_busy_in_background)
     window.check_credentials()
     assert prompter.errors == [f"The balance of {NAME} cannot be checked here"]
+    assert not window.is_busy_in_background, "no request was started"
+
+
+def test_checking_delivery_of_a_jwt_send_says_why_it_cannot(
+    qtbot: QtBot, window: MainWindow, services: Services, prompter: ScriptedPrompter
+) -> None:
+    messages_profile(window, services, jwt=True)
+    send(qtbot, window, "447700900000")
+    assert window.exchanges[0].ok
+    qtbot.waitUntil(lambda: not window.is_busy_in_background)
+    button = find(window, QPushButton, "Check delivery")
+    assert button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert prompter.errors == ["Delivery cannot be checked with this profile"]
     assert not window.is_busy_in_background, "no request was started"
 
 
