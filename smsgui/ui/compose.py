@@ -154,6 +154,7 @@ class ComposeForm(QWidget):
         self._knowledge = knowledge
         self._default_region: str | None = None
         self._sandbox = True
+        self._via_messages_api = False
         self._busy = False
         self._shown_findings: tuple[Finding, ...] | None = None
         self._hinting = False
@@ -207,6 +208,13 @@ class ComposeForm(QWidget):
         self._sandbox = is_sandbox
         self._show_report()
 
+    def set_via_messages_api(self, via_messages_api: bool) -> None:
+        """Say whether the profile in use sends through the Messages API, whose limits differ."""
+        if via_messages_api == self._via_messages_api:
+            return
+        self._via_messages_api = via_messages_api
+        self._refresh()
+
     def draft(self) -> Draft:
         """The draft as the fields hold it now; recipients are split but otherwise as typed."""
         receipt = self._receipt_check.isChecked()
@@ -223,6 +231,7 @@ class ComposeForm(QWidget):
             ttl_ms=ttl_minutes * MS_PER_MINUTE if ttl_minutes else None,
             status_report_req=False if self._parameters.receipts_off() else None,
             options=self._regulatory_ids.options(self._parameters.options(SmsOptions())),
+            via_messages_api=self._via_messages_api,
         )
 
     def report(self) -> CheckReport:

@@ -609,6 +609,7 @@ class MainWindow(QMainWindow):
         profile = self.profile
         self._show_badge(profile)
         self.compose.set_sandbox(profile.is_sandbox)
+        self.compose.set_via_messages_api(profile.send_api is SendApi.MESSAGES)
         self.results.set_sandbox(profile.is_sandbox)
         self.balance.clear()
         self._forget_resume()  # it would go through the profile it was started with

@@ -87,6 +87,9 @@ CHECK_IDS = {
     "check-country-content",
     "check-country-unknown",
     "check-country-shared-code",
+    "check-messages-text-too-long",
+    "check-messages-binary",
+    "check-messages-sms-only-options",
 }
 
 # (changes to the clean draft, entry id, severity)
@@ -131,6 +134,11 @@ FINDING_CASES: list[tuple[dict[str, Any], str, FindingSeverity]] = [
     ({"text": "a" * 161}, "check-text-multipart", INFO),
     ({"text": "a" * (153 * 6 + 1)}, "check-text-many-parts", WARNING),
     ({"text": "a" * 3201}, "check-text-too-long", BLOCKING),
+    ({"text": "a" * 1001, "via_messages_api": True}, "check-messages-text-too-long", BLOCKING),
+    ({"message_type": "binary", "options": SmsOptions(udh="050003CC0201", body="0102"),
+      "via_messages_api": True}, "check-messages-binary", BLOCKING),
+    ({"options": SmsOptions(message_class=1), "via_messages_api": True},
+     "check-messages-sms-only-options", WARNING),
     ({"callback": "https://example.com/" + "a" * 81}, "check-callback-too-long", BLOCKING),
     ({"callback": "example.com/dlr"}, "check-callback-invalid", BLOCKING),
     ({"callback": "ftp://example.com/dlr"}, "check-callback-invalid", BLOCKING),
@@ -479,3 +487,21 @@ def test_phone_like_input_resolves_to_e164_or_blocks(raw: str, region: str | Non
     else:
         assert recipient.e164.isdigit() and 7 <= len(recipient.e164) <= 15
         assert not any(f.severity is BLOCKING for f in findings)
+
+
+def test_the_messages_api_checks_apply_only_to_a_messages_profile() -> None:
+    draft = dataclasses.replace(CLEAN_DRAFT, text="a" * 1001, options=SmsOptions(protocol_id=64,
+                                                                      account_ref="crm"))
+    assert not _messages_findings(draft)
+    findings = _messages_findings(dataclasses.replace(draft, via_messages_api=True))
+    assert [finding.entry_id for finding in findings] == [
+        "check-messages-text-too-long", "check-messages-sms-only-options"]
+    assert findings[1].message == ("The Messages API leaves out the protocol ID and account"
+                                   " reference, which only the SMS API takes.")
+    assert not _messages_findings(dataclasses.replace(CLEAN_DRAFT, text="a" * 1000,
+                                                      via_messages_api=True))
+
+
+def _messages_findings(draft: Draft) -> list[Finding]:
+    return [finding for finding in check_draft(draft).findings
+            if finding.entry_id.startswith("check-messages-")]

@@ -42,6 +42,7 @@ CHECK_IDS = [
     "check-text-too-long",
     "check-callback-too-long", "check-callback-invalid", "check-client-ref-too-long",
     "check-ttl-out-of-range",
+    "check-messages-text-too-long", "check-messages-binary", "check-messages-sms-only-options",
 ]
 SEED_LINKS = {
     "status-1": "https://help.nexmo.com/hc/en-us/articles/203993598",

@@ -79,6 +79,22 @@ def test_the_compose_ttl_and_message_type_reach_a_messages_send(
         "3600", "unicode")
 
 
+def test_the_compose_checks_follow_the_profiles_api(
+    qtbot: QtBot, window: MainWindow, services: Services
+) -> None:
+    def finding_ids() -> set[str]:
+        return {finding.entry_id for finding in window.compose.report().findings}
+
+    sms_profile = window.profile_combo.currentText()
+    find(window, QPlainTextEdit, "Message text").setPlainText("a" * 1001)
+    assert "check-messages-text-too-long" not in finding_ids()
+    messages_profile(window, services, jwt=False)
+    assert "check-messages-text-too-long" in finding_ids()
+    assert window.compose.report().blocking
+    window.profile_combo.setCurrentIndex(window.profile_combo.findText(sms_profile))
+    assert "check-messages-text-too-long" not in finding_ids()
+
+
 def test_a_jwt_profile_signs_with_the_key_from_the_keyring(
     qtbot: QtBot, window: MainWindow, services: Services
 ) -> None:

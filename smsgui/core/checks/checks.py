@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from smsgui.core.api.apitypes import SmsOptions
-from smsgui.core.checks.findings import Finding, FindingSeverity
+from smsgui.core.checks.findings import Finding, FindingField, FindingSeverity
 from smsgui.core.checks.parameters import check_parameters
 from smsgui.core.checks.segments import (
     Encoding,
@@ -39,6 +39,7 @@ MAX_RECIPIENT_DIGITS = 15
 MAX_ALPHANUMERIC_SENDER = 11
 MAX_NUMERIC_SENDER = 15
 MAX_TEXT_CHARACTERS = 3200
+MAX_MESSAGES_TEXT_CHARACTERS = 1000
 MAX_RECOMMENDED_PARTS = 6
 MAX_CALLBACK_LENGTH = 100
 MAX_PORTABLE_CLIENT_REF = 40
@@ -103,6 +104,8 @@ class Draft:
     status_report_req: bool | None = None
     """``status-report-req`` when no receipt is asked for here: False turns receipts off."""
     options: SmsOptions = field(default_factory=SmsOptions)
+    via_messages_api: bool = False
+    """Sent through the Messages API (the profile chooses), whose limits and fields differ."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,8 @@ def check_draft(draft: Draft) -> CheckReport:
     segments, content_findings = _check_content(draft)
     findings += content_findings
     findings += check_options(draft.callback, draft.client_ref, draft.ttl_ms)
+    if draft.via_messages_api:
+        findings += check_messages_api(draft)
     if any(recipient.e164 is not None and recipient.test_number is None
            for recipient in recipients):
         # Loaded with the first real recipient: the window's first frame does without it.
@@ -610,6 +615,39 @@ def _text_finding(
     entry_id: str, severity: Literal["blocking", "warning", "info"], message: str
 ) -> Finding:
     return Finding(entry_id, FindingSeverity(severity), "text", message)
+
+
+# --- the Messages API ---------------------------------------------------------------------------
+
+_SMS_API_ONLY_OPTIONS: tuple[tuple[FindingField, str], ...] = (
+    ("message_class", "message class"), ("protocol_id", "protocol ID"),
+    ("account_ref", "account reference"), ("trusted_number", "trusted number"),
+    ("pool_id", "number pool"),
+)
+
+
+def check_messages_api(draft: Draft) -> list[Finding]:
+    """What the Messages API refuses or leaves out that the SMS API would take."""
+    if draft.message_type == "binary":
+        return [Finding("check-messages-binary", FindingSeverity.BLOCKING, "text",
+                        "The Messages API sends no binary SMS: choose a text type, or a profile"
+                        " that sends through the SMS API.")]
+    findings = []
+    characters = len(draft.text)
+    if characters > MAX_MESSAGES_TEXT_CHARACTERS:
+        findings.append(Finding(
+            "check-messages-text-too-long", FindingSeverity.BLOCKING, "text",
+            f"The message has {characters:,} characters; the Messages API takes at most"
+            f" {MAX_MESSAGES_TEXT_CHARACTERS:,}."))
+    left_out = [(name, label) for name, label in _SMS_API_ONLY_OPTIONS
+                if getattr(draft.options, name) is not None]
+    if left_out:
+        *first, last = [label for _, label in left_out]
+        labels = f"{', '.join(first)} and {last}" if first else last
+        findings.append(Finding(
+            "check-messages-sms-only-options", FindingSeverity.WARNING, left_out[0][0],
+            f"The Messages API leaves out the {labels}, which only the SMS API takes."))
+    return findings
 
 
 # --- options ----------------------------------------------------------------------------------
