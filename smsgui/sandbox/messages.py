@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Final
 
 from smsgui.core.api.messages import Application, load_private_key
+from smsgui.core.checks.checks import MAX_MESSAGES_TEXT_CHARACTERS
 from smsgui.sandbox.account import Account, MessageRecord
 from smsgui.sandbox.config import SandboxConfig
 from smsgui.sandbox.sms import Caller, Submission, submit
@@ -208,6 +209,9 @@ def _json_object(body: bytes) -> dict[str, object] | None:
     return data if isinstance(data, dict) else None
 
 
+_ENCODING_TYPES = (None, "text", "unicode", "auto")
+
+
 def _wrong_shape(data: Mapping[str, object]) -> list[dict[str, str]]:
     wrong = []
     if data.get("channel") != "sms":
@@ -217,6 +221,13 @@ def _wrong_shape(data: Mapping[str, object]) -> list[dict[str, str]]:
     for name in ("to", "from", "text"):
         if not isinstance(data.get(name), str) or not str(data.get(name)).strip():
             wrong.append({"name": name, "reason": "Missing or not text."})
+    text = data.get("text")
+    if isinstance(text, str) and len(text) > MAX_MESSAGES_TEXT_CHARACTERS:
+        wrong.append({"name": "text",
+                      "reason": f"At most {MAX_MESSAGES_TEXT_CHARACTERS} characters."})
+    sms = data.get("sms")
+    if isinstance(sms, dict) and sms.get("encoding_type") not in _ENCODING_TYPES:
+        wrong.append({"name": "sms.encoding_type", "reason": "One of text, unicode or auto."})
     ttl = data.get("ttl")
     if ttl is not None and (not isinstance(ttl, int) or isinstance(ttl, bool)):
         wrong.append({"name": "ttl", "reason": "A number of seconds."})

@@ -190,6 +190,11 @@ def test_a_jwt_signed_by_another_key_is_refused(sandbox: SandboxServer,
                  "from": "AcmeInc", "text": "hi"}).encode(), "channel"),
     (json.dumps({"message_type": "text", "channel": "sms", "to": DELIVERED,
                  "from": "AcmeInc"}).encode(), "text"),
+    (json.dumps({"message_type": "text", "channel": "sms", "to": DELIVERED,
+                 "from": "AcmeInc", "text": "a" * 1001}).encode(), "text"),
+    (json.dumps({"message_type": "text", "channel": "sms", "to": DELIVERED, "from": "AcmeInc",
+                 "text": "hi", "sms": {"encoding_type": "binary"}}).encode(),
+     "sms.encoding_type"),
 ])
 def test_a_malformed_request_is_422_naming_what_is_wrong(
     sandbox: SandboxServer, http: httpx.Client, body: bytes, named: str | None
