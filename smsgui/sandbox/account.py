@@ -83,6 +83,8 @@ class Account:
         self._receipt_delay = receipt_delay
         self._recent: deque[float] = deque()
         self._records: dict[str, MessageRecord] = {}
+        self._messages: dict[str, tuple[MessageRecord, ...]] = {}
+        """Messages API messages by ``message_uuid`` (their first part's id): their parts."""
 
     @property
     def balance(self) -> Decimal:
@@ -121,13 +123,20 @@ class Account:
                 records.append(record)
             return tuple(records)
 
-    def records(self, message_ids: Iterable[str]) -> tuple[list[MessageRecord], list[str]]:
-        """The records found, and the ids that were not."""
+    def file_as_message(self, parts: tuple[MessageRecord, ...]) -> None:
+        """Keep ``parts`` as one Messages API message: the Reports API lists it under product
+        MESSAGES, by its first part's id, and no longer under SMS."""
         with self._lock:
+            self._messages[parts[0].message_id] = parts
+
+    def records(self, message_ids: Iterable[str]) -> tuple[list[MessageRecord], list[str]]:
+        """The SMS API records found, and the ids that were not."""
+        with self._lock:
+            sms = {part.message_id for parts in self._messages.values() for part in parts}
             found, missing = [], []
             for message_id in message_ids:
                 record = self._records.get(message_id)
-                if record is None:
+                if record is None or message_id in sms:
                     missing.append(message_id)
                 else:
                     found.append(record)
@@ -135,4 +144,24 @@ class Account:
 
     def records_between(self, start: float, end: float) -> list[MessageRecord]:
         with self._lock:
-            return [r for r in self._records.values() if start <= r.received_at < end]
+            sms = {part.message_id for parts in self._messages.values() for part in parts}
+            return [r for r in self._records.values()
+                    if start <= r.received_at < end and r.message_id not in sms]
+
+    def messages(self, message_uuids: Iterable[str]
+                 ) -> tuple[list[tuple[MessageRecord, ...]], list[str]]:
+        """The Messages API messages found (each its parts), and the ids that were not."""
+        with self._lock:
+            found, missing = [], []
+            for message_uuid in message_uuids:
+                parts = self._messages.get(message_uuid)
+                if parts is None:
+                    missing.append(message_uuid)
+                else:
+                    found.append(parts)
+            return found, missing
+
+    def messages_between(self, start: float, end: float) -> list[tuple[MessageRecord, ...]]:
+        with self._lock:
+            return [parts for parts in self._messages.values()
+                    if start <= parts[0].received_at < end]

@@ -149,6 +149,8 @@ def send_message(request: MessagesRequest, state: SandboxState, now: float) -> M
     if authorization is not None and authorization.lower().startswith("bearer "):
         caller = Caller(basic_key=config.api_key, basic_secret=config.api_secret)
     submission = submit(_sms_params(data), caller, account, config, now)
+    if submission.accepted:
+        account.file_as_message(submission.accepted)
     return _told_the_messages_way(submission, data, config, now)
 
 
@@ -304,11 +306,12 @@ def _updates(records: tuple[MessageRecord, ...], data: Mapping[str, object], url
     record = records[0]
     message_uuid = record.message_id
     submitted = _status_payload(message_uuid, data, now, ("submitted", None), records)
-    final = _status_payload(message_uuid, data, record.final_at, _final_status(record), records)
+    final = _status_payload(message_uuid, data, record.final_at, final_status(record), records)
     return StatusUpdate(now, url, submitted), StatusUpdate(record.final_at, url, final)
 
 
-def _final_status(record: MessageRecord) -> tuple[str, int | None]:
+def final_status(record: MessageRecord) -> tuple[str, int | None]:
+    """The Messages API status and error code (None for none) of the part's receipt."""
     status, err_code = record.receipt_status, record.receipt_err_code
     if status == "delivered":
         return "delivered", None

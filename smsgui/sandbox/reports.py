@@ -1,21 +1,25 @@
-"""``GET /v2/reports/records``: the Reports API's synchronous look-up, for SMS sent here."""
+"""``GET /v2/reports/records``: the Reports API's synchronous look-up, for messages sent here
+through the SMS API (product SMS) or the Messages API (product MESSAGES)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from smsgui.core.api.apitypes import MAX_REPORT_IDS
 from smsgui.core.reference.knowledge import default_knowledge_base
 from smsgui.sandbox.account import Account, MessageRecord
 from smsgui.sandbox.config import SandboxConfig
+from smsgui.sandbox.messages import final_status
 
 MAX_RANGE_SECONDS = 24 * 60 * 60
 _PROBLEM_BASE = "https://developer.nexmo.com/api-errors"
 
 Answer = tuple[int, dict[str, object]]
+Record = dict[str, object]
 
 
 class ReportsEndpoint:
@@ -37,13 +41,10 @@ class ReportsEndpoint:
             return 422, {**problem("invalid-parameters", "Unprocessable entity",
                                    "The request parameters are not valid."),
                          "invalid_parameters": invalid}
-        if "id" in params:
-            ids = [item.strip() for item in params["id"].split(",") if item.strip()]
-            found, missing = self._account.records(ids)
+        if params["product"] == "MESSAGES":
+            records, missing = self._messages(params, now)
         else:
-            start, end = _moment(params["date_start"]), _moment(params["date_end"])
-            found, missing = self._account.records_between(start or 0, end or 0), []
-        records = [_record_json(record, self._config, now) for record in found]
+            records, missing = self._sms(params, now)
         status = params.get("status")
         if status:
             records = [record for record in records if record["status"] == status]
@@ -55,7 +56,7 @@ class ReportsEndpoint:
             "price": 0,
             "currency": "EUR",
             "account_id": self._config.api_key,
-            "product": "SMS",
+            "product": params["product"],
             "direction": "outbound",
             "include_message": False,
             "items_count": len(records),
@@ -64,6 +65,33 @@ class ReportsEndpoint:
         if missing:
             body["ids_not_found"] = ",".join(missing)
         return 200, body
+
+
+    def _sms(self, params: Mapping[str, str], now: float) -> tuple[list[Record], list[str]]:
+        ids = _ids(params)
+        if ids is not None:
+            found, missing = self._account.records(ids)
+        else:
+            found, missing = self._account.records_between(*_range(params)), []
+        return [_record_json(record, self._config, now) for record in found], missing
+
+    def _messages(self, params: Mapping[str, str], now: float) -> tuple[list[Record], list[str]]:
+        ids = _ids(params)
+        if ids is not None:
+            found, missing = self._account.messages(ids)
+        else:
+            found, missing = self._account.messages_between(*_range(params)), []
+        return [_message_json(parts, self._config, now) for parts in found], missing
+
+
+def _ids(params: Mapping[str, str]) -> list[str] | None:
+    if "id" not in params:
+        return None
+    return [item.strip() for item in params["id"].split(",") if item.strip()]
+
+
+def _range(params: Mapping[str, str]) -> tuple[float, float]:
+    return _moment(params["date_start"]) or 0, _moment(params["date_end"]) or 0
 
 
 def problem(kind: str, title: str, detail: str) -> dict[str, object]:
@@ -76,8 +104,9 @@ def _invalid_parameters(params: Mapping[str, str], config: SandboxConfig) -> lis
     invalid = []
     if params.get("account_id") != config.api_key:
         invalid.append({"name": "account_id", "reason": "Missing or unknown account_id"})
-    if params.get("product") != "SMS":
-        invalid.append({"name": "product", "reason": "Only SMS records are kept by the sandbox"})
+    if params.get("product") not in ("SMS", "MESSAGES"):
+        invalid.append({"name": "product",
+                        "reason": "The sandbox keeps SMS and MESSAGES records only"})
     if params.get("direction", "outbound") != "outbound":
         invalid.append({"name": "direction", "reason": "The sandbox keeps outbound SMS only"})
     invalid.extend(_invalid_selection(params))
@@ -130,6 +159,38 @@ def _record_json(record: MessageRecord, config: SandboxConfig, now: float) -> di
     if final:
         fields["date_finalized"] = _iso(record.final_at)
         fields["latency"] = round((record.final_at - record.received_at) * 1000)
+    return fields
+
+
+def _message_json(parts: tuple[MessageRecord, ...], config: SandboxConfig,
+                  now: float) -> Record:
+    """A product MESSAGES record: one per message, whatever its parts, with Messages API
+    statuses (submitted, delivered, rejected, undeliverable) and error codes."""
+    first = parts[0]
+    network = first.network
+    final = now >= first.final_at
+    status, error_code = final_status(first) if final else ("submitted", None)
+    fields: Record = {
+        "account_id": config.api_key,
+        "message_id": first.message_id,
+        "direction": "outbound",
+        "provider": "sms",
+        "from": first.sender,
+        "to": first.to,
+        "country": (network.country_code or "") if network else "",
+        "country_name": (network.country or "") if network else "",
+        "date_received": _iso(first.received_at),
+        "status": status,
+        "currency": "EUR",
+        "total_price": float(sum((part.price for part in parts), Decimal(0))),
+    }
+    if error_code is not None:
+        fields["error_code"] = str(error_code)
+    if first.client_ref:
+        fields["client_ref"] = first.client_ref
+    if final:
+        fields["date_finalized"] = _iso(first.final_at)
+        fields["latency"] = round((first.final_at - first.received_at) * 1000)
     return fields
 
 

@@ -137,7 +137,7 @@ def _delivery_words(exchange: Exchange) -> str:
 def _receipt_words(receipt: Receipt) -> str:
     words = receipt.status or "no status"
     if receipt.err_code not in (None, 0):
-        words += f" (err-code {receipt.err_code}, {receipt.error_entry.title})"
+        words += f" ({receipt.code_label} {receipt.err_code}, {receipt.error_entry.title})"
     return words
 
 

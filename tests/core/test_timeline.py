@@ -286,3 +286,54 @@ def test_every_timeline_ends_with_its_verdict() -> None:
         assert line.events[-1] is line.verdict
         assert isinstance(line.verdict, TimelineEvent)
         assert line.verdict.final is (line.delivered is not None)
+
+
+# -- the Messages API -------------------------------------------------------------------------
+
+MESSAGE_UUID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+
+
+def messages_exchange(*updates: dict[str, str]) -> Exchange:
+    request = RequestRecord("POST", "https://api.nexmo.com/v1/messages", "basic",
+                            (("to", NUMBER), ("from", "AcmeInc")))
+    document = ResponseDocument(body=json.dumps({"message_uuid": MESSAGE_UUID}),
+                                http_status=202, elapsed_ms=80.0, request=request,
+                                receipts=updates)
+    return exchange_from_document(document)
+
+
+def status_webhook(status: str, **more: str) -> dict[str, str]:
+    return {"message_uuid": MESSAGE_UUID, "to": NUMBER, "from": "AcmeInc", "status": status,
+            "timestamp": "2024-05-01T10:00:01.000Z", "channel": "sms", **more}
+
+
+def test_a_lone_submitted_webhook_is_not_a_delivery() -> None:
+    """``submitted`` only says Vonage passed it to the network: still on its way."""
+    exchange = messages_exchange(status_webhook("submitted"))
+    line = only(exchange)
+    assert line.delivered is None and not line.verdict.final
+    assert labels(line)[-2] == "Status webhook: submitted"
+    assert exchange.verdict.label != "Delivered"
+
+
+def test_status_webhooks_are_named_as_such_with_their_price() -> None:
+    line = only(messages_exchange(
+        status_webhook("submitted"),
+        status_webhook("delivered", **{"usage.price": "0.0333", "usage.currency": "EUR"})))
+    assert labels(line)[-3:] == ["Status webhook: submitted", "Status webhook: delivered",
+                                 DELIVERED]
+    assert "price 0.0333 EUR" in line.events[-2].detail and "err-code" not in line.events[-2].detail
+    assert "Decided by the status webhook" in line.events[-1].detail
+
+
+def test_a_messages_reports_record_reads_in_the_messages_apis_words() -> None:
+    decoded = decode_response({"product": "MESSAGES", "records": [
+        {"message_id": MESSAGE_UUID, "to": NUMBER, "status": "submitted",
+         "date_received": "2024-05-01T10:00:00+0000"}]})
+    assert isinstance(decoded, ReportsResponse)
+    exchange = with_report_records(messages_exchange(), decoded.records)
+    (kept,) = exchange.receipts
+    assert kept.from_reports and kept.entry.id == "messages-status-submitted"
+    line = only(exchange)
+    assert labels(line)[-2] == "Reports API: submitted"
+    assert line.delivered is None and not line.verdict.final

@@ -274,6 +274,9 @@ def make_http_client(
 class SmsApiClient:
     """Calls the SMS, Account and Reports APIs and turns every result into an outcome."""
 
+    reports_product = "SMS"
+    """The Reports API product its sends are filed under."""
+
     def __init__(  # noqa: PLR0913 - each is a collaborator, passed in so tests choose it
         self,
         http: httpx.Client,
@@ -376,7 +379,7 @@ class SmsApiClient:
             basic_auth=True,
             query=(
                 ("account_id", account_id.strip()),
-                ("product", "SMS"),
+                ("product", self.reports_product),
                 ("direction", "outbound"),
                 ("id", ",".join(ids)),
             ),

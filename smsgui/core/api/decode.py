@@ -30,7 +30,7 @@ from smsgui.core.values import (
 
 _THROTTLE_WAIT = re.compile(r"please\s+wait\s*\[\s*(\d+)\s*\]", re.IGNORECASE)
 _RECEIPT_KEYS = frozenset({"messageId", "msisdn", "err-code", "scts", "network-code"})
-_STILL_GOING = frozenset({"accepted", "buffered", "submitted"})
+ON_ITS_WAY_STATUSES = frozenset({"accepted", "buffered", "submitted"})
 """Receipt statuses on the way; ``submitted`` is the Messages API's (sent to the network)."""
 _MESSAGES_PROBLEM = re.compile(r"/api-errors/messages(?:-olympus)?#?(?P<code>[\w-]*)$")
 """A Messages API problem ``type``, e.g. https://developer.vonage.com/api-errors/messages#1120."""
@@ -161,7 +161,7 @@ def delivery_ok(status: str | None, err_code: int | None) -> bool:
     """Delivered, or still on its way (accepted or buffered)."""
     if status == "delivered":
         return err_code in (None, 0)
-    return status in _STILL_GOING
+    return status in ON_ITS_WAY_STATUSES
 
 
 def delivery_entry(status_entry: Entry, error_entry: Entry, status: str | None,
@@ -211,7 +211,13 @@ class Receipt:
 
     @property
     def final(self) -> bool:
-        return self.status not in _STILL_GOING
+        return self.status not in ON_ITS_WAY_STATUSES
+
+    @property
+    def code_label(self) -> str:
+        """What its error code is called where it came from: a DLR's ``err-code``, or the
+        Messages API's ``error``."""
+        return "error" if self.from_messages else "err-code"
 
     @property
     def entry(self) -> Entry:
@@ -220,7 +226,7 @@ class Receipt:
     @property
     def headline(self) -> str:
         status = self.status or "no status"
-        if self.from_messages:
+        if self.from_messages and not self.from_reports:
             error = f", error {self.err_code} ({self.error_entry.title})" if self.err_code else ""
             return f"Status webhook: {status}{error or f' ({self.status_entry.title})'}."
         if self.err_code in (None, 0):
@@ -249,6 +255,8 @@ class ReportRecord:
     date_received: str | None
     date_finalized: str | None
     latency_ms: int | None
+    from_messages: bool = False
+    """A product MESSAGES record: Messages API statuses (submitted, rejected...) and codes."""
 
     @property
     def ok(self) -> bool:
@@ -706,14 +714,16 @@ def _receipt(
     if data.get("err-code") is not None and err_code is None:
         notes_list.append(f"The err-code {_shorten(repr(data.get('err-code')))} is not a number.")
     recipient = text_or_none(data.get("msisdn"))
+    messages = text_or_none(data.get("product")) == "MESSAGES"  # a Reports record of one
+    status_entry, error_entry = _delivery_entries(context.knowledge, status, err_code, messages)
     return Receipt(
         message_id=text_or_none(data.get("messageId")) or text_or_none(data.get("message-id")),
         recipient=recipient,
         sender=text_or_none(data.get("to")),
         status=status,
         err_code=err_code,
-        status_entry=context.knowledge.for_receipt_status(status),
-        error_entry=context.knowledge.for_receipt_error(err_code),
+        status_entry=status_entry,
+        error_entry=error_entry,
         network=_network(data.get("network-code"), recipient, context),
         price=_decimal(data.get("price"), "price", notes_list),
         carrier_time=_scts(data.get("scts")),
@@ -726,6 +736,7 @@ def _receipt(
         latency_ms=int_or_none(data.get("latency-ms")),
         error_description=text_or_none(data.get("error-description")),
         network_name=text_or_none(data.get("network-name")),
+        from_messages=messages,
     )
 
 
@@ -734,7 +745,9 @@ def _reports(data: Mapping[str, Any], context: _Context, notes: tuple[str, ...])
     if not isinstance(raw_records, list):
         return _unreadable(context, "response-unrecognized",
                            "The Reports answer's 'records' is not a list.", notes=notes)
-    records = tuple(_record(raw, context) for raw in raw_records if isinstance(raw, dict))
+    messages = (text_or_none(data.get("product")) or "").upper() == "MESSAGES"
+    records = tuple(_record(raw, context, messages) for raw in raw_records
+                    if isinstance(raw, dict))
     missing = data.get("ids_not_found") or ""
     ids = missing if isinstance(missing, list) else str(missing).split(",")
     return ReportsResponse(
@@ -745,10 +758,12 @@ def _reports(data: Mapping[str, Any], context: _Context, notes: tuple[str, ...])
     )
 
 
-def _record(raw: Mapping[str, Any], context: _Context) -> ReportRecord:
+def _record(raw: Mapping[str, Any], context: _Context, messages: bool) -> ReportRecord:
     status = (text_or_none(raw.get("status")) or "").lower() or None
     error_code = int_or_none(raw.get("error_code"))
     to = text_or_none(raw.get("to"))
+    status_entry, error_entry = _delivery_entries(context.knowledge, status, error_code,
+                                                  messages)
     return ReportRecord(
         message_id=text_or_none(raw.get("message_id")),
         to=to,
@@ -756,8 +771,8 @@ def _record(raw: Mapping[str, Any], context: _Context) -> ReportRecord:
         status=status,
         error_code=error_code,
         error_description=text_or_none(raw.get("error_code_description")),
-        status_entry=context.knowledge.for_receipt_status(status),
-        error_entry=context.knowledge.for_receipt_error(error_code),
+        status_entry=status_entry,
+        error_entry=error_entry,
         price=_decimal(raw.get("total_price", raw.get("price")), "total_price", []),
         currency=text_or_none(raw.get("currency")),
         network=_network(raw.get("network"), to, context, text_or_none(raw.get("country"))),
@@ -767,7 +782,18 @@ def _record(raw: Mapping[str, Any], context: _Context) -> ReportRecord:
         date_received=text_or_none(raw.get("date_received")),
         date_finalized=text_or_none(raw.get("date_finalized")),
         latency_ms=int_or_none(raw.get("latency")),
+        from_messages=messages,
     )
+
+
+def _delivery_entries(knowledge: KnowledgeBase, status: str | None, code: int | None,
+                      messages: bool) -> tuple[Entry, Entry]:
+    """The entries for a delivery status and its error code: a receipt's, or the Messages
+    API's when the status came from it."""
+    if messages:
+        return (knowledge.for_messages_status(status),
+                knowledge.for_messages_error(None if code is None else str(code)))
+    return knowledge.for_receipt_status(status), knowledge.for_receipt_error(code)
 
 
 def _unreadable(

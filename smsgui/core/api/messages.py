@@ -161,6 +161,8 @@ class MessagesApiClient(SmsApiClient):
     With ``application`` the requests carry a JWT, else HTTP Basic with ``credentials``.
     """
 
+    reports_product = "MESSAGES"
+
     def __init__(  # noqa: PLR0913 - each is a collaborator, passed in so tests choose it
         self,
         http: httpx.Client,

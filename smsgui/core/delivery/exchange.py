@@ -193,6 +193,8 @@ def _record_fields(record: ReportRecord) -> dict[str, str]:
               "status": record.status or "", "msisdn": record.to or "", "to": record.sender or "",
               "network-code": record.network.code if record.network else "",
               "price": format(record.price, "f") if record.price is not None else ""}
+    if record.from_messages:
+        fields["product"] = "MESSAGES"
     if record.error_code is not None:
         fields["err-code"] = str(record.error_code)
     if record.latency_ms is not None:
@@ -206,7 +208,8 @@ def _record_fields(record: ReportRecord) -> dict[str, str]:
 def describe_reports(reports: ReportsResponse) -> str:
     """One line for the status bar: how many delivered, how many not, what was not found."""
     delivered = sum(1 for record in reports.records if record.status == "delivered")
-    waiting = sum(1 for record in reports.records if record.status in ("accepted", "buffered"))
+    waiting = sum(1 for record in reports.records
+                  if record.ok and record.status != "delivered")
     failed = len(reports.records) - delivered - waiting
     pieces = [piece for piece in (f"{delivered} delivered", f"{failed} not delivered",
                                   f"{waiting} still on the way") if not piece.startswith("0 ")]

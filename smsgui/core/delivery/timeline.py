@@ -21,6 +21,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from smsgui.core.api.decode import (
+    ON_ITS_WAY_STATUSES,
     MessagePart,
     Receipt,
     ReportRecord,
@@ -39,7 +40,6 @@ NOT_DELIVERED: Final = "Not delivered"
 NO_RECEIPT_YET: Final = ("Accepted, no receipt yet - receipts can take minutes; "
                          "use Check delivery")
 THROTTLED_RETRIED: Final = "Throttled, sent once more"
-_ON_ITS_WAY: Final = frozenset({"accepted", "buffered"})
 _MS_PER_SECOND: Final = 1000
 
 
@@ -170,11 +170,14 @@ def _delivery_timeline(fate: PartFate, leading: list[TimelineEvent],
 def _receipt_event(receipt: Receipt) -> TimelineEvent:
     if receipt.from_reports:
         return _reported_event(receipt)
-    pieces = [_code_text("err-code", receipt.err_code, receipt.error_entry)]
+    webhook = receipt.from_messages  # a Messages API status webhook: its words, not a DLR's
+    pieces = [_code_text(receipt.code_label, receipt.err_code, receipt.error_entry)]
     if receipt.carrier_time is not None:
-        pieces.append(f"carrier time {receipt.carrier_time:%Y-%m-%d %H:%M} UTC")
-    pieces += [f"price {money_text(receipt.price)}", f"network {network_text(receipt.network)}"]
-    label = f"Receipt: {receipt.status or 'no status'}"
+        pieces.append(f"{'at' if webhook else 'carrier time'} "
+                      f"{receipt.carrier_time:%Y-%m-%d %H:%M} UTC")
+    pieces += [f"price {money_text(receipt.price, receipt.currency)}",
+               f"network {network_text(receipt.network)}"]
+    label = f"{'Status webhook' if webhook else 'Receipt'}: {receipt.status or 'no status'}"
     return TimelineEvent(receipt.carrier_time, label, "; ".join(pieces), receipt.entry.id,
                          receipt.final)
 
@@ -185,7 +188,7 @@ def _record_event(record: ReportRecord) -> TimelineEvent:
                                 money_text(record.price, record.currency),
                                 record.network_name or network_text(record.network))
     label = f"Reports API: {record.status or 'no status'}"
-    final = record.status not in _ON_ITS_WAY
+    final = record.status not in ON_ITS_WAY_STATUSES
     return TimelineEvent(_record_time(record), label, details, record.entry.id, final)
 
 

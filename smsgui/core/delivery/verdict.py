@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Final
 
 from smsgui.core.api.decode import (
+    ON_ITS_WAY_STATUSES,
     Decoded,
     MessagePart,
     Receipt,
@@ -29,7 +30,6 @@ from smsgui.core.api.decode import (
 )
 from smsgui.core.reference.knowledge import Entry, Severity
 
-_ON_ITS_WAY: Final = frozenset({"accepted", "buffered"})
 NO_RECEIPT: Final = "no receipt yet"
 
 
@@ -180,12 +180,12 @@ def delivery_fate(receipts: Sequence[Receipt], accepted_entry: Entry,
     A failure in any final receipt wins; else a final receipt says delivered; else it is still
     on its way, explained by the latest receipt (or the acceptance when there is none).
     """
-    finals = [receipt for receipt in receipts if receipt.status not in _ON_ITS_WAY]
+    finals = [receipt for receipt in receipts if receipt.status not in ON_ITS_WAY_STATUSES]
     failed = next((receipt for receipt in finals if not receipt.ok), None)
     if failed is not None:
         reason = f"{failed.status or 'no status'} - {failed.entry.display_title}"
         if failed.err_code not in (None, 0):
-            reason += f" (err-code {failed.err_code})"
+            reason += f" ({failed.code_label} {failed.err_code})"
         return PartFate(Fate.NOT_DELIVERED, failed.entry, reason, message_id, recipient,
                         _source(failed), _time(failed), is_part)
     if finals:
@@ -200,7 +200,7 @@ def delivery_fate(receipts: Sequence[Receipt], accepted_entry: Entry,
 
 def record_fate(record: ReportRecord) -> PartFate:
     """A Reports API record's fate (a Reports answer opened on its own)."""
-    if record.ok and record.status in _ON_ITS_WAY:
+    if record.ok and record.status in ON_ITS_WAY_STATUSES:
         fate, reason = Fate.ON_ITS_WAY, f"the Reports API says {record.status}"
     elif record.ok:
         fate, reason = Fate.DELIVERED, "delivered"
@@ -218,7 +218,9 @@ def _time(receipt: Receipt) -> datetime | None:
 
 
 def _source(receipt: Receipt) -> str:
-    return "Reports API" if receipt.from_reports else "delivery receipt"
+    if receipt.from_reports:
+        return "Reports API"
+    return "status webhook" if receipt.from_messages else "delivery receipt"
 
 
 # -- verdicts ---------------------------------------------------------------------------------
