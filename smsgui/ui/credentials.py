@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 from smsgui.core.api.apitypes import VONAGE_API_URL, VONAGE_REST_URL, AuthMethod
 from smsgui.core.api.documents import DocumentError
 from smsgui.core.api.profiles import (
-    SANDBOX_PROFILE_NAME,
     EndpointKind,
     Profile,
     ProfileStore,
     SendApi,
+    is_builtin_name,
 )
 from smsgui.core.api.secrets import SecretProblem, SecretStore, SecretStoreError
 from smsgui.core.api.signing import SignatureMethod
@@ -49,6 +49,14 @@ _APIS = (("SMS API (/sms/json)", SendApi.SMS),
 _KEEP = "stored - leave empty to keep"
 _KEY_TIP = ("Only with an application ID: the private.key file Vonage gave you, pasted whole; "
             "kept only in your system keyring")
+
+
+def _builtin_note(profile: Profile) -> str:
+    """What the Profiles dialog says about a built-in sandbox profile, which cannot be edited."""
+    via = ("through the Messages API (POST /v1/messages)" if profile.send_api is SendApi.MESSAGES
+           else "through the SMS API (POST /sms/json)")
+    return (f"Built in: sends {via} to the sandbox on this computer. It needs no credentials "
+            "and answers like the real API; nothing leaves this computer.")
 
 
 def _secret_field(name: str, tip: str) -> QLineEdit:
@@ -223,8 +231,7 @@ class CredentialsDialog(QDialog):
                             (self.private_key, "private_key")):
             field.clear()
             field.setPlaceholderText(_KEEP if kind in self._stored else "")
-        self.status.setText("The built-in sandbox needs no credentials: it answers like the "
-                            "real API on this computer." if sandbox else "")
+        self.status.setText(_builtin_note(profile) if profile and sandbox else "")
         self._update_enabled()
 
     def _stored_kinds(self, name: str) -> frozenset[str]:
@@ -244,7 +251,7 @@ class CredentialsDialog(QDialog):
         combo.setCurrentIndex(max(index, 0))
 
     def _update_enabled(self) -> None:
-        sandbox = self._editing == SANDBOX_PROFILE_NAME
+        sandbox = self._editing is not None and is_builtin_name(self._editing)
         for field in (self.name, self.endpoint, self.send_api, self.api_key, self.api_secret,
                       self.save_button, self.delete_button):
             field.setEnabled(not sandbox)
@@ -302,7 +309,7 @@ class CredentialsDialog(QDialog):
     def _validate(self, profile: Profile) -> str | None:
         if not profile.name:
             return "Give the profile a name."
-        if profile.name == SANDBOX_PROFILE_NAME or (
+        if is_builtin_name(profile.name) or (
                 profile.name != self._editing
                 and any(p.name == profile.name for p in self._profiles)):
             return f"There is already a profile called {profile.name}."
@@ -355,7 +362,7 @@ class CredentialsDialog(QDialog):
 
     def _on_delete(self) -> None:
         name = self._editing
-        if not name or name == SANDBOX_PROFILE_NAME or not self.confirm_delete(name):
+        if not name or is_builtin_name(name) or not self.confirm_delete(name):
             return
         try:
             self._secrets.delete_profile(name)

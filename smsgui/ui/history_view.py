@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from smsgui.core.api.profiles import SANDBOX_MESSAGES_PROFILE_NAME
 from smsgui.core.privacy import mask_number
 from smsgui.ui.settings import HISTORY_RETENTION_DAYS
 from smsgui.ui.workers import CallJob, JobFailure
@@ -110,8 +111,8 @@ _COLUMNS: tuple[tuple[str, Callable[[HistoryRow], str]], ...] = (
 )
 # Each column starts as wide as a typical value; the last takes what is left, and the list
 # scrolls sideways in a narrow window rather than squeezing a column to nothing.
-_TYPICAL_VALUES = ("0000-00-00 00:00:00", "Sandbox (built in)", mask_number("447700900123"),
-                   "Problem: Non-Whitelisted Destination")
+_TYPICAL_VALUES = ("0000-00-00 00:00:00", SANDBOX_MESSAGES_PROFILE_NAME,
+                   mask_number("447700900123"), "Problem: Non-Whitelisted Destination")
 _RECIPIENTS_COLUMN = 2
 _RESULT_COLUMN = 3
 _CELL_PADDING = 16

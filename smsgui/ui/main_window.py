@@ -69,7 +69,7 @@ from smsgui.ui.workers import CallJob, ClientFactory, JobFailure, SendJob
 if TYPE_CHECKING:
     import httpx
 
-    from smsgui.core.api.apitypes import Endpoint
+    from smsgui.core.api.apitypes import Credentials, Endpoint
     from smsgui.core.api.client import ApiOutcome, BalanceOutcome, SettingsOutcome, SmsApiClient
     from smsgui.core.api.documents import DocumentError
     from smsgui.core.checks.checks import Draft
@@ -199,6 +199,18 @@ def _messages_client(profile: Profile, private_key: str | None, http: httpx.Clie
     return MessagesApiClient(http, Credentials(profile.api_key or "-", "-"), endpoint,
                              knowledge=knowledge,
                              application=Application(profile.application_id, private_key))
+
+
+def _api_client(profile: Profile, http: httpx.Client, credentials: Credentials,
+                endpoint: Endpoint, knowledge: KnowledgeBase) -> SmsApiClient:
+    """The client for the profile's API, signing with a key and secret."""
+    if profile.send_api is SendApi.MESSAGES:
+        from smsgui.core.api.messages import MessagesApiClient
+
+        return MessagesApiClient(http, credentials, endpoint, knowledge=knowledge)
+    from smsgui.core.api.client import SmsApiClient
+
+    return SmsApiClient(http, credentials, endpoint, knowledge=knowledge)
 
 
 def _size_of(path: Path) -> int:
@@ -637,15 +649,14 @@ class MainWindow(QMainWindow):
 
         def make() -> SmsApiClient | SecretProblem:
             from smsgui.core.api.apitypes import Credentials
-            from smsgui.core.api.client import SmsApiClient
             from smsgui.core.delivery.destination import destination_notes  # noqa: F401
             from smsgui.core.reference.destinations import default_destination_table
 
             default_destination_table()  # the result's country notes need it: load it here
             endpoint = profile.endpoint(sandbox.url() if profile.is_sandbox else None)
             if profile.is_builtin:
-                return SmsApiClient(http.get(), sandbox.credentials(profile.auth_method),
-                                    endpoint, knowledge=knowledge)
+                return _api_client(profile, http.get(), sandbox.credentials(profile.auth_method),
+                                   endpoint, knowledge)
             try:
                 secret = secrets.get(profile.name, "api_secret")
                 signature = secrets.get(profile.name, "signature_secret")
@@ -659,11 +670,7 @@ class MainWindow(QMainWindow):
             credentials = Credentials(profile.api_key, secret, signature_secret=signature,
                                       signature_method=profile.signature_method,
                                       auth_method=profile.auth_method)
-            if profile.send_api is SendApi.MESSAGES:
-                from smsgui.core.api.messages import MessagesApiClient
-
-                return MessagesApiClient(http.get(), credentials, endpoint, knowledge=knowledge)
-            return SmsApiClient(http.get(), credentials, endpoint, knowledge=knowledge)
+            return _api_client(profile, http.get(), credentials, endpoint, knowledge)
 
         return make
 

@@ -14,8 +14,8 @@ from smsgui.sandbox.embedded import EmbeddedSandbox
 
 
 def test_a_first_run_sends_through_the_embedded_sandbox(tmp_path: Path) -> None:
-    (profile,) = ProfileStore(tmp_path / "profiles.json").load()
-    assert profile.is_sandbox
+    profile, messages_profile = ProfileStore(tmp_path / "profiles.json").load()
+    assert profile.is_sandbox and messages_profile.is_sandbox
     sandbox = EmbeddedSandbox()
     assert not sandbox.running
     try:

@@ -11,11 +11,20 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListWidget, QPushBu
 from pytestqt.qtbot import QtBot
 from uitools import find
 
-from smsgui.core.api.profiles import SANDBOX_PROFILE, EndpointKind, Profile, ProfileStore
+from smsgui.core.api.profiles import (
+    BUILTIN_PROFILES,
+    SANDBOX_MESSAGES_PROFILE,
+    SANDBOX_PROFILE,
+    EndpointKind,
+    Profile,
+    ProfileStore,
+    SendApi,
+)
 from smsgui.core.api.secrets import NO_KEYRING, KeyringSecretStore
 from smsgui.ui.credentials import CredentialsDialog
 
 SECRET = "Otter-Secret-5150"
+BUILTIN_NAMES = [profile.name for profile in BUILTIN_PROFILES]
 
 
 class MemoryKeyring(KeyringBackend):
@@ -75,6 +84,21 @@ def test_the_sandbox_needs_nothing_and_cannot_be_edited(qtbot: QtBot, store: Pro
     assert "needs no credentials" in find(dialog, QLabel, "Profile status").text()
 
 
+def test_the_messages_api_sandbox_is_built_in_and_says_which_api_it_uses(
+        qtbot: QtBot, store: ProfileStore, keyring: MemoryKeyring) -> None:
+    dialog = open_dialog(qtbot, store, keyring)
+    profiles = find(dialog, QListWidget, "Profiles")
+    assert profiles.item(1).text() == SANDBOX_MESSAGES_PROFILE.name
+    profiles.setCurrentRow(1)
+    status = find(dialog, QLabel, "Profile status").text()
+    assert "Messages API (POST /v1/messages)" in status and "needs no credentials" in status
+    assert find(dialog, QComboBox, "Send through").currentData() == SendApi.MESSAGES
+    for name in ("Profile name", "API key", "API secret"):
+        assert not find(dialog, QLineEdit, name).isEnabled()
+    assert not find(dialog, QComboBox, "Send through").isEnabled()
+    assert not find(dialog, QPushButton, "Delete").isEnabled()
+
+
 def test_a_new_profile_keeps_its_secret_only_in_the_keyring(
     qtbot: QtBot, store: ProfileStore, keyring: MemoryKeyring, tmp_path: Path
 ) -> None:
@@ -82,10 +106,10 @@ def test_a_new_profile_keeps_its_secret_only_in_the_keyring(
     fill_new(qtbot, dialog, "Acme live", "abcd1234", SECRET)
     with qtbot.waitSignal(dialog.profiles_changed) as blocker:
         click(qtbot, dialog, "Save")
-    assert [p.name for p in blocker.args[0]] == [SANDBOX_PROFILE.name, "Acme live"]
+    assert [p.name for p in blocker.args[0]] == [*BUILTIN_NAMES, "Acme live"]
     assert keyring.passwords == {("smsgui", "Acme live/api_secret"): SECRET}
     assert SECRET not in (tmp_path / "profiles.json").read_text(encoding="utf-8")
-    assert [p.name for p in ProfileStore(tmp_path / "profiles.json").load()][1] == "Acme live"
+    assert [p.name for p in ProfileStore(tmp_path / "profiles.json").load()][-1] == "Acme live"
     assert find(dialog, QLineEdit, "API secret").text() == ""
     assert "stored" in find(dialog, QLineEdit, "API secret").placeholderText()
 
@@ -119,7 +143,7 @@ def test_deleting_a_profile_deletes_its_secrets(qtbot: QtBot, store: ProfileStor
     dialog.confirm_delete = lambda name: True  # type: ignore[method-assign]
     click(qtbot, dialog, "Delete")
     assert keyring.passwords == {}
-    assert [p.name for p in store.load()] == [SANDBOX_PROFILE.name]
+    assert [p.name for p in store.load()] == BUILTIN_NAMES
 
 
 @pytest.mark.parametrize(
@@ -127,7 +151,8 @@ def test_deleting_a_profile_deletes_its_secrets(qtbot: QtBot, store: ProfileStor
     [("", "abcd1234", "s", "Give the profile a name"),
      ("Acme", "", "s", "API key"),
      ("Acme", "abcd1234", "", "API secret"),
-     (SANDBOX_PROFILE.name, "abcd1234", "s", "already a profile")],
+     (SANDBOX_PROFILE.name, "abcd1234", "s", "already a profile"),
+     (SANDBOX_MESSAGES_PROFILE.name, "abcd1234", "s", "already a profile")],
 )
 def test_what_is_missing_is_said_plainly(qtbot: QtBot, store: ProfileStore,
                                          keyring: MemoryKeyring, name: str, key: str,
@@ -150,5 +175,5 @@ def test_a_missing_keyring_is_explained_with_session_only_use(
 def test_profiles_round_trip_through_the_store(store: ProfileStore) -> None:
     profile = Profile("Custom", EndpointKind.CUSTOM, api_key="abcd1234",
                       rest_base_url="https://sms.example", api_base_url="https://api.example")
-    store.save([SANDBOX_PROFILE, profile])
-    assert store.load() == [SANDBOX_PROFILE, profile]
+    store.save([*BUILTIN_PROFILES, profile])
+    assert store.load() == [*BUILTIN_PROFILES, profile]

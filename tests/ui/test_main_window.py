@@ -373,7 +373,7 @@ def test_the_profiles_dialog_adds_a_profile_the_window_can_use(
     qtbot.keyClicks(find(dialog, QLineEdit, "API key"), "abcd1234")
     qtbot.keyClicks(find(dialog, QLineEdit, "API secret"), SECRET)
     qtbot.mouseClick(find(dialog, QPushButton, "Save"), Qt.MouseButton.LeftButton)
-    assert [window.profile_combo.itemText(i) for i in range(window.profile_combo.count())][1] \
+    assert [window.profile_combo.itemText(i) for i in range(window.profile_combo.count())][-1] \
         == "Acme live"
     assert services.secrets.get("Acme live", "api_secret") == SECRET
 

@@ -11,7 +11,13 @@ from pytestqt.qtbot import QtBot
 from test_main_window import ScriptedPrompter, prompter, send, window  # noqa: F401
 from uitools import find
 
-from smsgui.core.api.profiles import EndpointKind, Profile, ProfileStore, SendApi
+from smsgui.core.api.profiles import (
+    SANDBOX_MESSAGES_PROFILE_NAME,
+    EndpointKind,
+    Profile,
+    ProfileStore,
+    SendApi,
+)
 from smsgui.sandbox.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from smsgui.sandbox.server import SandboxServer
 from smsgui.ui.credentials import CredentialsDialog
@@ -60,6 +66,38 @@ def test_a_messages_send_is_accepted_and_followed_to_delivered(
     assert "Delivered" in card.text()
     # The 202 answer names no price: the status webhook does, and the card says it.
     assert "Price: 0.0333 EUR" in card.text() and "Network: O2 (UK)" in card.text()
+
+
+def test_the_built_in_messages_sandbox_sends_and_checks_delivery_there(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """Out of the box, no profile to make: the Messages API path, followed in the Reports API
+    under product MESSAGES, in the Messages API's words."""
+    combo = window.profile_combo
+    combo.setCurrentIndex(combo.findText(SANDBOX_MESSAGES_PROFILE_NAME))
+    assert window.profile.send_api is SendApi.MESSAGES and window.profile.is_builtin
+    send(qtbot, window, "447700900106")  # accepted; then rejected as spam (error 1210)
+    (exchange,) = window.exchanges
+    assert exchange.document.request is not None
+    assert exchange.document.request.url.endswith("/v1/messages") and exchange.ok
+    button = find(window, QPushButton, "Check delivery")
+    qtbot.waitUntil(lambda: not window.is_busy_in_background)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Delivery check" in window.statusBar().currentMessage(),
+                    timeout=10_000)
+    qtbot.wait(1100)  # the embedded sandbox finalizes after its 1 s receipt delay
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "1 not delivered" in window.statusBar().currentMessage(),
+                    timeout=10_000)
+    assert window.troubleshooting.highlighted_id() == "messages-1210"
+    assert not window.exchanges[0].ok
+    reported = [fields for fields in window.exchanges[0].document.receipts
+                if fields.get("source") == "reports"]
+    assert [(fields["status"], fields["product"]) for fields in reported] == [
+        ("rejected", "MESSAGES")]
+    (card,) = window.results.cards.cards()
+    assert "rejected (error 1210, Blocked as spam)" in card.text()  # its API's words
+    assert "err-code" not in card.text()
 
 
 def test_the_compose_ttl_and_message_type_reach_a_messages_send(

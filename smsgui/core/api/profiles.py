@@ -1,7 +1,8 @@
 """Named connection profiles: where to send and with which API key. Never a secret.
 
-The built-in Sandbox profile is always first and is the one a new user starts with; its
-address and credentials come from the embedded sandbox at run time. Secrets of the other
+The built-in Sandbox profiles are always first (SMS API, then Messages API) and the first is
+the one a new user starts with; their address and credentials come from the embedded sandbox
+at run time. Secrets of the other
 profiles live in the OS keyring, looked up by profile name (see the credentials panel).
 """
 
@@ -17,6 +18,7 @@ from smsgui.core.api.apitypes import VONAGE_API_URL, VONAGE_REST_URL, AuthMethod
 from smsgui.core.api.signing import SignatureMethod
 
 SANDBOX_PROFILE_NAME = "Sandbox (built in)"
+SANDBOX_MESSAGES_PROFILE_NAME = "Sandbox (Messages API)"
 _FORMAT_VERSION = 1
 
 
@@ -62,8 +64,8 @@ class Profile:
 
     @property
     def is_builtin(self) -> bool:
-        """The built-in Sandbox profile, which uses the sandbox's own public credentials."""
-        return self.is_sandbox and self.name == SANDBOX_PROFILE_NAME
+        """A built-in Sandbox profile, which uses the sandbox's own public credentials."""
+        return self.is_sandbox and is_builtin_name(self.name)
 
     def endpoint(self, sandbox_url: str | None = None) -> Endpoint:
         """The base URLs; the sandbox profile needs the embedded sandbox's address."""
@@ -77,6 +79,16 @@ class Profile:
 
 
 SANDBOX_PROFILE = Profile(name=SANDBOX_PROFILE_NAME, kind=EndpointKind.SANDBOX)
+SANDBOX_MESSAGES_PROFILE = Profile(name=SANDBOX_MESSAGES_PROFILE_NAME, kind=EndpointKind.SANDBOX,
+                                   send_api=SendApi.MESSAGES)
+"""The sandbox again, through the Messages API with its key and secret, so that path can be
+tried without an account too."""
+BUILTIN_PROFILES = (SANDBOX_PROFILE, SANDBOX_MESSAGES_PROFILE)
+
+
+def is_builtin_name(name: str) -> bool:
+    """Whether ``name`` is taken by a built-in profile, which cannot be edited or deleted."""
+    return any(name == profile.name for profile in BUILTIN_PROFILES)
 
 
 class ProfileStore:
@@ -86,14 +98,14 @@ class ProfileStore:
         self._path = path
 
     def load(self) -> list[Profile]:
-        """Every profile, the built-in sandbox first; on first run only the sandbox."""
+        """Every profile, the built-in sandbox ones first; on first run only those."""
         try:
             data = json.loads(self._path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return [SANDBOX_PROFILE]
+            return list(BUILTIN_PROFILES)
         raw_profiles = data.get("profiles") if isinstance(data, dict) else None
         profiles = [profile for raw in raw_profiles or [] if (profile := _profile(raw))]
-        return [SANDBOX_PROFILE, *(p for p in profiles if p.name != SANDBOX_PROFILE_NAME)]
+        return [*BUILTIN_PROFILES, *(p for p in profiles if not is_builtin_name(p.name))]
 
     def save(self, profiles: Sequence[Profile]) -> None:
         """Write every profile but the built-in one; raises DocumentError on failure."""
