@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--type", dest="message_type",
                        choices=("auto", "text", "unicode", "binary"),
                        default="auto", help="message type (default: auto)")
+    check.add_argument("--api", choices=("sms", "messages"), default="sms",
+                       help="the API that would send it: the SMS API (default) or the "
+                            "Messages API, whose limits differ")
     check.add_argument("--json", action="store_true", help="print one JSON object")
     _add_advanced_arguments(check)
     check.add_argument("text", metavar="TEXT",
@@ -340,7 +343,8 @@ def run_check(arguments: argparse.Namespace, stdin: TextIO, stdout: TextIO,
                   message_type=arguments.message_type, default_region=region,
                   status_report_req=(None if arguments.status_report_req is None
                                      else arguments.status_report_req == "true"),
-                  options=_options(arguments))
+                  options=_options(arguments),
+                  via_messages_api=arguments.api == "messages")
     # No --to or --from is a draft without them, as the compose form would see it: not ready.
     report = check_draft(draft)
     if arguments.json:

@@ -188,6 +188,17 @@ class TestCheck:
         assert code == 1
         assert "[blocking]" in out and "check-from-alphanumeric-too-long" in out
 
+    def test_the_messages_api_has_its_own_limits(
+            self, capsys: pytest.CaptureFixture[str]) -> None:
+        """1,001 characters pass for the SMS API (7 parts) but not for the Messages API."""
+        argv = ["check", "--to", "447400123456", "--from", "Acme", "x" * 1001]
+        assert run(argv, capsys)[0] == 0
+        code, out, _ = run([*argv[:1], "--api", "messages", *argv[1:]], capsys)
+        assert code == 1 and "check-messages-text-too-long" in out
+        code, out, _ = run(["check", "--api", "messages", "--to", "447400123456", "--from",
+                            "Acme", "--message-class", "1", "Hi"], capsys)
+        assert code == 0 and "check-messages-sms-only-options" in out
+
     def test_text_from_standard_input(self, capsys: pytest.CaptureFixture[str],
                                       monkeypatch: pytest.MonkeyPatch) -> None:
         code, out, _ = run(["check", "--to", "447400123456", "--from", "Acme", "--json", "-"],
