@@ -125,6 +125,22 @@ def test_a_failed_receipt_decides_the_diagnosis_of_an_accepted_send() -> None:
     assert "[receipt-error-6]" in text
 
 
+def test_a_status_webhook_is_summarised_in_the_messages_apis_words() -> None:
+    """No msisdn, scts or err-code: those are a delivery receipt's, not a status webhook's."""
+    webhook = decode_receipt_fields({
+        "message_uuid": "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", "to": "447700900123",
+        "from": "Acme", "status": "rejected", "timestamp": "2024-05-01T10:00:01.000Z",
+        "error.type": "https://developer.nexmo.com/api-errors/messages-olympus#1210",
+        "usage.price": "0.0333", "usage.currency": "EUR"})
+    assert isinstance(webhook, Receipt)
+    accepted = decode_response('{"message_uuid": "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"}')
+    text = build_summary(accepted, SummaryContext(receipts=(webhook,)))
+    assert "Status webhook:" in text and "Delivery receipt:" not in text
+    assert "Error: 1210 " in text and "To: 447******123" in text and "From: Acme" in text
+    assert "Price: 0.0333 EUR" in text and "[messages-1210]" in text
+    assert not [word for word in ("msisdn", "scts", "Err-code") if word in text]
+
+
 def test_a_batch_summary_covers_every_recipient_including_failures() -> None:
     from smsgui.core.delivery.exchange import Exchange, exchange_from_document
     from smsgui.core.delivery.verdict import failure_verdict

@@ -85,7 +85,7 @@ def build_summary(
     writer.section("Request", _request_lines(context, options))
     writer.section(*_result_section(decoded, verdict, options))
     for receipt in context.receipts:
-        writer.section("Delivery receipt", _receipt_lines(receipt, options))
+        writer.section(_receipt_title(receipt), _receipt_lines(receipt, options))
     writer.section("What to do next", _advice_lines(verdict.entry))
     _destination_section(writer, context.notes)
     writer.section("Environment", _environment_lines())
@@ -198,7 +198,7 @@ def _result_section(
     if isinstance(decoded, SendResponse):
         return "Response", _send_lines(decoded, verdict, options)
     if isinstance(decoded, Receipt):
-        return "Delivery receipt", [_verdict_line(verdict), *_receipt_lines(decoded, options)]
+        return _receipt_title(decoded), [_verdict_line(verdict), *_receipt_lines(decoded, options)]
     if isinstance(decoded, ReportsResponse):
         return "Reports API", [_verdict_line(verdict), *_reports_lines(decoded, options)]
     return "Response", [_verdict_line(verdict), *_unreadable_lines(decoded)]
@@ -262,18 +262,30 @@ def _part_text(part: MessagePart, options: SummaryOptions) -> str:
     return "; ".join(pieces)
 
 
+_RECEIPT_LABELS = ("Err-code", "Recipient (msisdn)", "Sender (to)", "Carrier time (scts)")
+_WEBHOOK_LABELS = ("Error", "To", "From", "Time (timestamp)")
+"""A status webhook's fields by their Messages API names: it has no msisdn, scts or err-code."""
+
+
+def _receipt_title(receipt: Receipt) -> str:
+    return "Status webhook" if receipt.from_messages and not receipt.from_reports else (
+        "Delivery receipt")
+
+
 def _receipt_lines(receipt: Receipt, options: SummaryOptions) -> list[tuple[str, str]]:
     carrier_time = receipt.carrier_time.strftime("%Y-%m-%d %H:%M") if receipt.carrier_time else "-"
     err = "-" if receipt.err_code is None else f"{receipt.err_code} {receipt.error_entry.title}"
+    code, recipient, sender, moment = (_WEBHOOK_LABELS if receipt.from_messages
+                                       else _RECEIPT_LABELS)
     lines = [
         ("Message id", receipt.message_id or "-"),
         ("Status", f"{receipt.status or '-'} ({receipt.status_entry.title})"),
-        ("Err-code", err),
-        ("Recipient (msisdn)", _number(receipt.recipient, options)),
-        ("Sender (to)", _number(receipt.sender, options)),
+        (code, err),
+        (recipient, _number(receipt.recipient, options)),
+        (sender, _number(receipt.sender, options)),
         ("Network", network_text(receipt.network)),
-        ("Price", money_text(receipt.price)),
-        ("Carrier time (scts)", carrier_time),
+        ("Price", money_text(receipt.price, receipt.currency)),
+        (moment, carrier_time),
     ]
     lines.extend(("Note", note) for note in receipt.notes)
     return lines
