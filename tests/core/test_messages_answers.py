@@ -67,6 +67,15 @@ def test_a_throttled_send_is_told_to_wait(knowledge: KnowledgeBase) -> None:
     assert decoded.entry.retry.value == "after-wait"
 
 
+def test_error_1000_titled_internal_is_a_server_fault_not_throttling() -> None:
+    """The published description gives 1000 to both 429 and 500; the title tells them apart."""
+    decoded = decode_response(problem("1000", "Internal error",
+                                      "There was an error processing your request in the "
+                                      "Platform."))
+    assert decoded.entry.id == "messages-http-500"
+    assert decoded.entry.retry.value != "after-wait"
+
+
 @pytest.mark.parametrize("kind", ["https://developer.nexmo.com/api-errors/#unathorized",
                                   "https://developer.nexmo.com/api-errors/#low-balance"])
 def test_a_generic_vonage_problem_stays_an_explained_error_object(kind: str) -> None:

@@ -178,7 +178,12 @@ def test_a_key_that_cannot_sign_sends_nothing_and_says_why(
     (Reply(status=500, headers=PROBLEM, body=json.dumps({
         "type": "https://developer.nexmo.com/api-errors/messages-olympus#1000",
         "title": "Internal error", "detail": "An internal error occurred.", "instance": "x"})),
-     "messages-1000", "had a problem", True),
+     "messages-http-500", "had a problem", True),
+    # Error 1000 is also throttling, but not on a 500: never "wait and retry" for a server fault.
+    (Reply(status=500, headers=PROBLEM, body=json.dumps({
+        "type": "https://developer.nexmo.com/api-errors/messages-olympus#1000",
+        "title": "Server Error", "detail": "Too many existing binds", "instance": "x"})),
+     "messages-http-500", "had a problem", True),
     (Reply(status=503, body="Service Unavailable"), "messages-http-503", "HTTP 503", True),
 ])
 def test_every_refusal_is_explained_by_its_messages_entry(

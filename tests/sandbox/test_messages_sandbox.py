@@ -98,7 +98,7 @@ def test_an_accepted_sms_gets_a_uuid_then_submitted_and_delivered_webhooks(
     ("447700900015", 422, "messages-1120", "Invalid sender"),
     ("447700900029", 403, "messages-1160", "Non White-listed Destination"),
     ("447700900001", 429, "messages-1000", "Rate Limit Hit"),
-    ("447700900005", 500, "messages-1000", "Internal error"),
+    ("447700900005", 500, "messages-http-500", "Internal error"),
 ])
 def test_a_refusing_test_number_gets_its_messages_api_problem(
     sandbox: SandboxServer, http: httpx.Client, to: str, http_status: int, entry: str,

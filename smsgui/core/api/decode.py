@@ -571,6 +571,11 @@ def _messages_accepted(data: Mapping[str, Any], context: _Context,
                         notes=(*notes, "A Messages API answer: one message, its message_uuid."))
 
 
+THROTTLED_OR_INTERNAL = "1000"
+"""The Messages API's error 1000 is both "Rate Limit Hit" (HTTP 429) and "Internal error"
+(HTTP 500) in its published description: only the title or the HTTP status tells which."""
+
+
 def _messages_problem(data: Mapping[str, Any], context: _Context,
                       notes: tuple[str, ...]) -> Unreadable | None:
     """A Messages API problem document (RFC 7807), or None for anything else."""
@@ -583,6 +588,8 @@ def _messages_problem(data: Mapping[str, Any], context: _Context,
     detail = text_or_none(data.get("detail"))
     named = f" {code}" if code and code.isdigit() else ""
     reason = f"The Messages API refused it: {title}{named}" + (f" - {detail}" if detail else "")
+    if code == THROTTLED_OR_INTERNAL and title.lower().startswith("internal"):
+        code = "http-500"
     return Unreadable(entry=context.knowledge.for_messages_error(code),
                       reason=reason.rstrip(".") + ".", detail=_problem_detail(data),
                       notes=notes)

@@ -16,13 +16,14 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Final
 
 import httpx
 
 from smsgui.core.api.apitypes import Credentials, Endpoint, OutgoingSms
 from smsgui.core.api.client import ApiOutcome, SmsApiClient, _Answer, _Plan, _Verdict
-from smsgui.core.api.decode import Decoded, Unreadable
+from smsgui.core.api.decode import THROTTLED_OR_INTERNAL, Decoded, Unreadable
 from smsgui.core.privacy import REDACTED, mask_number
 from smsgui.core.reference.knowledge import Entry, Kind, KnowledgeBase
 
@@ -155,6 +156,12 @@ def _flattened(body: dict[str, object]) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def _misread_1000(decoded: Unreadable, answer: _Answer) -> bool:
+    """Error 1000 read as throttling on an answer that is not a 429: an internal error."""
+    throttled = answer.status == HTTPStatus.TOO_MANY_REQUESTS
+    return decoded.entry.code == THROTTLED_OR_INTERNAL and not throttled
+
+
 class MessagesApiClient(SmsApiClient):
     """Sends SMS through the Messages API; every result, as for the SMS API, is an outcome.
 
@@ -213,7 +220,7 @@ class MessagesApiClient(SmsApiClient):
         """A Messages problem type names the error best; else the Messages entry of the HTTP
         status, else the generic one."""
         if isinstance(decoded, Unreadable) and decoded.entry.kind is Kind.MESSAGES_ERROR \
-                and decoded.entry.code != "unknown":
+                and decoded.entry.code != "unknown" and not _misread_1000(decoded, answer):
             return decoded.entry
         return (self._knowledge.lookup(Kind.MESSAGES_ERROR, f"http-{answer.status}")
                 or super()._http_entry(answer, decoded))
