@@ -20,35 +20,25 @@ from typing import Final
 
 from smsgui.core.api.messages import Application, load_private_key
 from smsgui.core.checks.checks import MAX_MESSAGES_TEXT_CHARACTERS
+from smsgui.core.reference.messages_outcomes import (
+    ERROR_TITLES,
+    GENERIC_PROBLEM,
+    LATER,
+    MESSAGES_PROBLEM,
+    REFUSALS,
+    SUBMITTED,
+    messages_outcome,
+)
 from smsgui.sandbox.account import Account, MessageRecord
 from smsgui.sandbox.config import SandboxConfig
 from smsgui.sandbox.sms import Caller, Submission, submit
 
-MESSAGES_PROBLEM: Final = "https://developer.nexmo.com/api-errors/messages-olympus"
-GENERIC_PROBLEM: Final = "https://developer.nexmo.com/api-errors/"
 JWT_LEEWAY_S: Final = 60
 MAX_JWT_AGE_S: Final = 24 * 60 * 60
 """Vonage honours a token for at most a day after its ``iat``, whatever its ``exp`` says."""
 
 Answer = tuple[int, dict[str, object]]
 
-# What a refusal of /sms/json becomes: HTTP status, problem type, title.
-_REFUSALS: Mapping[int, tuple[int, str, str]] = {
-    1: (429, f"{MESSAGES_PROBLEM}#1000", "Rate Limit Hit"),
-    2: (422, f"{MESSAGES_PROBLEM}#1150", "Invalid params"),
-    3: (422, f"{MESSAGES_PROBLEM}#1150", "Invalid params"),
-    4: (401, f"{GENERIC_PROBLEM}#unauthorized", "You did not provide correct credentials."),
-    5: (500, f"{MESSAGES_PROBLEM}#1000", "Internal error"),
-    8: (403, f"{MESSAGES_PROBLEM}#1060", "Account barred"),
-    9: (402, f"{GENERIC_PROBLEM}#low-balance", "Low balance"),
-    11: (403, f"{MESSAGES_PROBLEM}#1080", "Account not enabled for REST"),
-    12: (422, f"{MESSAGES_PROBLEM}#1150", "Invalid params"),
-    14: (401, f"{GENERIC_PROBLEM}#unauthorized", "You did not provide correct credentials."),
-    15: (422, f"{MESSAGES_PROBLEM}#1120", "Invalid sender"),
-    23: (422, f"{MESSAGES_PROBLEM}#1150", "Invalid params"),
-    29: (403, f"{MESSAGES_PROBLEM}#1160", "Non White-listed Destination"),
-    32: (401, f"{GENERIC_PROBLEM}#unauthorized", "You did not provide correct credentials."),
-}
 _DETAILS: Mapping[int, str] = {
     401: "Check that you're using the correct credentials, and that your account has this "
          "feature enabled",
@@ -59,22 +49,6 @@ _PARAMETERS: Mapping[str, str] = {"from": "from", "to": "to", "text": "text", "t
                                   "client-ref": "client_ref", "callback": "webhook_url"}
 """The SMS API's parameter names, as the Messages API calls them."""
 
-# A refusal of /sms/json that the Messages API accepts first and reports in a status webhook.
-_LATER: Mapping[int, int] = {6: 1250, 7: 1050, 17: 1280, 33: 1190}
-# A delivery receipt's err-code, as the status webhook's error code.
-_RECEIPT_ERRORS: Mapping[int, int] = {
-    1: 1330, 2: 1180, 3: 1190, 4: 1050, 5: 1200, 6: 1210, 7: 1220, 8: 1230, 9: 1240, 10: 1040,
-    11: 1250, 12: 1260, 13: 1270, 14: 1280, 15: 1290, 16: 1070,
-}
-_ERROR_TITLES: Mapping[int, str] = {
-    1040: "Invalid message", 1050: "Number barred", 1070: "Partner quota exceeded",
-    1180: "Absent Subscriber Temporary", 1190: "Absent Subscriber Permanent",
-    1200: "Portability Error", 1210: "Anti-Spam Rejection", 1220: "Handset Busy",
-    1230: "Network Error", 1240: "Illegal Number", 1250: "Unroutable",
-    1260: "Destination unreachable", 1270: "Subscriber Age Restriction",
-    1280: "Number Blocked by Carrier", 1290: "Pre-Paid - Insufficient funds",
-    1330: "Unknown", 1360: "TTL was activated",
-}
 
 
 @dataclass(frozen=True)
@@ -259,20 +233,20 @@ def _told_the_messages_way(submission: Submission, data: Mapping[str, object],
     messages = submission.body.get("messages")
     first = messages[0] if isinstance(messages, list) and messages else {}
     status = int(str(first.get("status", "5")))
-    url = submission.callback
+    url = _receipt_url(data, config)  # "submitted" comes even where networks report nothing
     if status == 0:
         record = submission.accepted[0]
         return MessagesAnswer(202, {"message_uuid": record.message_id},
                               _updates(submission.accepted, data, url, now))
-    if status in _LATER:
+    if status in LATER:
         message_uuid = str(uuid.uuid4())
         webhook = _receipt_url(data, config)
         updates = () if webhook is None else (StatusUpdate(
             now + config.dlr_delay, webhook,
             _status_payload(message_uuid, data, now + config.dlr_delay,
-                            ("rejected", _LATER[status]))),)
+                            ("rejected", LATER[status]))),)
         return MessagesAnswer(202, {"message_uuid": message_uuid}, updates)
-    code, kind, title = _REFUSALS.get(status, _REFUSALS[5])
+    code, kind, title = REFUSALS.get(status, REFUSALS[5])
     detail = _DETAILS.get(code) or str(first.get("error-text", title))
     more: dict[str, object] = {}
     if code == 422 and kind.endswith("#1150"):
@@ -305,22 +279,18 @@ def _updates(records: tuple[MessageRecord, ...], data: Mapping[str, object], url
         return ()
     record = records[0]
     message_uuid = record.message_id
-    submitted = _status_payload(message_uuid, data, now, ("submitted", None), records)
-    final = _status_payload(message_uuid, data, record.final_at, final_status(record), records)
-    return StatusUpdate(now, url, submitted), StatusUpdate(record.final_at, url, final)
+    submitted = StatusUpdate(now, url, _status_payload(message_uuid, data, now,
+                                                       SUBMITTED, records))
+    outcome = final_status(record)
+    if outcome == SUBMITTED:  # still trying, or a network that reports nothing: no more news
+        return (submitted,)
+    final = _status_payload(message_uuid, data, record.final_at, outcome, records)
+    return submitted, StatusUpdate(record.final_at, url, final)
 
 
 def final_status(record: MessageRecord) -> tuple[str, int | None]:
-    """The Messages API status and error code (None for none) of the part's receipt."""
-    status, err_code = record.receipt_status, record.receipt_err_code
-    if status == "delivered":
-        return "delivered", None
-    if status == "expired":
-        return "rejected", 1360
-    if status == "unknown":
-        return "rejected", 1330
-    code = _RECEIPT_ERRORS.get(err_code, 1330)
-    return ("undeliverable" if code == 1260 else "rejected"), code
+    """The Messages API status and error code (None for none) the part's receipt becomes."""
+    return messages_outcome(record.receipt_status, record.receipt_err_code)
 
 
 def _status_payload(message_uuid: str, data: Mapping[str, object], at: float,
@@ -347,7 +317,7 @@ def _status_payload(message_uuid: str, data: Mapping[str, object], at: float,
         payload["client_ref"] = data["client_ref"]
     if error is not None:
         payload["error"] = {"type": f"{MESSAGES_PROBLEM}#{error}",
-                            "title": _ERROR_TITLES.get(error, str(error)),
-                            "detail": _ERROR_TITLES.get(error, "Rejected"),
+                            "title": ERROR_TITLES.get(error, str(error)),
+                            "detail": ERROR_TITLES.get(error, "Rejected"),
                             "instance": uuid.uuid4().hex}
     return payload

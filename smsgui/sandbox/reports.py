@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from smsgui.core.api.apitypes import MAX_REPORT_IDS
 from smsgui.core.reference.knowledge import default_knowledge_base
+from smsgui.core.reference.messages_outcomes import SUBMITTED
 from smsgui.sandbox.account import Account, MessageRecord
 from smsgui.sandbox.config import SandboxConfig
 from smsgui.sandbox.messages import final_status
@@ -168,8 +169,8 @@ def _message_json(parts: tuple[MessageRecord, ...], config: SandboxConfig,
     statuses (submitted, delivered, rejected, undeliverable) and error codes."""
     first = parts[0]
     network = first.network
-    final = now >= first.final_at
-    status, error_code = final_status(first) if final else ("submitted", None)
+    status, error_code = final_status(first) if now >= first.final_at else SUBMITTED
+    final = status != "submitted"
     fields: Record = {
         "account_id": config.api_key,
         "message_id": first.message_id,

@@ -505,3 +505,20 @@ def test_the_messages_api_checks_apply_only_to_a_messages_profile() -> None:
 def _messages_findings(draft: Draft) -> list[Finding]:
     return [finding for finding in check_draft(draft).findings
             if finding.entry_id.startswith("check-messages-")]
+
+
+@pytest.mark.parametrize(("number", "says"), [
+    ("447700900106", 'status webhook "rejected" with error 1210'),
+    ("447700900029", "answers HTTP 403"),
+    ("447700900201", 'reports it "submitted"; no final status follows'),
+])
+def test_a_test_numbers_note_follows_the_profiles_api(number: str, says: str) -> None:
+    """A Messages API profile is told what the Messages API will answer, not the SMS API."""
+    def note(via_messages_api: bool) -> str:
+        report = check_draft(dataclasses.replace(CLEAN_DRAFT, recipients=(number,),
+                                                 via_messages_api=via_messages_api))
+        (finding,) = [f for f in report.findings if f.entry_id == "check-to-test-number"]
+        return finding.message
+
+    assert says in note(True)
+    assert says not in note(False) and "status webhook" not in note(False)

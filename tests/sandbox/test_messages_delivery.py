@@ -71,3 +71,33 @@ def test_status_webhooks_reach_the_send_and_its_history_row(
     reopened = exchange_from_document(load_document(saved))
     assert (reopened.entry.id, reopened.verdict.label) == (entry, exchange.verdict.label)
     history.close()
+
+
+@pytest.mark.parametrize("to", ["447700900201", "573001234567"],
+                         ids=["buffered", "a country without receipts"])
+def test_a_message_with_no_final_news_stays_submitted(
+    sandbox: SandboxServer, receiver: ReceiptReceiver, arrivals: queue.Queue[dict[str, str]],
+    tmp_path: Path, to: str,
+) -> None:
+    """A buffered SMS is still being tried and Colombia's networks report nothing: no final
+    status comes, so the message stays submitted - never "rejected" for want of news."""
+    session = SendSession(SANDBOX_PROFILE, default_knowledge_base(), None)
+    with httpx.Client(trust_env=False, timeout=WAIT_S) as http:
+        client = MessagesApiClient(http, Credentials(DEFAULT_API_KEY, DEFAULT_API_SECRET),
+                                   Endpoint(sandbox.url, sandbox.url))
+        session.add_outcome(client.send(OutgoingSms(to=to, sender="AcmeInc", text="Hello"),
+                                        MessagesOptions(webhook_url=receiver.callback_url)))
+        message_uuid = session.exchanges[0].message_ids[0]
+        session.finish()
+        ledger = SendLedger(ReceiptBook())
+        ledger.track(session)
+        first = arrivals.get(timeout=WAIT_S)
+        assert first["status"] == "submitted"
+        ledger.take_receipt(first)
+        with pytest.raises(queue.Empty):
+            arrivals.get(timeout=0.5)  # five times the sandbox's receipt delay
+        assert session.verdict is not None and session.verdict.label is Label.ACCEPTED
+        reports = client.reports([message_uuid], DEFAULT_API_KEY)
+    assert reports.decoded is not None and reports.decoded.kind == "reports"
+    (record,) = reports.decoded.records  # type: ignore[union-attr]
+    assert record.status == "submitted" and record.ok

@@ -5,6 +5,7 @@ client asks for the right product and reads the records in the Messages API's wo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -16,6 +17,8 @@ from openapi import assert_valid, one_of_branch, require_specs, response_schema
 from smsgui.core.api.apitypes import Endpoint, OutgoingSms
 from smsgui.core.api.decode import ReportRecord, ReportsResponse, SendResponse
 from smsgui.core.api.messages import MessagesApiClient
+from smsgui.core.reference.messages_outcomes import messages_behaviour
+from smsgui.core.reference.testnumbers import all_test_numbers, lookup_test_number
 from smsgui.sandbox.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from smsgui.sandbox.server import SandboxServer
 
@@ -137,3 +140,40 @@ def test_a_record_of_each_kind_reads_in_its_own_words() -> None:
 
     assert record("MESSAGES").entry.id == "messages-1210"
     assert record("SMS").entry.id != "messages-1210"
+
+
+ANSWERS_HTTP = re.compile(r"answers HTTP (\d{3})")
+WEBHOOK = re.compile(r'status webhook "(\w+)" with error (\d+)')
+
+
+@pytest.mark.parametrize("number", [n.e164 for n in all_test_numbers()])
+def test_every_test_numbers_messages_note_is_what_the_sandbox_does(
+        messages: MessagesApiClient, clock: FrozenClock, number: str) -> None:
+    """The compose form's note for a Messages API profile, checked against the sandbox itself:
+    the HTTP answer, then the message's last status in the Reports API."""
+    test_number = lookup_test_number(number)
+    assert test_number is not None
+    note = messages_behaviour(test_number)
+    outcome = messages.send(OutgoingSms(number, "AcmeInc", "Hello"))
+    refused = ANSWERS_HTTP.search(note)
+    if refused:
+        assert outcome.http_status == int(refused.group(1)) and not outcome.ok
+        return
+    assert outcome.http_status == 202, note
+    assert isinstance(outcome.decoded, SendResponse)
+    message_uuid = outcome.decoded.parts[0].message_id or ""
+    clock.advance(RECEIPT_DELAY_S + 1)
+    found = looked_up(messages, [message_uuid]).records
+    failed = WEBHOOK.search(note)
+    if failed:
+        if test_number.api_status != 0:
+            # Refused by the SMS API's rules and so never charged: the sandbox tells it in a
+            # status webhook only and keeps no Reports record of it.
+            assert found == ()
+            return
+        (record,) = found
+        assert (record.status, record.error_code) == (failed.group(1), int(failed.group(2)))
+        return
+    (record,) = found
+    expected = "submitted" if "no final status" in note else "delivered"
+    assert record.status == expected, note

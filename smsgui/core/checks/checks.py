@@ -155,6 +155,9 @@ def check_draft(draft: Draft) -> CheckReport:
     for entry in entries:
         recipient, recipient_findings = check_recipient(entry, draft.default_region)
         recipients.append(recipient)
+        if draft.via_messages_api and recipient.test_number is not None:
+            recipient_findings = _test_number_via_messages(recipient.test_number,
+                                                           recipient_findings)
         findings += recipient_findings
     findings += _duplicates(recipients)
     findings += check_sender(draft.sender, recipients)
@@ -462,6 +465,16 @@ def _wrong_length(shown: str, digit_count: int) -> Finding:
         f" accepts {MIN_RECIPIENT_DIGITS} to {MAX_RECIPIENT_DIGITS} digits, country code included."
     )
     return _to_finding("check-to-length", "blocking", message, shown)
+
+
+def _test_number_via_messages(number: SandboxNumber,
+                              findings: list[Finding]) -> list[Finding]:
+    """A test number's note told in the Messages API's answers (HTTP status, status webhook)."""
+    from smsgui.core.reference.messages_outcomes import messages_behaviour
+
+    message = f"{number.e164} is a sandbox test number: {messages_behaviour(number)}."
+    return [replace(finding, message=message) if finding.entry_id == "check-to-test-number"
+            else finding for finding in findings]
 
 
 def _to_finding(
