@@ -85,6 +85,8 @@ class Account:
         self._records: dict[str, MessageRecord] = {}
         self._messages: dict[str, tuple[MessageRecord, ...]] = {}
         """Messages API messages by ``message_uuid`` (their first part's id): their parts."""
+        self._message_parts: set[str] = set()
+        """Every part id of those messages, which the SMS product does not list."""
 
     @property
     def balance(self) -> Decimal:
@@ -128,15 +130,15 @@ class Account:
         MESSAGES, by its first part's id, and no longer under SMS."""
         with self._lock:
             self._messages[parts[0].message_id] = parts
+            self._message_parts.update(part.message_id for part in parts)
 
     def records(self, message_ids: Iterable[str]) -> tuple[list[MessageRecord], list[str]]:
         """The SMS API records found, and the ids that were not."""
         with self._lock:
-            sms = {part.message_id for parts in self._messages.values() for part in parts}
             found, missing = [], []
             for message_id in message_ids:
                 record = self._records.get(message_id)
-                if record is None or message_id in sms:
+                if record is None or message_id in self._message_parts:
                     missing.append(message_id)
                 else:
                     found.append(record)
@@ -144,9 +146,8 @@ class Account:
 
     def records_between(self, start: float, end: float) -> list[MessageRecord]:
         with self._lock:
-            sms = {part.message_id for parts in self._messages.values() for part in parts}
             return [r for r in self._records.values()
-                    if start <= r.received_at < end and r.message_id not in sms]
+                    if start <= r.received_at < end and r.message_id not in self._message_parts]
 
     def messages(self, message_uuids: Iterable[str]
                  ) -> tuple[list[tuple[MessageRecord, ...]], list[str]]:

@@ -4,9 +4,10 @@ through the SMS API (product SMS) or the Messages API (product MESSAGES)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from smsgui.core.api.apitypes import MAX_REPORT_IDS
@@ -21,6 +22,7 @@ _PROBLEM_BASE = "https://developer.nexmo.com/api-errors"
 
 Answer = tuple[int, dict[str, object]]
 Record = dict[str, object]
+T = TypeVar("T")
 
 
 class ReportsEndpoint:
@@ -69,30 +71,23 @@ class ReportsEndpoint:
 
 
     def _sms(self, params: Mapping[str, str], now: float) -> tuple[list[Record], list[str]]:
-        ids = _ids(params)
-        if ids is not None:
-            found, missing = self._account.records(ids)
-        else:
-            found, missing = self._account.records_between(*_range(params)), []
+        found, missing = _selected(params, self._account.records, self._account.records_between)
         return [_record_json(record, self._config, now) for record in found], missing
 
     def _messages(self, params: Mapping[str, str], now: float) -> tuple[list[Record], list[str]]:
-        ids = _ids(params)
-        if ids is not None:
-            found, missing = self._account.messages(ids)
-        else:
-            found, missing = self._account.messages_between(*_range(params)), []
+        found, missing = _selected(params, self._account.messages,
+                                   self._account.messages_between)
         return [_message_json(parts, self._config, now) for parts in found], missing
 
 
-def _ids(params: Mapping[str, str]) -> list[str] | None:
-    if "id" not in params:
-        return None
-    return [item.strip() for item in params["id"].split(",") if item.strip()]
-
-
-def _range(params: Mapping[str, str]) -> tuple[float, float]:
-    return _moment(params["date_start"]) or 0, _moment(params["date_end"]) or 0
+def _selected(params: Mapping[str, str],
+              by_id: Callable[[list[str]], tuple[list[T], list[str]]],
+              between: Callable[[float, float], list[T]]) -> tuple[list[T], list[str]]:
+    """What the query's ``id`` list names (and the ids not found), else its date range holds."""
+    if "id" in params:
+        return by_id([item.strip() for item in params["id"].split(",") if item.strip()])
+    start, end = _moment(params["date_start"]), _moment(params["date_end"])
+    return between(start or 0, end or 0), []
 
 
 def problem(kind: str, title: str, detail: str) -> dict[str, object]:
