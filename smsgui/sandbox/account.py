@@ -71,13 +71,24 @@ class MessageRecord:
         return self.receipt_status, self.receipt_err_code
 
 
+@dataclass(frozen=True)
+class CallbackUrls:
+    """The account's default webhooks, as ``POST /account/settings`` keeps them ("" for none)."""
+
+    inbound: str = ""
+    """``mo-callback-url``: where SMS to the account's numbers go."""
+    receipts: str = ""
+    """``dr-callback-url``: where receipts go for a send without its own ``callback``."""
+
+
 class Account:
     """Balance, throughput and the record of accepted parts, safe to share between threads."""
 
     def __init__(self, balance: Decimal, rate_limit: int, receipt_delay: float,
-                 make_id: Callable[[], str]) -> None:
+                 make_id: Callable[[], str], callbacks: CallbackUrls | None = None) -> None:
         self._make_id = make_id
         self._lock = threading.Lock()
+        self._callbacks = callbacks or CallbackUrls()
         self._balance = balance
         self._rate_limit = rate_limit
         self._receipt_delay = receipt_delay
@@ -92,6 +103,19 @@ class Account:
     def balance(self) -> Decimal:
         with self._lock:
             return self._balance
+
+    @property
+    def callbacks(self) -> CallbackUrls:
+        with self._lock:
+            return self._callbacks
+
+    def change_callbacks(self, inbound: str | None, receipts: str | None) -> CallbackUrls:
+        """Keep the URLs given (None leaves one as it is, "" unsets it); the settings now."""
+        with self._lock:
+            self._callbacks = CallbackUrls(
+                inbound=self._callbacks.inbound if inbound is None else inbound,
+                receipts=self._callbacks.receipts if receipts is None else receipts)
+            return self._callbacks
 
     def throttle(self, now: float) -> int | None:
         """Count one request; over the per-second cap, the wait in ms before one is free."""

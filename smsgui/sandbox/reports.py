@@ -19,6 +19,20 @@ from smsgui.sandbox.messages import final_status
 
 MAX_RANGE_SECONDS = 24 * 60 * 60
 _PROBLEM_BASE = "https://developer.nexmo.com/api-errors"
+_DATE_FILTERS = ("date_start", "date_end")
+INVALID_FILTER: Mapping[str, str] = {
+    "type": f"{_PROBLEM_BASE}/reports#invalid-filter",
+    "title": "Invalid filter",
+    "detail": "When using message_id, the following parameters are not supported: "
+              "[date_start, date_end]",
+}
+"""The 422 for ``id`` with a date range: reports-openapi.yml gives this problem its own type,
+title and detail (the "Invalid filter" branch of GET /v2/reports/records 422)."""
+REPORTS_PRODUCTS = ("CONVERSATIONS", "MESSAGES", "NUMBER-INSIGHT", "SMS", "VERIFY-API",
+                    "VERIFY-SDK", "VOICE-CALL", "WEBSOCKET-CALL", "ASR")
+_UNKNOWN_PRODUCT = ("Could not resolve product name. Please use one of the following values "
+                    f"[{', '.join(REPORTS_PRODUCTS)}]")
+"""The reason reports-openapi.yml's "Invalid Product" 422 gives, word for word."""
 
 Answer = tuple[int, dict[str, object]]
 Record = dict[str, object]
@@ -39,6 +53,8 @@ class ReportsEndpoint:
             return 401, problem("unauthorized", "Unauthorized",
                                 "You did not provide correct credentials.")
         params = {key: values[-1] for key, values in query.items() if values}
+        if "id" in params and any(key in params for key in _DATE_FILTERS):
+            return 422, dict(INVALID_FILTER, instance=uuid.uuid4().hex)
         invalid = _invalid_parameters(params, self._config)
         if invalid:
             return 422, {**problem("invalid-parameters", "Unprocessable entity",
@@ -100,7 +116,10 @@ def _invalid_parameters(params: Mapping[str, str], config: SandboxConfig) -> lis
     invalid = []
     if params.get("account_id") != config.api_key:
         invalid.append({"name": "account_id", "reason": "Missing or unknown account_id"})
-    if params.get("product") not in ("SMS", "MESSAGES"):
+    product = params.get("product")
+    if product not in REPORTS_PRODUCTS:
+        invalid.append({"name": "product", "reason": _UNKNOWN_PRODUCT})
+    elif product not in ("SMS", "MESSAGES"):
         invalid.append({"name": "product",
                         "reason": "The sandbox keeps SMS and MESSAGES records only"})
     if params.get("direction", "outbound") != "outbound":
@@ -111,8 +130,6 @@ def _invalid_parameters(params: Mapping[str, str], config: SandboxConfig) -> lis
 
 def _invalid_selection(params: Mapping[str, str]) -> list[dict[str, str]]:
     if "id" in params:
-        if any(key in params for key in ("date_start", "date_end")):
-            return [{"name": "id", "reason": "id cannot be combined with date_start/date_end"}]
         count = len([item for item in params["id"].split(",") if item.strip()])
         if not 1 <= count <= MAX_REPORT_IDS:
             return [{"name": "id", "reason": f"Give between 1 and {MAX_REPORT_IDS} ids"}]

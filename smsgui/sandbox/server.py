@@ -30,7 +30,7 @@ from smsgui.core.delivery.loopback import (
     read_body,
 )
 from smsgui.core.privacy import mask_number
-from smsgui.sandbox.account import Account
+from smsgui.sandbox.account import Account, CallbackUrls
 from smsgui.sandbox.config import SandboxConfig
 from smsgui.sandbox.messages import (
     MessagesRequest,
@@ -58,7 +58,8 @@ class SandboxServer:
         self.config = config or SandboxConfig()
         self.clock = clock
         self.account = Account(self.config.balance, self.config.rate_limit,
-                               self.config.dlr_delay, make_id=lambda: str(uuid.uuid4()))
+                               self.config.dlr_delay, make_id=lambda: str(uuid.uuid4()),
+                               callbacks=CallbackUrls(receipts=self.config.dlr_url or ""))
         self._reports = ReportsEndpoint(self.account, self.config)
         self._server = LoopbackServer(_Handler, self, host, port, name="sandbox-server",
                                       tls=tls)
@@ -141,12 +142,15 @@ class SandboxServer:
         return 200, {"value": Decimal(self.account.balance), "autoReload": False}
 
     def settings(self, params: Mapping[str, str], caller: Caller) -> Answer:
+        """Keep the webhooks given, and answer with the account's settings as they now are."""
         if not self._is_account_holder(params, caller):
             return 401, dict(_BAD_CREDENTIALS)
+        callbacks = self.account.change_callbacks(params.get("moCallBackUrl"),
+                                                  params.get("drCallBackUrl"))
         limit = self.config.rate_limit
         return 200, {
-            "mo-callback-url": params.get("moCallBackUrl", ""),
-            "dr-callback-url": params.get("drCallBackUrl", self.config.dlr_url or ""),
+            "mo-callback-url": callbacks.inbound,
+            "dr-callback-url": callbacks.receipts,
             "max-outbound-request": limit,
             "max-inbound-request": limit,
             "max-calls-per-second": limit,

@@ -134,7 +134,8 @@ def submit(params: Mapping[str, str], caller: Caller, account: Account, config: 
     records = account.charge_parts(order, max(_part_count(params), 1), config.price, now)
     if records is None:
         return Submission(body=_error_body(rejection(9), to))
-    callback = None if rules is not None and rules.has_no_receipts else _receipt_url(params, config)
+    callback = (None if rules is not None and rules.has_no_receipts
+                else _receipt_url(params, account))
     return Submission(body=_success_body(records, params), accepted=records, callback=callback)
 
 
@@ -369,10 +370,11 @@ def _stable_digits(*seed: str) -> str:
     return str(int.from_bytes(digest, "big")).zfill(78)
 
 
-def _receipt_url(params: Mapping[str, str], config: SandboxConfig) -> str | None:
+def _receipt_url(params: Mapping[str, str], account: Account) -> str | None:
+    """The request's own callback, else the account's dr-callback-url (which settings change)."""
     if params.get("status-report-req") == "false":
         return None
-    return params.get("callback") or config.dlr_url
+    return params.get("callback") or account.callbacks.receipts or None
 
 
 def _success_body(records: tuple[MessageRecord, ...],

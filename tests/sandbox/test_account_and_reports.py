@@ -41,6 +41,33 @@ class TestAccount:
         finally:
             server.stop()
 
+    def test_settings_are_kept_and_every_call_returns_them(self, sandbox: SandboxServer,
+                                                           http: httpx.Client) -> None:
+        """ACCT spec: "Settings were updated if supplied, the details of the current settings
+        are included in the response"; an empty string unsets a URL."""
+        def settings(**fields: str) -> dict[str, object]:
+            response = http.post(f"{sandbox.url}/account/settings", auth=AUTH, data=fields)
+            assert response.status_code == 200
+            body: dict[str, object] = response.json()
+            return body
+
+        assert settings()["dr-callback-url"] == ""
+        settings(drCallBackUrl="https://example.com/dlr")
+        settings(moCallBackUrl="https://example.com/inbound")
+        current = settings()
+        assert (current["mo-callback-url"], current["dr-callback-url"]) == (
+            "https://example.com/inbound", "https://example.com/dlr")
+        assert settings(drCallBackUrl="")["dr-callback-url"] == ""
+        assert settings()["mo-callback-url"] == "https://example.com/inbound"
+
+    def test_refused_settings_change_nothing(self, sandbox: SandboxServer,
+                                             http: httpx.Client) -> None:
+        refused = http.post(f"{sandbox.url}/account/settings", auth=("sandbox1", "wrong"),
+                            data={"drCallBackUrl": "https://attacker.example/dlr"})
+        assert refused.status_code == 401
+        current = http.post(f"{sandbox.url}/account/settings", auth=AUTH).json()
+        assert current["dr-callback-url"] == ""
+
     def test_balance_with_query_credentials_as_the_2021_spec_shows(
         self, sandbox: SandboxServer, http: httpx.Client
     ) -> None:
@@ -114,6 +141,27 @@ class TestReports:
             "account_id": "sandbox1", "product": "SMS", "direction": "outbound",
             "date_start": start, "date_end": end})
         assert [r["message_id"] for r in response.json()["records"]] == ids
+
+    def test_an_id_with_a_date_range_is_the_invalid_filter_problem(
+        self, sandbox: SandboxServer, http: httpx.Client
+    ) -> None:
+        response = http.get(f"{sandbox.url}/v2/reports/records", auth=AUTH, params={
+            "account_id": "sandbox1", "product": "SMS", "id": "some-id",
+            "date_start": "2026-01-01T00:00:00Z"})
+        assert response.status_code == 422
+        assert response.headers["Content-Type"].startswith("application/problem+json")
+        body = response.json()
+        assert (body["type"], body["title"]) == (
+            "https://developer.nexmo.com/api-errors/reports#invalid-filter", "Invalid filter")
+        assert "invalid_parameters" not in body
+
+    def test_an_unknown_product_gets_the_documented_reason(self, sandbox: SandboxServer,
+                                                           http: httpx.Client) -> None:
+        response = http.get(f"{sandbox.url}/v2/reports/records", auth=AUTH, params={
+            "account_id": "sandbox1", "product": "FAX", "id": "x"})
+        (problem,) = response.json()["invalid_parameters"]
+        assert problem["name"] == "product"
+        assert problem["reason"].startswith("Could not resolve product name.")
 
     @pytest.mark.parametrize(
         ("params", "name"),

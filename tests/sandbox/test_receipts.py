@@ -113,6 +113,32 @@ def test_the_dlr_url_is_used_when_the_request_has_no_callback(
         server.stop()
 
 
+def test_a_receipt_url_set_in_the_account_settings_is_kept_for_later_sends(
+    sandbox: SandboxServer, http: httpx.Client, receiver: FaultServer
+) -> None:
+    settings = http.post(f"{sandbox.url}/account/settings", auth=("sandbox1", "SandboxSecret123"),
+                         data={"drCallBackUrl": receiver.url + "/from-settings"})
+    assert settings.json()["dr-callback-url"] == receiver.url + "/from-settings"
+    for _ in range(2):  # not just the next send: the account keeps it
+        api_client(sandbox, http).send(OutgoingSms("447700900000", "AcmeInc", "hi"))
+    wait_for_receipts(receiver, 2)
+    assert [request.path for request in receiver.requests] == ["/from-settings"] * 2
+
+
+def test_unsetting_the_receipt_url_stops_receipts_for_sends_without_a_callback(
+    http: httpx.Client, receiver: FaultServer
+) -> None:
+    server = start_sandbox(dlr_url=receiver.url + "/account-wide")
+    try:
+        http.post(f"{server.url}/account/settings", auth=("sandbox1", "SandboxSecret123"),
+                  data={"drCallBackUrl": ""})
+        api_client(server, http).send(OutgoingSms("447700900000", "AcmeInc", "hi"))
+        time.sleep(0.3)
+        assert receiver.requests == []
+    finally:
+        server.stop()
+
+
 def test_no_receipt_when_none_is_requested(sandbox: SandboxServer, http: httpx.Client,
                                            receiver: FaultServer) -> None:
     http.post(f"{sandbox.url}/sms/json", auth=("sandbox1", "SandboxSecret123"), data={

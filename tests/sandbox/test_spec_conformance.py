@@ -376,3 +376,18 @@ def test_an_invalid_records_request_conforms_to_the_422_schema(sandbox: SandboxS
     body = response.json()
     assert_valid("reports", response_schema("reports", "/v2/reports/records", "get", 422), body)
     assert {item["name"] for item in body["invalid_parameters"]} >= {"product"}
+
+
+def test_an_id_with_a_date_range_is_the_specs_invalid_filter_problem(
+    sandbox: SandboxServer, http: httpx.Client
+) -> None:
+    response = records(sandbox, http, id="some-id", date_start=iso(1.7e9), date_end=iso(1.7e9 + 60))
+    assert response.status_code == 422
+    body = response.json()
+    schema = response_schema("reports", "/v2/reports/records", "get", 422)
+    (branch,) = [b for b in schema["oneOf"] if b.get("description") == "Invalid filter"]
+    assert_valid("reports", branch, body)
+    documented = {name: branch["properties"][name]["example"]
+                  for name in ("type", "title", "detail")}
+    assert {name: body[name] for name in documented} == documented
+    assert isinstance(body["instance"], str) and body["instance"]
