@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from smsgui import __version__
+from smsgui import APP_NAME, __version__
 
 if TYPE_CHECKING:
     from smsgui.core.api.apitypes import SmsOptions
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from smsgui.core.delivery.exchange import Exchange
     from smsgui.core.reference.knowledge import KnowledgeBase
     from smsgui.core.report.summary import SummaryOptions
+    from smsgui.sandbox.tls import LocalCertificates
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -150,6 +151,9 @@ def _add_sandbox_command(commands: argparse._SubParsersAction[argparse.ArgumentP
                          help="where receipts go when a request has no callback")
     sandbox.add_argument("--latency", type=_latency, default=0.0, metavar="SECONDS",
                          help="wait before every answer, like a slow network")
+    sandbox.add_argument("--tls", action="store_true",
+                         help="serve HTTPS with a certificate from a local authority, made once "
+                              "in smsgui's data folder; prints the file clients must trust")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -427,13 +431,35 @@ def run_sandbox(arguments: argparse.Namespace) -> int:
         whitelist=tuple(n.strip() for n in arguments.whitelist.split(",") if n.strip()),
         dlr_delay=arguments.dlr_delay, dlr_url=arguments.dlr_url, latency=arguments.latency,
     )
+    certificates = None
+    if arguments.tls:
+        certificates = _sandbox_certificates(arguments.host)
+        if certificates is None:
+            return EXIT_UNUSABLE
     try:
-        return serve(config, arguments.host, arguments.port)
+        return serve(config, arguments.host, arguments.port, certificates=certificates)
     except OSError as error:
         problem = _listen_problem(error, arguments.host, arguments.port)
         _complain(sys.stderr, "sandbox",
                   f"cannot listen on {arguments.host}:{arguments.port}: {problem}")
         return EXIT_UNUSABLE
+
+
+def _sandbox_certificates(host: str) -> LocalCertificates | None:
+    """The sandbox's HTTPS certificates, made on first use; None (after saying why) if not."""
+    import platformdirs
+
+    from smsgui.sandbox.tls import FOLDER_NAME, ensure_certificates
+
+    folder = platformdirs.user_data_path(APP_NAME, appauthor=False) / FOLDER_NAME
+    try:
+        return ensure_certificates(folder, host)
+    except OSError as error:
+        _complain(sys.stderr, "sandbox",
+                  f"cannot keep the HTTPS certificates in {folder}: "
+                  f"{error.strerror or error}; check that this folder can be written, or run "
+                  "without --tls.")
+        return None
 
 
 def _listen_problem(error: OSError, host: str, port: int) -> str:

@@ -124,6 +124,9 @@ class LoopbackRequestHandler(BaseHTTPRequestHandler):
     def handle(self) -> None:
         try:
             super().handle()
+        except ssl.SSLError as error:
+            logger.warning("An HTTPS connection from %s failed: %s", self.client_address[0],
+                           tls_failure(error))
         except (ConnectionError, TimeoutError) as error:
             logger.debug("Client %s went away: %s", self.client_address[0], error)
 
@@ -180,6 +183,21 @@ def _framing_refusal(handler: BaseHTTPRequestHandler, max_bytes: int) -> BodyRef
         return BodyRefused(413, "payload-too-large", "Payload Too Large",
                            f"Bodies are limited to {max_bytes} bytes.")
     return None
+
+
+def tls_failure(error: ssl.SSLError) -> str:
+    """What a failed handshake means, in the words of the person who started the server."""
+    reason = error.reason or ""
+    if reason == "HTTP_REQUEST":
+        return "the client spoke plain HTTP to this HTTPS server; give it the https:// address."
+    if reason in _UNTRUSTED_ALERTS:
+        return ("the client does not trust this server's certificate; tell it to trust the "
+                f"authority file (the client said {reason}).")
+    return f"the handshake ended ({reason or error})."
+
+
+_UNTRUSTED_ALERTS = frozenset({"TLSV1_ALERT_UNKNOWN_CA", "SSLV3_ALERT_BAD_CERTIFICATE",
+                               "SSLV3_ALERT_CERTIFICATE_UNKNOWN", "TLSV1_ALERT_ACCESS_DENIED"})
 
 
 class LoopbackServer(Generic[OwnerT]):
