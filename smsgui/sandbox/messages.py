@@ -250,7 +250,9 @@ def _told_the_messages_way(submission: Submission, data: Mapping[str, object],
     detail = _DETAILS.get(code) or str(first.get("error-text", title))
     more: dict[str, object] = {}
     if code == 422 and kind.endswith("#1150"):
-        more["invalid_parameters"] = [{"name": _parameter_in(detail), "reason": detail}]
+        named = submission.refused.param if submission.refused else None
+        more["invalid_parameters"] = [{"name": _PARAMETERS.get(named or "text", named or "text"),
+                                       "reason": detail}]
     wait = _wait_s(detail) if code == 429 else None
     return MessagesAnswer(code, problem(kind, title, detail, **more), retry_after_s=wait)
 
@@ -258,13 +260,6 @@ def _told_the_messages_way(submission: Submission, data: Mapping[str, object],
 def _receipt_url(data: Mapping[str, object], config: SandboxConfig) -> str | None:
     url = data.get("webhook_url")
     return url if isinstance(url, str) and url else config.dlr_url
-
-
-def _parameter_in(error_text: str) -> str:
-    """The Messages API name of the parameter an SMS API error-text names ("Missing to param")."""
-    words = error_text.split()
-    named = words[1] if len(words) >= 3 and words[-1] == "param" else "text"
-    return _PARAMETERS.get(named, named)
 
 
 def _wait_s(error_text: str) -> int:

@@ -52,6 +52,8 @@ _INTEGER = re.compile(r"0|[1-9][0-9]{0,8}")
 _FLAGS = ("status-report-req", "trusted-number")
 _FLAG_VALUES = frozenset({"true", "false"})
 
+# The error-text of each status as the real API words it, where an answer of it was found; the
+# docs' wording otherwise. tests/sandbox/test_answer_shapes.py names the source of each.
 ERROR_TEXTS: Mapping[int, str] = {
     1: "Throughput Rate Exceeded - please wait [ {wait} ] and retry",
     2: "Missing {param} param",
@@ -74,14 +76,28 @@ ERROR_TEXTS: Mapping[int, str] = {
     32: "Signature and API secret disallowed",
     33: "Number de-activated",
 }
+_OWN_WORDS: Mapping[tuple[int, str], str] = {
+    (2, "api_key"): "Missing api_key",
+    (2, "api_secret"): "Missing api_secret",
+    (2, "text"): "Missing Message Text",
+    (3, "to"): "to address is not numeric",
+}
+"""Parameters whose status 2 or 3 does not read "Missing/Invalid {param} param"."""
+
+# Which fields a refused part carries besides status and error-text, by status, as the answers
+# found show them; a status with none found has the spec's ErrorMessage shape (those two only).
+_NAMES_THE_RECIPIENT = frozenset({1, 6, 9, 15, 29})
+_NAMES_THE_NETWORK = frozenset({1, 9})
+_STATES_THE_PRICE = frozenset({9})
 
 
 @dataclass(frozen=True)
 class Rejection:
-    """Why a request was refused: an API status and its error-text."""
+    """Why a request was refused: an API status, its error-text, and the parameter at fault."""
 
     status: int
     error_text: str
+    param: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,7 @@ class Submission:
     body: dict[str, object]
     accepted: tuple[MessageRecord, ...] = ()
     callback: str | None = None
+    refused: Rejection | None = None
 
     @property
     def statuses(self) -> tuple[str, ...]:
@@ -114,8 +131,11 @@ class Submission:
         return tuple(str(message.get("status")) for message in messages)
 
 
-def rejection(status: int, **values: object) -> Rejection:
-    return Rejection(status, ERROR_TEXTS[status].format(**values))
+def rejection(status: int, param: str | None = None, wait: int = 1000) -> Rejection:
+    """Status ``status`` in the API's words; ``param`` names the parameter of a 2 or 3."""
+    own = _OWN_WORDS.get((status, param or ""))
+    text = own or ERROR_TEXTS[status].format(param=param, wait=wait)
+    return Rejection(status, text, param if status in (2, 3) else None)
 
 
 def submit(params: Mapping[str, str], caller: Caller, account: Account, config: SandboxConfig,
@@ -127,26 +147,31 @@ def submit(params: Mapping[str, str], caller: Caller, account: Account, config: 
     to = params.get("to", "")
     if refused is None:
         refused = _check_destination(params, config)
-    if refused is not None:
-        return Submission(body=_error_body(refused, to))
-    rules = destination_rules(to)
-    order = _order(params, rules)
-    records = account.charge_parts(order, max(_part_count(params), 1), config.price, now)
-    if records is None:
-        return Submission(body=_error_body(rejection(9), to))
-    callback = (None if rules is not None and rules.has_no_receipts
-                else _receipt_url(params, account))
-    return Submission(body=_success_body(records, params), accepted=records, callback=callback)
+    if refused is None:
+        rules = destination_rules(to)
+        records = account.charge_parts(_order(params, rules), _part_count(params),
+                                       config.price, now)
+        if records is not None:
+            callback = (None if rules is not None and rules.has_no_receipts
+                        else _receipt_url(params, account))
+            return Submission(body=_success_body(records, params), accepted=records,
+                              callback=callback)
+        refused = rejection(9)
+    charges = None
+    if refused.status == 9:  # only once the parameters passed, so the parts can be counted
+        charges = _money(config.price * _part_count(params)), _money(account.balance)
+    return Submission(body=_error_body(refused, to, charges), refused=refused)
 
 
 def _part_count(params: Mapping[str, str]) -> int:
-    """The parts charged: a binary message's from its bytes, a text's from its characters."""
+    """The parts charged (at least one): a binary message's from its bytes, a text's from its
+    characters."""
     message_type = params.get("type", "text")
     if message_type == "binary":
         body, udh = hex_bytes(params["body"]) or b"", hex_bytes(params["udh"]) or b""
-        return count_binary_segments(body, udh).parts
+        return max(count_binary_segments(body, udh).parts, 1)
     text = params.get("text", "")
-    return count_segments(text, "unicode" if message_type == "unicode" else "text").parts
+    return max(count_segments(text, "unicode" if message_type == "unicode" else "text").parts, 1)
 
 
 def _throttle(account: Account, now: float) -> Rejection | None:
@@ -213,8 +238,9 @@ def _check_binary(params: Mapping[str, str]) -> Rejection | None:
 
 
 def _check_formats(params: Mapping[str, str]) -> Rejection | None:
-    if not _RECIPIENT.fullmatch(params["to"]):
-        return rejection(3, param="to")
+    to = params["to"]
+    if not _RECIPIENT.fullmatch(to):
+        return Rejection(3, "Invalid to param", "to") if to.isdigit() else rejection(3, "to")
     if len(params.get("text", "")) > MAX_TEXT_CHARACTERS:
         return rejection(12)
     callback = params.get("callback")
@@ -244,8 +270,10 @@ def _check_destination(params: Mapping[str, str], config: SandboxConfig) -> Reje
     to = params["to"]
     test_number = lookup_test_number(to)
     if test_number is not None and test_number.api_status != 0:
+        # The pattern, not a real parameter's own words: the number itself is fine.
         status = test_number.api_status
-        return rejection(status, wait=1000, param="to")
+        return Rejection(status, ERROR_TEXTS[status].format(param="to", wait=1000),
+                         "to" if status in (2, 3) else None)
     if config.demo_mode and to not in config.whitelist:
         return rejection(29)
     recipient, _ = check_recipient(to, None)
@@ -400,10 +428,20 @@ def _with_references(message: dict[str, str], params: Mapping[str, str]) -> dict
     return message
 
 
-def _error_body(refused: Rejection, to: str) -> dict[str, object]:
-    message: dict[str, str] = {"status": str(refused.status), "error-text": refused.error_text}
-    if _RECIPIENT.fullmatch(to):
-        message = {"to": to, **message}
+def _error_body(refused: Rejection, to: str,
+                charges: tuple[str, str] | None = None) -> dict[str, object]:
+    """One refused part, with the fields the real API gives that status (``charges``: the
+    message's price and the balance, for status 9)."""
+    status = refused.status
+    message: dict[str, str] = {}
+    if status in _NAMES_THE_RECIPIENT and to:
+        message["to"] = to
+    message.update({"status": str(status), "error-text": refused.error_text})
+    if status in _STATES_THE_PRICE and charges is not None:
+        message.update({"message-price": charges[0], "remaining-balance": charges[1]})
+    if status in _NAMES_THE_NETWORK and _RECIPIENT.fullmatch(to):
+        network = destination_network(to)
+        message["network"] = network.code if network else ""
     return {"message-count": "1", "messages": [message]}
 
 
