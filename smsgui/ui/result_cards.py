@@ -83,8 +83,11 @@ def card_facts(exchange: Exchange, mask: bool) -> CardFacts:
         price = balance = network = "-"
         parts = "-"
     else:
-        priced = any(part.price is not None for part in response.parts)
+        priced = response.accepted_count == 0 or any(
+            part.accepted and part.price is not None for part in response.parts)
         price = money_text(response.total_price, response.currency) if priced else "not given"
+        if response.accepted_count == 0:
+            price = "nothing charged"
         balance = money_text(response.final_balance, response.currency)
         balance = balance if response.final_balance is not None else "not given"
         networks = dict.fromkeys(part.network.label for part in response.parts if part.network)

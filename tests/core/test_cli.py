@@ -91,17 +91,25 @@ class TestDecode:
         assert message["network"]["country"] == "United Kingdom"
         assert message["network"]["code"] == "23410"
 
-    def test_json_gives_no_total_price_when_no_part_has_one(
+    def test_json_totals_what_accepted_parts_cost_and_only_that(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        unpriced = ('{"message-count":"2","messages":[{"to":"447700900000","status":"4",'
-                    '"error-text":"Bad Credentials"},{"to":"447700900000","status":"0",'
-                    '"message-id":"A1","message-price":"0.0333"}]}')
         _, out, _ = run(["decode", "--json", write(tmp_path, FAILED)], capsys)
-        assert (json.loads(out)["total_price"], json.loads(out)["unpriced_parts"]) == (None, 1)
+        data = json.loads(out)
+        assert (data["total_price"], data["unpriced_parts"]) == ("0", 0), "nothing charged"
+        unpaid_and_accepted = (
+            '{"message-count":"2","messages":[{"to":"447700900000","status":"9",'
+            '"error-text":"Quota Exceeded - rejected","message-price":"0.0333",'
+            '"remaining-balance":"0.0100","network":"23410"},{"to":"447700900000","status":"0",'
+            '"message-id":"A1","message-price":"0.0333"}]}')
+        _, out, _ = run(["decode", "--json", write(tmp_path, unpaid_and_accepted)], capsys)
+        data = json.loads(out)
+        assert (data["total_price"], data["unpriced_parts"]) == ("0.0333", 0)
+        unpriced = ('{"message-count":"1","messages":[{"to":"447700900000","status":"0",'
+                    '"message-id":"A1"}]}')
         _, out, _ = run(["decode", "--json", write(tmp_path, unpriced)], capsys)
         data = json.loads(out)
-        assert (data["total_price"], data["unpriced_parts"]) == ("0.0333", 1)
+        assert (data["total_price"], data["unpriced_parts"]) == (None, 1)
 
     def test_markdown_output(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         code, out, _ = run(["decode", "--markdown", write(tmp_path, FAILED)], capsys)

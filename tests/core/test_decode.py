@@ -498,7 +498,22 @@ def _parsed_or_text(body: str) -> object:
 
 
 class TestPrices:
-    def test_parts_without_a_price_are_counted(self) -> None:
-        assert decode_send(PARTIAL).unpriced_count == 1
+    def test_accepted_parts_without_a_price_are_counted(self) -> None:
+        assert decode_send(PARTIAL).unpriced_count == 0, "the refused part was not charged"
         assert decode_send(THREE_PARTS).unpriced_count == 0
-        assert decode_send(THROTTLED_US).unpriced_count == 1
+        assert decode_send(THROTTLED_US).unpriced_count == 0
+        unpriced = {"message-count": "1", "messages": [{"status": "0", "message-id": "A1"}]}
+        assert decode_send(unpriced).unpriced_count == 1
+        assert not decode_send(unpriced).total_price_known
+        assert decode_send(THROTTLED_US).total_price_known
+
+    def test_a_refused_part_that_states_a_price_is_not_charged(self) -> None:
+        """Real status 9 answers carry message-price and remaining-balance (shapes.md: a
+        serialized capture); the total must not count what was never sent."""
+        unpaid = {"message-count": "1", "messages": [{
+            "to": "447700900000", "status": "9", "error-text": "Quota Exceeded - rejected",
+            "message-price": "0.03330000", "remaining-balance": "0.01000000",
+            "network": "23410"}]}
+        response = decode_send(unpaid)
+        assert response.total_price == 0 and response.final_balance == Decimal("0.01")
+        assert response.parts[0].price_text == "0.0333 EUR, not charged"

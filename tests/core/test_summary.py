@@ -188,9 +188,10 @@ def summary_line(text: str, label: str) -> str:
     return line.strip()
 
 
-def test_an_answer_without_prices_has_an_unknown_total_not_zero() -> None:
+def test_a_refused_answer_says_nothing_was_charged_not_zero() -> None:
     text = build_summary(decode_response(BAD_CREDENTIALS), SummaryContext())
-    assert summary_line(text, "Total price") == "Total price: unknown (the answer gives no price)"
+    assert summary_line(text, "Total price") == (
+        "Total price: nothing charged (no part was accepted)")
     assert summary_line(text, "Remaining balance") == (
         "Remaining balance: unknown (the answer gives no balance)")
     assert "0.00 EUR" not in text
@@ -198,10 +199,13 @@ def test_an_answer_without_prices_has_an_unknown_total_not_zero() -> None:
 
 def test_a_partial_sum_is_not_presented_as_the_total() -> None:
     text = build_summary(decode_response(PARTIAL), SummaryContext())
-    assert summary_line(text, "Total price") == (
-        "Total price: at least 0.0333 EUR (1 of 2 parts without a price)")
+    assert summary_line(text, "Total price") == "Total price: 0.0333 EUR"  # part 2 was refused
     assert summary_line(text, "Remaining balance") == (
         "Remaining balance: 9.9667 EUR after part 1 (1 of 2 parts without a balance)")
+    unpriced = PRICED_TWICE.replace('"message-price":"0.0333",', "", 1)
+    text = build_summary(decode_response(unpriced), SummaryContext())
+    assert summary_line(text, "Total price") == (
+        "Total price: at least 0.0333 EUR (1 of 2 accepted parts without a price)")
 
 
 def test_a_fully_priced_answer_keeps_its_plain_total() -> None:
@@ -216,5 +220,5 @@ def test_a_saved_answer_without_prices_says_unknown_in_the_batch_summary() -> No
     exchanges = [exchange_from_document(ResponseDocument(body=BAD_CREDENTIALS)),
                  exchange_from_document(ResponseDocument(body=PRICED_TWICE))]
     text = build_batch_summary(exchanges)
-    assert "Total price: unknown (the answer gives no price)" in text
+    assert "Total price: nothing charged (no part was accepted)" in text
     assert "Total price: 0.0666 EUR" in text

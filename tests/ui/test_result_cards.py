@@ -72,7 +72,7 @@ def test_a_partial_failure_has_a_card_per_message_and_names_status_29(
     assert refused.facts.entry_id == "status-29"
     assert "test numbers" in refused.facts.next_step.lower()
     assert "Check delivery" not in buttons(refused), "nothing to check: it was refused"
-    assert refused.facts.price == "not given", "a refused part has no price: not 0.00"
+    assert refused.facts.price == "nothing charged", "a refused part costs nothing: not 0.00"
     assert good.facts.can_check_delivery
 
 

@@ -25,6 +25,7 @@ from smsgui.core.values import (
     bytes_to_text,
     decimal_or_none,
     int_or_none,
+    money_text,
     text_or_none,
 )
 
@@ -72,6 +73,13 @@ class MessagePart:
         return self.status == 0
 
     @property
+    def price_text(self) -> str:
+        """The price as the answer gave it, said to be uncharged for a refused part (status 9
+        answers carry one)."""
+        shown = money_text(self.price)
+        return shown if self.accepted or self.price is None else f"{shown}, not charged"
+
+    @property
     def throttle_wait_ms(self) -> int | None:
         """The wait the API asked for in a throttling error-text, in milliseconds."""
         match = _THROTTLE_WAIT.search(self.error_text or "")
@@ -98,13 +106,21 @@ class SendResponse:
 
     @property
     def total_price(self) -> Decimal:
-        """The sum of the prices given; see ``unpriced_count`` for the parts that gave none."""
-        return sum((part.price for part in self.parts if part.price is not None), Decimal(0))
+        """What the accepted parts cost, as far as they gave a price (``unpriced_count`` counts
+        those that gave none). A refused part's price is left out: it was not charged."""
+        return sum((part.price for part in self.parts if part.accepted and part.price is not None),
+                   Decimal(0))
 
     @property
     def unpriced_count(self) -> int:
-        """Parts without a price, which ``total_price`` cannot include."""
-        return sum(1 for part in self.parts if part.price is None)
+        """Accepted parts without a price, which ``total_price`` cannot include."""
+        return sum(1 for part in self.parts if part.accepted and part.price is None)
+
+    @property
+    def total_price_known(self) -> bool:
+        """Whether ``total_price`` says what was charged: some accepted part gave a price, or
+        none was accepted (so nothing was charged)."""
+        return self.accepted_count == 0 or self.unpriced_count < self.accepted_count
 
     @property
     def final_balance(self) -> Decimal | None:

@@ -143,7 +143,7 @@ def _answered(part: MessagePart) -> TimelineEvent:
     pieces = [_status_text(part)]
     if part.error_text and not part.accepted:
         pieces.append(f'error-text "{part.error_text}"')
-    pieces += [f"price {money_text(part.price)}", f"network {network_text(part.network)}"]
+    pieces += [f"price {part.price_text}", f"network {network_text(part.network)}"]
     label = "Accepted" if part.accepted else "Refused"
     return TimelineEvent(None, label, "; ".join(pieces), part.entry.id, not part.accepted)
 

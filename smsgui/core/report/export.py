@@ -66,9 +66,9 @@ def decoded_as_json(decoded: Decoded, receipts: Sequence[Receipt] = (),
 def _send_json(response: SendResponse) -> dict[str, Any]:
     return {
         "parts": len(response.parts),
-        # None when no part gave a price: nothing is known, which is not the same as free.
-        "total_price": (_money(response.total_price)
-                        if response.unpriced_count < len(response.parts) else None),
+        # None when no accepted part gave a price: nothing is known, which is not the same as
+        # free. Refused parts are never charged, even when they state a price (status 9).
+        "total_price": _money(response.total_price) if response.total_price_known else None,
         "unpriced_parts": response.unpriced_count,
         "currency": response.currency,
         "remaining_balance": _money(response.final_balance),

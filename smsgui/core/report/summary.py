@@ -224,13 +224,15 @@ def _send_lines(response: SendResponse, verdict: Verdict,
 
 def _total_price_text(response: SendResponse) -> str:
     """The total, said to be partial when some parts gave no price, and unknown when none did."""
-    count, unpriced = len(response.parts), response.unpriced_count
+    count, unpriced = response.accepted_count, response.unpriced_count
+    if count == 0:
+        return "nothing charged (no part was accepted)"
     if unpriced == count:
         return "unknown (the answer gives no price)"
     total = money_text(response.total_price, response.currency)
     if unpriced == 0:
         return total
-    return f"at least {total} ({unpriced} of {count} parts without a price)"
+    return f"at least {total} ({unpriced} of {count} accepted parts without a price)"
 
 
 def _balance_text(response: SendResponse) -> str:
@@ -257,7 +259,7 @@ def _part_text(part: MessagePart, options: SummaryOptions) -> str:
     ]
     if part.error_text:
         pieces.append(f'error-text "{part.error_text}"')
-    pieces.append(f"price {money_text(part.price)}")
+    pieces.append(f"price {part.price_text}")
     pieces.append(f"network {network_text(part.network)}")
     return "; ".join(pieces)
 
