@@ -54,10 +54,18 @@ def test_a_422_problem_names_its_error_and_the_parameters_at_fault() -> None:
     decoded = decode_response(body)
     assert isinstance(decoded, Unreadable) and not decoded.ok
     assert decoded.entry.id == "messages-1150"
-    assert decoded.headline == ("The Messages API refused it: Invalid params 1150 - The value of "
-                                "one or more parameters is invalid.")
+    assert decoded.headline == ("The Messages API refused it (error 1150): Invalid params - The "
+                                "value of one or more parameters is invalid.")
     assert "Invalid parameter text: must not be empty" in decoded.detail
     assert INSTANCE in decoded.detail
+
+
+def test_a_detail_that_repeats_the_title_is_said_once() -> None:
+    body = problem("1160", "Non White-listed Destination",
+                   "Non White-listed Destination - rejected")
+    decoded = decode_response(body)
+    assert decoded.headline == ("The Messages API refused it (error 1160): Non White-listed "
+                                "Destination - rejected.")
 
 
 def test_a_throttled_send_is_told_to_wait(knowledge: KnowledgeBase) -> None:
@@ -94,7 +102,7 @@ def test_a_problem_without_a_type_is_still_an_error_object_not_a_crash() -> None
 def test_an_unknown_messages_error_code_gets_the_generic_entry() -> None:
     decoded = decode_response(problem("9999", "Something new", "A new kind of refusal."))
     assert decoded.entry.id == "messages-error-unknown"
-    assert "Something new 9999" in decoded.headline
+    assert "(error 9999): Something new" in decoded.headline
 
 
 @pytest.mark.parametrize(("status", "ok", "final", "entry"), [

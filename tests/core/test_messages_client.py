@@ -23,7 +23,8 @@ from smsgui.core.api.messages import (
     MessagesOptions,
     make_jwt,
 )
-from smsgui.core.delivery.exchange import exchange_from_document
+from smsgui.core.delivery.exchange import exchange_from_document, exchange_from_outcome
+from smsgui.core.delivery.verdict import Fate
 
 KEY, SECRET = "abcd1234", "Secret123456"
 APPLICATION_ID = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab"
@@ -198,6 +199,12 @@ def test_every_refusal_is_explained_by_its_messages_entry(
     assert len(server.requests) == 1, "never sent twice"
     reopened = exchange_from_document(outcome.to_document(sandbox=False))
     assert reopened.entry.id == entry and not reopened.ok  # saved and opened, it says the same
+    # A 4xx turns the request down (nothing sent); a 5xx leaves it open.
+    fate = Fate.MAY_HAVE_BEEN_SENT if may_have_been_sent else Fate.REFUSED
+    shown_now = exchange_from_outcome(outcome, sandbox=False)
+    assert [item.fate for item in shown_now.verdict.fates] == [fate]
+    assert [item.fate for item in reopened.verdict.fates] == [fate]
+    assert shown_now.headline == reopened.headline == outcome.headline
 
 
 def test_a_connection_refused_is_diagnosed_as_for_the_sms_api(http: httpx.Client) -> None:
@@ -211,7 +218,6 @@ def test_a_connection_refused_is_diagnosed_as_for_the_sms_api(http: httpx.Client
 def test_the_summary_names_the_api_and_reads_as_one_sentence(
     server: FaultServer, http: httpx.Client
 ) -> None:
-    from smsgui.core.delivery.exchange import exchange_from_outcome
     from smsgui.core.report.summary import SummaryOptions, build_batch_summary
 
     accepted = exchange_from_outcome(client_for(server, http).send(MESSAGE), sandbox=False)

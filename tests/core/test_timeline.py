@@ -242,6 +242,30 @@ def test_a_transport_failure_before_sending_is_not_delivered() -> None:
     assert line.verdict_entry_id == "transport-connection-refused"
 
 
+def test_a_request_the_api_turned_down_is_refused_not_unanswered() -> None:
+    problem = {"type": "https://developer.nexmo.com/api-errors/messages-olympus#1160",
+               "title": "Non White-listed Destination",
+               "detail": "Non White-listed Destination - rejected", "instance": "x"}
+    request = RequestRecord("POST", "https://api.nexmo.com/v1/messages", "basic",
+                            (("to", NUMBER),))
+    exchange = exchange_from_document(ResponseDocument(body=json.dumps(problem), http_status=403,
+                                                       request=request))
+    line = only(exchange)
+    assert labels(line) == ["Submitted", "Refused", line.verdict.label]
+    assert line.verdict.label.startswith("Not delivered: the API refused it - ")
+    assert line.delivered is False and line.verdict_entry_id == "messages-1160"
+    assert exchange.headline == ("The Messages API refused it (error 1160): Non White-listed "
+                                 "Destination - rejected.")
+
+
+def test_the_same_problem_on_a_server_fault_is_not_called_refused() -> None:
+    problem = {"type": "https://developer.nexmo.com/api-errors/messages-olympus#1000",
+               "title": "Internal error", "detail": "An internal error occurred."}
+    line = only(exchange_from_document(ResponseDocument(body=json.dumps(problem),
+                                                        http_status=500)))
+    assert "Refused" not in labels(line)
+
+
 def test_an_unreadable_answer_gets_one_timeline() -> None:
     exchange = exchange_from_document(ResponseDocument(body="<html><title>Login</title>"))
     line = only(exchange)

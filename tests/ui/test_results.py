@@ -488,3 +488,19 @@ def test_an_update_that_changes_an_exchanges_parts_redraws_everything(
     pane.update_exchanges([many_parts(1), many_parts(4)], [1])
     assert pane.table.rowCount() == 5
     assert column_texts(pane, PART)[1:] == ["1/4", "2/4", "3/4", "4/4"]
+
+
+def test_a_messages_api_refusal_is_counted_as_refused_not_as_unanswered(
+        qtbot: QtBot, pane: ResultsPane, http: httpx.Client) -> None:
+    from smsgui.core.api.messages import MessagesApiClient
+
+    config = SandboxConfig(demo_mode=True, whitelist=(TEST_NUMBER,))
+    with SandboxServer(config) as sandbox:
+        client = MessagesApiClient(http, Credentials(DEFAULT_API_KEY, DEFAULT_API_SECRET),
+                                   Endpoint(sandbox.url, sandbox.url))
+        exchanges = [exchange_from_outcome(client.send(OutgoingSms(to, "Acme", "Hi")), True)
+                     for to in (TEST_NUMBER, "447700900123")]
+    assert show(qtbot, pane, exchanges) == "messages-1160"
+    assert pane.verdict.text() == "Partial failure"
+    assert pane.summary.text() == "1 of 1 part accepted · 1 request refused"
+    assert "usable answer" not in every_text(pane)

@@ -173,7 +173,9 @@ class ApiOutcome:
         same as the send did.
         """
         explained = self.ok or (self.decoded is not None and not self.may_have_been_sent
-                                and self.decoded.entry.id == self.entry_id)
+                                and self.decoded.entry.id == self.entry_id
+                                and (isinstance(self.decoded, SendResponse)
+                                     or self.decoded.headline == self.headline))
         failure = None if explained else Failure(self.entry_id, self.headline,
                                                  self.may_have_been_sent)
         return ResponseDocument(body=self.body or "", http_status=self.http_status,
@@ -547,7 +549,9 @@ class SmsApiClient:
         entry = self._http_entry(answer, decoded)
         server_says = _server_error_text(decoded)
         headline = _http_headline(answer, entry.title if entry else None)
-        if server_says:
+        if server_says and _says_it_all(answer, decoded):
+            headline = server_says
+        elif server_says:
             headline = f"{headline} {server_says}"
         retry_after = None
         if answer.status in (429, 503):
@@ -759,6 +763,13 @@ def _wait_advice(seconds: float) -> str:
     if seconds < 2 * 3600:
         return f"Wait {math.ceil(seconds / 60)} minutes before trying again."
     return f"Wait {math.ceil(seconds / 3600)} hours before trying again."
+
+
+def _says_it_all(answer: _Answer, decoded: Decoded | None) -> bool:
+    """A Messages API refusal (4xx) whose problem document already reads as a whole sentence
+    ("The Messages API refused it ..."): the HTTP status would only repeat it."""
+    return (400 <= answer.status < 500 and isinstance(decoded, Unreadable)
+            and decoded.entry.kind is Kind.MESSAGES_ERROR)
 
 
 def _server_error_text(decoded: Decoded | None) -> str | None:

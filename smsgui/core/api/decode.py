@@ -602,8 +602,10 @@ def _messages_problem(data: Mapping[str, Any], context: _Context,
     code = match.group("code") or None
     title = text_or_none(data.get("title")) or "no title"
     detail = text_or_none(data.get("detail"))
-    named = f" {code}" if code and code.isdigit() else ""
-    reason = f"The Messages API refused it: {title}{named}" + (f" - {detail}" if detail else "")
+    named = f" (error {code})" if code and code.isdigit() else ""
+    said = detail if detail and detail.startswith(title) else \
+        title + (f" - {detail}" if detail else "")
+    reason = f"The Messages API refused it{named}: {said}"
     if code == THROTTLED_OR_INTERNAL and title.lower().startswith("internal"):
         code = "http-500"
     return Unreadable(entry=context.knowledge.for_messages_error(code),

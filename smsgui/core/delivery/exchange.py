@@ -137,11 +137,19 @@ def _exchange(document: ResponseDocument, decoded: Decoded | None,
     if failure is not None:
         entry = base.get(failure.entry_id)
         verdict = failure_verdict(entry, failure.headline or f"{entry.title}.",
-                                  failure.may_have_been_sent, recipient)
+                                  failure.may_have_been_sent, recipient,
+                                  refused=turned_down(document))
         return Exchange(document, decoded, verdict, receipts, failure.may_have_been_sent)
     if decoded is None:  # an outcome with no answer always has a failure; this is a safety net
         decoded = decode_response(document.body, base)
-    return Exchange(document, decoded, answer_verdict(decoded, receipts), receipts)
+    verdict = answer_verdict(decoded, receipts, refused=turned_down(document))
+    return Exchange(document, decoded, verdict, receipts)
+
+
+def turned_down(document: ResponseDocument) -> bool:
+    """The server answered and refused the whole request (HTTP 4xx): nothing was sent."""
+    status = document.http_status
+    return status is not None and 400 <= status < 500
 
 
 UNEXPLAINED_FAILURE = "transport-reason-unknown"

@@ -232,9 +232,15 @@ def _delivered(fate: PartFate) -> bool | None:
 
 
 def _unanswered_timeline(exchange: Exchange) -> MessageTimeline:
-    answer = TimelineEvent(None, "No usable answer", exchange.headline, exchange.entry.id,
-                           not exchange.may_have_been_sent)
-    if exchange.may_have_been_sent:
+    refused = any(fate.fate is Fate.REFUSED for fate in exchange.verdict.fates)
+    answer = TimelineEvent(None, "Refused" if refused else "No usable answer", exchange.headline,
+                           exchange.entry.id, not exchange.may_have_been_sent)
+    if refused:
+        verdict = _event(None,
+                         f"{NOT_DELIVERED}: the API refused it - {exchange.entry.display_title}",
+                         "Nothing was sent; no receipt will come.", exchange.entry.id)
+        delivered: bool | None = False
+    elif exchange.may_have_been_sent:
         verdict = TimelineEvent(None, "Unknown: it may have been sent - use Check delivery "
                                 "before sending again", exchange.headline, exchange.entry.id,
                                 False)

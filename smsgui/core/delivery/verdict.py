@@ -42,7 +42,8 @@ class Fate(enum.StrEnum):
     NOT_DELIVERED = "not delivered"
     """Accepted, then a receipt or the Reports API said failed, rejected, expired or unknown."""
     REFUSED = "refused"
-    """The API answered with a non-zero status: nothing was sent."""
+    """The API answered with a non-zero status, or refused the whole request (HTTP 4xx):
+    nothing was sent."""
     MAY_HAVE_BEEN_SENT = "may have been sent"
     """No usable answer, but the request may have reached Vonage."""
     NO_ANSWER = "no answer"
@@ -226,8 +227,10 @@ def _source(receipt: Receipt) -> str:
 # -- verdicts ---------------------------------------------------------------------------------
 
 
-def answer_verdict(decoded: Decoded, receipts: Sequence[Receipt] = ()) -> Verdict:
-    """The verdict of one answer (a send response, receipt, Reports answer or anything else)."""
+def answer_verdict(decoded: Decoded, receipts: Sequence[Receipt] = (),
+                   refused: bool = False) -> Verdict:
+    """The verdict of one answer (a send response, receipt, Reports answer or anything else);
+    ``refused``: it came with an HTTP status that turns the request down (a 4xx)."""
     if isinstance(decoded, SendResponse):
         fates = tuple(part_fate(part, receipts) for part in decoded.parts)
         return Verdict(fates, decoded.missing_count)
@@ -238,13 +241,17 @@ def answer_verdict(decoded: Decoded, receipts: Sequence[Receipt] = ()) -> Verdic
     if isinstance(decoded, ReportsResponse):
         return Verdict((PartFate(Fate.NO_ANSWER, decoded.entry, decoded.headline,
                                  is_part=False),))
-    return failure_verdict(decoded.entry, decoded.headline)
+    return failure_verdict(decoded.entry, decoded.headline, refused=refused)
 
 
 def failure_verdict(entry: Entry, headline: str, may_have_been_sent: bool = False,
-                    recipient: str | None = None) -> Verdict:
-    """The verdict of a request that got no usable answer."""
-    fate = Fate.MAY_HAVE_BEEN_SENT if may_have_been_sent else Fate.NO_ANSWER
+                    recipient: str | None = None, refused: bool = False) -> Verdict:
+    """The verdict of a request that got no usable answer, or (``refused``) an answer that
+    turned the whole request down."""
+    if may_have_been_sent:
+        fate = Fate.MAY_HAVE_BEEN_SENT
+    else:
+        fate = Fate.REFUSED if refused else Fate.NO_ANSWER
     return Verdict((PartFate(fate, entry, headline, recipient=recipient, is_part=False),))
 
 
@@ -291,12 +298,14 @@ def _headline(verdict: Verdict) -> str:
     worst = verdict.worst
     total = len(fates)
     noun = _noun(fates, total)
-    if worst is not None and total == 1 and worst.fate in (Fate.NO_ANSWER,
-                                                           Fate.MAY_HAVE_BEEN_SENT):
+    if worst is not None and total == 1 and _is_request_failure(worst):
         return _sentence(worst.reason)  # a request's own failure already reads as a sentence
     if verdict.label is Label.PARTIAL_FAILURE and worst is not None:
+        reason = worst.reason.rstrip(".")
+        if _is_request_failure(worst):  # a sentence, not an entry's title
+            reason = _continuing(reason)
         return (f"Partial failure: {total - verdict.failed} of {total} {noun} went through; "
-                f"{worst.reason.rstrip('.')}.")
+                f"{reason}.")
     if worst is not None:
         share = "" if total == 1 else f" ({verdict.failed} of {total} {noun})"
         return f"{verdict.label}: {worst.reason.rstrip('.')}{share}."
@@ -308,6 +317,19 @@ def _headline(verdict: Verdict) -> str:
         return f"Delivered: {total} {noun} delivered."
     verb = "accepted for delivery" if verdict.parts else "on the way"
     return f"Accepted: {total} {noun} {verb} (accepted is not yet delivered)."
+
+
+def _is_request_failure(fate: PartFate) -> bool:
+    """A whole request's failure (no answer, or refused outright), not one part's."""
+    return fate.fate in (Fate.NO_ANSWER, Fate.MAY_HAVE_BEEN_SENT) or (
+        fate.fate is Fate.REFUSED and not fate.is_part)
+
+
+def _continuing(sentence: str) -> str:
+    """``sentence`` carried on after a semicolon: "The server ..." becomes "the server ..."."""
+    if len(sentence) > 1 and sentence[0].isupper() and sentence[1].islower():
+        return sentence[0].lower() + sentence[1:]
+    return sentence
 
 
 def _noun(fates: Sequence[PartFate], total: int) -> str:
