@@ -9,9 +9,12 @@ import json
 import os
 import re
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,14 +163,46 @@ def test_a_client_that_does_not_trust_it_fails_with_a_certificate_error(
     assert https_sandbox.account.balance == https_sandbox.config.balance  # nothing was sent
 
 
-def test_a_plain_http_client_is_told_apart_in_the_log(https_sandbox: SandboxServer,
-                                                       caplog: pytest.LogCaptureFixture) -> None:
-    with httpx.Client(trust_env=False, timeout=5.0) as client, \
-            contextlib.suppress(httpx.HTTPError):
-        client.post(https_sandbox.url.replace("https", "http") + "/sms/json", data=HELLO)
+def test_a_plain_http_client_is_answered_in_words_it_can_read(
+    https_sandbox: SandboxServer, caplog: pytest.LogCaptureFixture,
+) -> None:
+    plain_url = https_sandbox.url.replace("https", "http")
+    port = plain_url.rsplit(":", 1)[1]
+    with httpx.Client(trust_env=False, timeout=5.0) as client:
+        response = client.post(f"{plain_url}/sms/json", data=HELLO)
+    assert response.status_code == 400
+    assert response.text.startswith("This smsgui sandbox speaks HTTPS only")
+    assert f"Use https:// instead of http:// (port {port})" in response.text
+    assert https_sandbox.account.balance == https_sandbox.config.balance  # nothing was sent
     https_sandbox.stop()
     assert "spoke plain HTTP to this HTTPS server" in caplog.text
     assert "Traceback" not in caplog.text
+
+
+def test_a_connection_that_says_nothing_and_closes_is_not_an_error(
+    https_sandbox: SandboxServer, caplog: pytest.LogCaptureFixture,
+) -> None:
+    port = int(https_sandbox.url.rsplit(":", 1)[1])
+    socket.create_connection(("127.0.0.1", port), timeout=5.0).close()  # a port check
+    https_sandbox.stop()
+    assert "failed" not in caplog.text and "Traceback" not in caplog.text
+
+
+def test_stopping_cuts_idle_https_connections_at_once(https_sandbox: SandboxServer,
+                                                      certificates: LocalCertificates) -> None:
+    before = set(threading.enumerate())
+    trusting = ssl.create_default_context(cafile=certificates.authority)
+    clients = [httpx.Client(verify=trusting, trust_env=False, timeout=5.0) for _ in range(3)]
+    try:
+        for client in clients:  # each leaves a kept-open connection, and its thread, behind
+            client.post(f"{https_sandbox.url}/sms/json", data=HELLO).raise_for_status()
+        started = time.monotonic()
+        https_sandbox.stop()
+        assert time.monotonic() - started < 1.0, "stop waited for the clients' timeout"
+    finally:
+        for client in clients:
+            client.close()
+    assert set(threading.enumerate()) <= before
 
 
 # -- the command, its instructions, and the README's examples ---------------------------------

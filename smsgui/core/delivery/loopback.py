@@ -42,8 +42,9 @@ class LoopbackHTTPServer(ThreadingHTTPServer, Generic[OwnerT]):
     request_queue_size = LISTEN_BACKLOG  # the default 5 resets connections under a burst
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
-                 owner: OwnerT) -> None:
+                 owner: OwnerT, tls: ssl.SSLContext | None = None) -> None:
         self.owner = owner
+        self.tls = tls
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, handler)
@@ -53,9 +54,52 @@ class LoopbackHTTPServer(ThreadingHTTPServer, Generic[OwnerT]):
             self._connections.add(request)
         super().process_request(request, client_address)
 
-    def shutdown_request(self, request: Any) -> None:
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        """Answer the connection; with ``tls``, only after its handshake, on this thread."""
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        secured = self._secured(request, client_address[0])
+        if secured is None:
+            return
+        try:
+            super().finish_request(secured, client_address)
+        finally:
+            self._forget(secured)
+            secured.close()
+
+    def _secured(self, raw: socket.socket, client: str) -> ssl.SSLSocket | None:
+        """``raw`` after a TLS handshake; None (said and logged) for a client that spoke plain
+        HTTP or whose handshake failed."""
+        assert self.tls is not None
+        try:
+            raw.settimeout(CLIENT_TIMEOUT_SECONDS)
+            first = raw.recv(1, socket.MSG_PEEK)
+            if not first:
+                return None  # connected and closed, as a port check does
+            if first != TLS_HANDSHAKE:
+                logger.warning("An HTTPS connection from %s failed: %s", client,
+                               PLAIN_HTTP_TO_HTTPS)
+                _answer_plain_http(raw, self.server_address[1])
+                return None
+            with self._connections_lock:  # wrapping detaches ``raw``: track its successor
+                self._connections.discard(raw)
+                secured = self.tls.wrap_socket(raw, server_side=True)
+                self._connections.add(secured)
+        except ssl.SSLError as error:
+            logger.warning("An HTTPS connection from %s failed: %s", client, tls_failure(error))
+            return None
+        except OSError as error:
+            logger.debug("Client %s went away before its handshake: %s", client, error)
+            return None
+        return secured
+
+    def _forget(self, connection: socket.socket) -> None:
         with self._connections_lock:
-            self._connections.discard(request)
+            self._connections.discard(connection)
+
+    def shutdown_request(self, request: Any) -> None:
+        self._forget(request)
         super().shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -185,11 +229,36 @@ def _framing_refusal(handler: BaseHTTPRequestHandler, max_bytes: int) -> BodyRef
     return None
 
 
+TLS_HANDSHAKE: Final = b"\x16"
+"""The first byte a TLS client sends (a handshake record); a plain HTTP request starts with a
+letter."""
+PLAIN_HTTP_TO_HTTPS: Final = ("the client spoke plain HTTP to this HTTPS server; give it the "
+                              "https:// address.")
+
+
+def _answer_plain_http(raw: socket.socket, port: int) -> None:
+    """Tell a plain-HTTP client, in HTTP it can read, to use https://; then close gently."""
+    text = (f"This smsgui sandbox speaks HTTPS only (it was started with --tls). Use "
+            f"https:// instead of http:// (port {port}), and trust the authority file it "
+            "printed when it started.\n").encode()
+    head = ("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Length: {len(text)}\r\nConnection: close\r\n\r\n").encode()
+    with contextlib.suppress(OSError):
+        raw.sendall(head + text)
+        raw.shutdown(socket.SHUT_WR)
+        # Read what the client sent until it closes: closing with unread data would reset the
+        # connection and could lose the answer before the client reads it.
+        raw.settimeout(1.0)
+        for _ in range(64):
+            if not raw.recv(16384):
+                break
+
+
 def tls_failure(error: ssl.SSLError) -> str:
     """What a failed handshake means, in the words of the person who started the server."""
     reason = error.reason or ""
     if reason == "HTTP_REQUEST":
-        return "the client spoke plain HTTP to this HTTPS server; give it the https:// address."
+        return PLAIN_HTTP_TO_HTTPS
     if reason in _UNTRUSTED_ALERTS:
         return ("the client does not trust this server's certificate; tell it to trust the "
                 f"authority file (the client said {reason}).")
@@ -235,10 +304,7 @@ class LoopbackServer(Generic[OwnerT]):
     def start(self) -> Self:
         if self._http is not None:
             return self
-        http = LoopbackHTTPServer(self._address, self._handler, self._owner)
-        if self._tls is not None:  # the handshake happens on each request's own thread
-            http.socket = self._tls.wrap_socket(http.socket, server_side=True,
-                                                do_handshake_on_connect=False)
+        http = LoopbackHTTPServer(self._address, self._handler, self._owner, self._tls)
         thread = threading.Thread(target=http.serve_forever,
                                   kwargs={"poll_interval": POLL_INTERVAL},
                                   name=self._name, daemon=True)
