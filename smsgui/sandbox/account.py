@@ -156,6 +156,22 @@ class Account:
             self._messages[parts[0].message_id] = parts
             self._message_parts.update(part.message_id for part in parts)
 
+    def file_rejected_message(self, order: Order, now: float, rejected_at: float,
+                              receipt_err_code: int) -> MessageRecord:
+        """Keep a Messages API message that was taken (HTTP 202) but is rejected at
+        ``rejected_at`` without reaching a network: uncharged, reported like any other."""
+        with self._lock:
+            record = MessageRecord(
+                message_id=self._make_id(), to=order.to, sender=order.sender,
+                shown_sender=order.sender, network=order.network, price=Decimal(0),
+                balance_after=self._balance, client_ref=order.client_ref, received_at=now,
+                final_at=rejected_at, receipt_status="rejected",
+                receipt_err_code=receipt_err_code,
+            )
+            self._messages[record.message_id] = (record,)
+            self._message_parts.add(record.message_id)
+            return record
+
     def records(self, message_ids: Iterable[str]) -> tuple[list[MessageRecord], list[str]]:
         """The SMS API records found, and the ids that were not."""
         with self._lock:

@@ -25,13 +25,14 @@ from smsgui.core.reference.messages_outcomes import (
     GENERIC_PROBLEM,
     LATER,
     MESSAGES_PROBLEM,
+    RECEIPT_ERRORS,
     REFUSALS,
     SUBMITTED,
     messages_outcome,
 )
-from smsgui.sandbox.account import Account, MessageRecord
+from smsgui.sandbox.account import Account, MessageRecord, Order
 from smsgui.sandbox.config import SandboxConfig
-from smsgui.sandbox.sms import Caller, Submission, submit
+from smsgui.sandbox.sms import Caller, Submission, destination_network, submit
 
 JWT_LEEWAY_S: Final = 60
 MAX_JWT_AGE_S: Final = 24 * 60 * 60
@@ -122,9 +123,13 @@ def send_message(request: MessagesRequest, state: SandboxState, now: float) -> M
                                            invalid_parameters=wrong))
     if authorization is not None and authorization.lower().startswith("bearer "):
         caller = Caller(basic_key=config.api_key, basic_secret=config.api_secret)
-    submission = submit(_sms_params(data), caller, account, config, now)
+    params = _sms_params(data)
+    submission = submit(params, caller, account, config, now)
     if submission.accepted:
         account.file_as_message(submission.accepted)
+    rejection = submission.refused
+    if rejection is not None and rejection.status in LATER:
+        return _taken_then_rejected(_order_of(params), LATER[rejection.status], data, state, now)
     return _told_the_messages_way(submission, data, config, now)
 
 
@@ -238,14 +243,6 @@ def _told_the_messages_way(submission: Submission, data: Mapping[str, object],
         record = submission.accepted[0]
         return MessagesAnswer(202, {"message_uuid": record.message_id},
                               _updates(submission.accepted, data, url, now))
-    if status in LATER:
-        message_uuid = str(uuid.uuid4())
-        webhook = _receipt_url(data, config)
-        updates = () if webhook is None else (StatusUpdate(
-            now + config.dlr_delay, webhook,
-            _status_payload(message_uuid, data, now + config.dlr_delay,
-                            ("rejected", LATER[status]))),)
-        return MessagesAnswer(202, {"message_uuid": message_uuid}, updates)
     code, kind, title = REFUSALS.get(status, REFUSALS[5])
     detail = _DETAILS.get(code) or str(first.get("error-text", title))
     more: dict[str, object] = {}
@@ -255,6 +252,30 @@ def _told_the_messages_way(submission: Submission, data: Mapping[str, object],
                                        "reason": detail}]
     wait = _wait_s(detail) if code == 429 else None
     return MessagesAnswer(code, problem(kind, title, detail, **more), retry_after_s=wait)
+
+
+def _taken_then_rejected(order: Order, error_code: int, data: Mapping[str, object],
+                         state: SandboxState, now: float) -> MessagesAnswer:
+    """What the SMS API refuses at once, the Messages API takes (202) and rejects in a status
+    webhook; the Reports API lists the message, uncharged, as rejected from then on."""
+    rejected_at = now + state.config.dlr_delay
+    record = state.account.file_rejected_message(order, now, rejected_at,
+                                                 _RECEIPT_ERR_CODES[error_code])
+    webhook = _receipt_url(data, state.config)
+    updates = () if webhook is None else (StatusUpdate(
+        rejected_at, webhook,
+        _status_payload(record.message_id, data, rejected_at, ("rejected", error_code))),)
+    return MessagesAnswer(202, {"message_uuid": record.message_id}, updates)
+
+
+_RECEIPT_ERR_CODES: Mapping[int, int] = {code: err for err, code in RECEIPT_ERRORS.items()}
+"""The delivery receipt err-code each Messages API error code stands for."""
+
+
+def _order_of(params: Mapping[str, str]) -> Order:
+    to = params["to"]
+    return Order(to=to, sender=params["from"], network=destination_network(to),
+                 client_ref=params.get("client-ref"))
 
 
 def _receipt_url(data: Mapping[str, object], config: SandboxConfig) -> str | None:

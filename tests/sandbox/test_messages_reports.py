@@ -86,6 +86,22 @@ def test_a_failure_is_named_with_the_messages_apis_error(
     assert record.entry.id == f"messages-{code}"
 
 
+def test_a_message_taken_then_rejected_is_reported_and_not_charged(
+        frozen: SandboxServer, messages: MessagesApiClient, clock: FrozenClock,
+        http: httpx.Client) -> None:
+    # Status 6 in the SMS API; the Messages API takes it (202) and rejects it with error 1250.
+    balance = frozen.account.balance
+    message_uuid = sent_uuid(messages, "447700900006")
+    (record,) = looked_up(messages, [message_uuid]).records
+    assert record.status == "submitted"
+    clock.advance(RECEIPT_DELAY_S + 1)
+    (record,) = looked_up(messages, [message_uuid]).records
+    assert (record.status, record.error_code, record.ok) == ("rejected", 1250, False)
+    assert record.price == 0 and frozen.account.balance == balance
+    sms = api_client(frozen, http).reports([message_uuid], DEFAULT_API_KEY)
+    assert isinstance(sms.decoded, ReportsResponse) and sms.decoded.records == ()
+
+
 def test_one_record_per_message_whatever_its_parts(messages: MessagesApiClient) -> None:
     message_uuid = sent_uuid(messages, "447700900000", text="x" * 200)  # two parts
     (record,) = looked_up(messages, [message_uuid]).records
@@ -113,7 +129,7 @@ def test_the_records_match_the_published_messages_outbound_shape(
         frozen: SandboxServer, messages: MessagesApiClient, clock: FrozenClock,
         http: httpx.Client) -> None:
     require_specs()
-    ids = [sent_uuid(messages, to) for to in ("447700900000", "447700900106")]
+    ids = [sent_uuid(messages, to) for to in ("447700900000", "447700900106", "447700900006")]
     schema = response_schema("reports", "/v2/reports/records", "get", 200)
     for _ in ("submitted", "final"):
         response = http.get(f"{frozen.url}/v2/reports/records", auth=(DEFAULT_API_KEY,
@@ -122,7 +138,7 @@ def test_the_records_match_the_published_messages_outbound_shape(
                                     "direction": "outbound", "id": ",".join(ids)})
         body = response.json()
         assert response.status_code == 200 and body["product"] == "MESSAGES"
-        assert len(body["records"]) == 2
+        assert len(body["records"]) == 3
         assert_valid("reports", schema, body)
         assert_valid("reports", one_of_branch("reports", schema, MESSAGES_OUTBOUND), body)
         clock.advance(RECEIPT_DELAY_S + 1)
@@ -166,13 +182,11 @@ def test_every_test_numbers_messages_note_is_what_the_sandbox_does(
     found = looked_up(messages, [message_uuid]).records
     failed = WEBHOOK.search(note)
     if failed:
-        if test_number.api_status != 0:
-            # Refused by the SMS API's rules and so never charged: the sandbox tells it in a
-            # status webhook only and keeps no Reports record of it.
-            assert found == ()
-            return
         (record,) = found
         assert (record.status, record.error_code) == (failed.group(1), int(failed.group(2)))
+        if test_number.api_status != 0:
+            # Refused by the SMS API's rules, so it never reached a network: not charged.
+            assert record.price == 0
         return
     (record,) = found
     expected = "submitted" if "no final status" in note else "delivered"
