@@ -60,18 +60,25 @@ class CardFacts:
     can_check_delivery: bool
     retry: str | None = None
     """How smsgui sent it once more after a throttled first answer, if it did."""
+    why: str = ""
+    """What went wrong, said once, when something did: "Why: the API refused it: ..."."""
 
     def lines(self) -> list[tuple[str, str]]:
-        """The label and value of each fact, in the card's order."""
-        return [("Parts", self.parts), ("Price", self.price), ("Balance after", self.balance),
-                ("Network", self.network), ("Delivery", self.delivery)]
+        """The label and value of each fact the answer gave, in the card's order."""
+        facts = [("Parts", self.parts), ("Price", self.price), ("Balance after", self.balance),
+                 ("Network", self.network), ("Delivery", self.delivery)]
+        return [(label, value) for label, value in facts if value != NOTHING_TO_SAY]
 
     def description(self) -> str:
         """The whole card as one sentence list, for a screen reader."""
         facts = "; ".join(f"{label}: {value}" for label, value in self.lines())
-        retry = f" {self.retry}" if self.retry else ""
-        return (f"{self.verdict} - {self.recipient}. {facts}.{retry} "
-                f"Next step: {self.next_step}")
+        said = " ".join(piece for piece in (self.why, f"{facts}." if facts else "",
+                                            self.retry or "") if piece)
+        return f"{self.verdict} - {self.recipient}. {said} Next step: {self.next_step}"
+
+
+NOTHING_TO_SAY: Final = "-"
+"""A fact the answer does not have at all (no answer came): the card leaves it out."""
 
 
 def card_facts(exchange: Exchange, mask: bool) -> CardFacts:
@@ -80,8 +87,8 @@ def card_facts(exchange: Exchange, mask: bool) -> CardFacts:
     recipient = exchange.recipient or _first_recipient(exchange)
     shown = (mask_number(recipient) if mask else recipient) if recipient else "unknown recipient"
     if response is None or not response.parts:
-        price = balance = network = "-"
-        parts = "-"
+        price = balance = network = NOTHING_TO_SAY
+        parts = NOTHING_TO_SAY
     else:
         priced = response.accepted_count == 0 or any(
             part.accepted and part.price is not None for part in response.parts)
@@ -100,7 +107,23 @@ def card_facts(exchange: Exchange, mask: bool) -> CardFacts:
         recipient=shown, parts=parts, price=price, balance=balance, network=network,
         delivery=_delivery_words(exchange), headline=exchange.headline,
         next_step=exchange.entry.next_steps[0], entry_id=exchange.entry.id,
-        can_check_delivery=_may_still_change(exchange), retry=exchange.retry_note)
+        can_check_delivery=_may_still_change(exchange), retry=exchange.retry_note,
+        why=_why(exchange))
+
+
+def _why(exchange: Exchange) -> str:
+    """The worst failure in one sentence, and who said so; "" when nothing went wrong."""
+    from smsgui.core.delivery.verdict import Fate
+
+    worst = exchange.verdict.worst
+    if worst is None:
+        return ""
+    reason = worst.reason.rstrip(".")
+    if worst.fate is Fate.REFUSED and worst.is_part:
+        return f"Why: the API refused it: {reason} - nothing was sent."
+    if worst.fate is Fate.NOT_DELIVERED and worst.decided_by:
+        return f"Why: the {worst.decided_by} says {reason}."
+    return f"Why: {reason}."  # a request's own failure is a sentence already
 
 
 def _from_status_webhook(exchange: Exchange, price: str, network: str) -> tuple[str, str]:
@@ -125,10 +148,10 @@ def _delivery_words(exchange: Exchange) -> str:
     response = exchange.send_response
     latest = {receipt.message_id: receipt for receipt in exchange.receipts}
     if response is None or not response.parts:
-        return _receipt_words(exchange.receipts[-1]) if exchange.receipts else "-"
+        return _receipt_words(exchange.receipts[-1]) if exchange.receipts else NOTHING_TO_SAY
     accepted = [part for part in response.parts if part.accepted]
     if not accepted:
-        return "-"
+        return NOTHING_TO_SAY
     words = [_receipt_words(latest[part.message_id]) if part.message_id in latest
              else "no receipt yet" for part in accepted]
     if len(set(words)) == 1:
@@ -168,6 +191,8 @@ class ResultCard(QFrame):
         font.setBold(True)
         self._verdict.setFont(font)
         self._verdict.setAccessibleName("Card verdict")
+        self._why = _card_label("")
+        self._why.setAccessibleName("Why it failed")
         self._facts = _card_label("")
         self._retry = _card_label("")
         self._next_step = _card_label("")
@@ -180,7 +205,7 @@ class ResultCard(QFrame):
         self._check.clicked.connect(cards.delivery_requested)
         column = QVBoxLayout(self)
         column.addLayout(self._heading())
-        for label in (self._facts, self._retry, self._next_step):
+        for label in (self._why, self._facts, self._retry, self._next_step):
             column.addWidget(label)
         column.addLayout(self._buttons(number, cards))
         copy = QAction("Copy this card", self)
@@ -191,7 +216,7 @@ class ResultCard(QFrame):
 
     def text(self) -> str:
         """What the card says, line by line, as shown (numbers masked unless they are shown)."""
-        lines = (self._verdict.text(), self._facts.text(), self._retry.text(),
+        lines = (self._verdict.text(), self._why.text(), self._facts.text(), self._retry.text(),
                  self._next_step.text())
         return "\n".join(line for line in lines if line)
 
@@ -210,7 +235,10 @@ class ResultCard(QFrame):
         self._icon.setPixmap(severity_icon(self.style(), facts.severity).pixmap(
             QSize(extent, extent), self.devicePixelRatioF()))
         self._verdict.setText(f"{facts.verdict} - {facts.recipient}")
+        self._why.setText(facts.why)
+        self._why.setVisible(bool(facts.why))
         self._facts.setText(" · ".join(f"{label}: {value}" for label, value in facts.lines()))
+        self._facts.setVisible(bool(facts.lines()))
         self._retry.setText(facts.retry or "")
         self._retry.setVisible(bool(facts.retry))
         self._next_step.setText(f"Next step: {facts.next_step}")

@@ -74,6 +74,10 @@ def test_a_partial_failure_has_a_card_per_message_and_names_status_29(
     assert "Check delivery" not in buttons(refused), "nothing to check: it was refused"
     assert refused.facts.price == "nothing charged", "a refused part costs nothing: not 0.00"
     assert good.facts.can_check_delivery
+    assert refused.facts.why == ("Why: the API refused it: Non-Whitelisted Destination "
+                                 "(status 29) - nothing was sent.")
+    assert refused.facts.why in card_texts(refused)
+    assert good.facts.why == "" and "Why:" not in card_texts(good)
 
 
 def test_open_the_entry_asks_for_the_cards_entry(qtbot: QtBot, pane: ResultsPane,
@@ -97,6 +101,10 @@ def test_a_transport_failure_card_says_it_never_got_an_answer(pane: ResultsPane,
     assert card.facts.price == "-" and card.facts.parts == "-"
     assert card.facts.severity is Severity.ERROR
     assert card.facts.next_step == exchange.entry.next_steps[0]
+    text = card_texts(card)
+    assert card.facts.why == f"Why: {exchange.headline}"
+    assert card.facts.why in text and card.facts.why in card.accessibleDescription()
+    assert "Parts:" not in text and "Price:" not in text, "no answer: no dashes for its facts"
 
 
 def test_a_reopened_document_shows_the_same_card(pane: ResultsPane, sandbox: SandboxServer,
@@ -181,3 +189,4 @@ def test_a_long_message_s_card_sums_up_every_part_s_receipt(
     assert facts.delivery == ("1 of 3 failed (err-code 1, Unknown), 1 of 3 delivered,"
                               " 1 of 3 no receipt yet")
     assert facts.can_check_delivery, "the third part may still change"
+    assert facts.why == "Why: the delivery receipt says failed - Unknown (err-code 1)."
