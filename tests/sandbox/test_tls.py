@@ -188,6 +188,26 @@ def test_a_connection_that_says_nothing_and_closes_is_not_an_error(
     assert "failed" not in caplog.text and "Traceback" not in caplog.text
 
 
+def test_a_stalled_handshake_holds_up_no_one(https_sandbox: SandboxServer,
+                                            certificates: LocalCertificates,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    port = int(https_sandbox.url.rsplit(":", 1)[1])
+    trusting = ssl.create_default_context(cafile=certificates.authority)
+    with socket.create_connection(("127.0.0.1", port), timeout=5.0) as stalled:
+        stalled.sendall(b"\x16")  # the first byte of a TLS handshake, then nothing
+        time.sleep(0.2)
+        started = time.monotonic()
+        with httpx.Client(verify=trusting, trust_env=False, timeout=5.0) as client:
+            assert client.post(f"{https_sandbox.url}/sms/json", data=HELLO).status_code == 200
+        answered = time.monotonic() - started
+        started = time.monotonic()
+        https_sandbox.stop()
+        stopped = time.monotonic() - started
+    assert answered < 1.0, "another client waited for the stalled handshake"
+    assert stopped < 1.0, "stop waited for the stalled handshake"
+    assert "failed" not in caplog.text, "a handshake cut by stop is not the client's failure"
+
+
 def test_stopping_cuts_idle_https_connections_at_once(https_sandbox: SandboxServer,
                                                       certificates: LocalCertificates) -> None:
     before = set(threading.enumerate())

@@ -15,6 +15,7 @@ import logging
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +46,7 @@ class LoopbackHTTPServer(ThreadingHTTPServer, Generic[OwnerT]):
                  owner: OwnerT, tls: ssl.SSLContext | None = None) -> None:
         self.owner = owner
         self.tls = tls
+        self._closing = False
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, handler)
@@ -84,15 +86,25 @@ class LoopbackHTTPServer(ThreadingHTTPServer, Generic[OwnerT]):
                 return None
             with self._connections_lock:  # wrapping detaches ``raw``: track its successor
                 self._connections.discard(raw)
-                secured = self.tls.wrap_socket(raw, server_side=True)
+                secured = self.tls.wrap_socket(raw, server_side=True,
+                                               do_handshake_on_connect=False)
                 self._connections.add(secured)
-        except ssl.SSLError as error:
-            logger.warning("An HTTPS connection from %s failed: %s", client, tls_failure(error))
-            return None
         except OSError as error:
             logger.debug("Client %s went away before its handshake: %s", client, error)
             return None
-        return secured
+        try:
+            secured.do_handshake()  # outside the lock: a slow client holds up no one else
+        except ssl.SSLError as error:
+            if not self._closing:
+                logger.warning("An HTTPS connection from %s failed: %s", client,
+                               tls_failure(error))
+        except OSError as error:
+            logger.debug("Client %s went away during its handshake: %s", client, error)
+        else:
+            return secured
+        self._forget(secured)
+        secured.close()
+        return None
 
     def _forget(self, connection: socket.socket) -> None:
         with self._connections_lock:
@@ -109,6 +121,7 @@ class LoopbackHTTPServer(ThreadingHTTPServer, Generic[OwnerT]):
     def server_close(self) -> None:
         # Idle keep-alive connections would hold their threads until the client timeout;
         # cutting them lets block_on_close join every thread at once.
+        self._closing = True  # handshakes cut from here on are not the client's failure
         with self._connections_lock:
             connections = list(self._connections)
         for connection in connections:
@@ -248,10 +261,15 @@ def _answer_plain_http(raw: socket.socket, port: int) -> None:
         raw.shutdown(socket.SHUT_WR)
         # Read what the client sent until it closes: closing with unread data would reset the
         # connection and could lose the answer before the client reads it.
-        raw.settimeout(1.0)
-        for _ in range(64):
+        deadline = time.monotonic() + _DRAIN_SECONDS
+        while (left := deadline - time.monotonic()) > 0:
+            raw.settimeout(left)
             if not raw.recv(16384):
                 break
+
+
+_DRAIN_SECONDS: Final = 1.0
+"""How long a refused plain-HTTP client is read from, at most, before it is closed."""
 
 
 def tls_failure(error: ssl.SSLError) -> str:
