@@ -120,7 +120,13 @@ def _why(exchange: Exchange) -> str:
         return ""
     reason = worst.reason.rstrip(".")
     if worst.fate is Fate.REFUSED and worst.is_part:
-        return f"Why: the API refused it: {reason} - nothing was sent."
+        verdict = exchange.verdict
+        if verdict.accepted == 0:
+            return f"Why: the API refused it: {reason} - nothing was sent."
+        refused = verdict.count(Fate.REFUSED)
+        unsent = "that part was" if refused == 1 else "those parts were"
+        return (f"Why: the API refused {refused} of {verdict.parts} parts: {reason} - "
+                f"{unsent} not sent.")
     if worst.fate is Fate.NOT_DELIVERED and worst.decided_by:
         return f"Why: the {worst.decided_by} says {reason}."
     return f"Why: {reason}."  # a request's own failure is a sentence already

@@ -163,3 +163,15 @@ def test_a_saved_failure_whose_headline_is_not_text_keeps_its_entry() -> None:
     exchange = exchange_from_document(parse_document(json.dumps(saved)))
     assert exchange.entry.id == "transport-read-timeout" and exchange.may_have_been_sent
     assert exchange.headline  # the entry's own title stands in
+
+
+def test_several_refused_requests_read_as_one_sentence() -> None:
+    from smsgui.core.delivery.verdict import send_verdict
+
+    problem = json.dumps({"type": "https://developer.nexmo.com/api-errors/messages-olympus#1160",
+                          "title": "Non White-listed Destination", "detail": "Not allowed."})
+    refused = [exchange_from_document(ResponseDocument(body=problem, http_status=403))
+               for _ in range(2)]
+    verdict = send_verdict([exchange.verdict for exchange in refused])
+    assert verdict.headline == ("Failed: the Messages API refused it (error 1160): Non "
+                                "White-listed Destination - Not allowed (2 of 2 messages).")

@@ -60,12 +60,17 @@ def test_a_422_problem_names_its_error_and_the_parameters_at_fault() -> None:
     assert INSTANCE in decoded.detail
 
 
-def test_a_detail_that_repeats_the_title_is_said_once() -> None:
-    body = problem("1160", "Non White-listed Destination",
-                   "Non White-listed Destination - rejected")
-    decoded = decode_response(body)
-    assert decoded.headline == ("The Messages API refused it (error 1160): Non White-listed "
-                                "Destination - rejected.")
+@pytest.mark.parametrize("detail", ["Non White-listed Destination - rejected",
+                                    "non white-listed destination - rejected"])
+def test_a_detail_that_repeats_the_title_is_said_once(detail: str) -> None:
+    decoded = decode_response(problem("1160", "Non White-listed Destination", detail))
+    assert decoded.headline == f"The Messages API refused it (error 1160): {detail}."
+
+
+def test_an_internal_error_is_not_called_a_refusal() -> None:
+    decoded = decode_response(problem("1000", "Internal error", "An internal error occurred."))
+    assert decoded.headline == ("The Messages API had a problem (error 1000): Internal error - "
+                                "An internal error occurred.")
 
 
 def test_a_throttled_send_is_told_to_wait(knowledge: KnowledgeBase) -> None:

@@ -205,6 +205,7 @@ def test_every_refusal_is_explained_by_its_messages_entry(
     assert [item.fate for item in shown_now.verdict.fates] == [fate]
     assert [item.fate for item in reopened.verdict.fates] == [fate]
     assert shown_now.headline == reopened.headline == outcome.headline
+    assert ("refused" in outcome.headline) is not may_have_been_sent, outcome.headline
 
 
 def test_a_connection_refused_is_diagnosed_as_for_the_sms_api(http: httpx.Client) -> None:

@@ -190,3 +190,15 @@ def test_a_long_message_s_card_sums_up_every_part_s_receipt(
                               " 1 of 3 no receipt yet")
     assert facts.can_check_delivery, "the third part may still change"
     assert facts.why == "Why: the delivery receipt says failed - Unknown (err-code 1)."
+
+
+def test_a_part_refused_after_others_were_accepted_does_not_say_nothing_was_sent() -> None:
+    from test_results import PARTIAL
+
+    from smsgui.core.api.documents import ResponseDocument
+
+    facts = card_facts(exchange_from_document(ResponseDocument(body=PARTIAL, http_status=200)),
+                       mask=True)
+    assert facts.verdict == "Partial failure"
+    assert facts.why == ("Why: the API refused 1 of 3 parts: Throttled (status 1) - that part "
+                         "was not sent.")

@@ -44,7 +44,14 @@ from smsgui.core.api.apitypes import (
     OutgoingSms,
     is_loopback_host,
 )
-from smsgui.core.api.decode import Decoded, SendResponse, Unreadable, decode_response
+from smsgui.core.api.decode import (
+    MESSAGES_HAD_A_PROBLEM,
+    MESSAGES_REFUSED,
+    Decoded,
+    SendResponse,
+    Unreadable,
+    decode_response,
+)
 from smsgui.core.api.documents import Failure, RequestRecord, ResponseDocument, ThrottleRetry
 from smsgui.core.api.signing import signed_params
 from smsgui.core.privacy import REDACTED, mask_number, redact_fields
@@ -552,6 +559,8 @@ class SmsApiClient:
         if server_says and _says_it_all(answer, decoded):
             headline = server_says
         elif server_says:
+            if answer.status >= 500:  # whatever the error code, a server fault is no refusal
+                server_says = server_says.replace(MESSAGES_REFUSED, MESSAGES_HAD_A_PROBLEM, 1)
             headline = f"{headline} {server_says}"
         retry_after = None
         if answer.status in (429, 503):

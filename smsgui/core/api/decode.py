@@ -587,6 +587,9 @@ def _messages_accepted(data: Mapping[str, Any], context: _Context,
                         notes=(*notes, "A Messages API answer: one message, its message_uuid."))
 
 
+MESSAGES_REFUSED = "The Messages API refused it"
+MESSAGES_HAD_A_PROBLEM = "The Messages API had a problem"
+"""How a problem document's headline opens: a refusal, or (an internal error) not one."""
 THROTTLED_OR_INTERNAL = "1000"
 """The Messages API's error 1000 is both "Rate Limit Hit" (HTTP 429) and "Internal error"
 (HTTP 500) in its published description: only the title or the HTTP status tells which."""
@@ -603,11 +606,12 @@ def _messages_problem(data: Mapping[str, Any], context: _Context,
     title = text_or_none(data.get("title")) or "no title"
     detail = text_or_none(data.get("detail"))
     named = f" (error {code})" if code and code.isdigit() else ""
-    said = detail if detail and detail.startswith(title) else \
+    said = detail if detail and detail.casefold().startswith(title.casefold()) else \
         title + (f" - {detail}" if detail else "")
-    reason = f"The Messages API refused it{named}: {said}"
     if code == THROTTLED_OR_INTERNAL and title.lower().startswith("internal"):
         code = "http-500"
+    opening = MESSAGES_HAD_A_PROBLEM if code == "http-500" else MESSAGES_REFUSED
+    reason = f"{opening}{named}: {said}"
     return Unreadable(entry=context.knowledge.for_messages_error(code),
                       reason=reason.rstrip(".") + ".", detail=_problem_detail(data),
                       notes=notes)

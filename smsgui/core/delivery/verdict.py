@@ -301,14 +301,11 @@ def _headline(verdict: Verdict) -> str:
     if worst is not None and total == 1 and _is_request_failure(worst):
         return _sentence(worst.reason)  # a request's own failure already reads as a sentence
     if verdict.label is Label.PARTIAL_FAILURE and worst is not None:
-        reason = worst.reason.rstrip(".")
-        if _is_request_failure(worst):  # a sentence, not an entry's title
-            reason = _continuing(reason)
         return (f"Partial failure: {total - verdict.failed} of {total} {noun} went through; "
-                f"{reason}.")
+                f"{_continued(worst)}.")
     if worst is not None:
         share = "" if total == 1 else f" ({verdict.failed} of {total} {noun})"
-        return f"{verdict.label}: {worst.reason.rstrip('.')}{share}."
+        return f"{verdict.label}: {_continued(worst)}{share}."
     if verdict.label is Label.INCOMPLETE:
         announced = total + verdict.missing
         return (f"Incomplete: the answer announces {announced} parts but lists {total}; "
@@ -323,6 +320,12 @@ def _is_request_failure(fate: PartFate) -> bool:
     """A whole request's failure (no answer, or refused outright), not one part's."""
     return fate.fate in (Fate.NO_ANSWER, Fate.MAY_HAVE_BEEN_SENT) or (
         fate.fate is Fate.REFUSED and not fate.is_part)
+
+
+def _continued(fate: PartFate) -> str:
+    """``fate``'s reason to follow a colon or semicolon, without its full stop."""
+    reason = fate.reason.rstrip(".")
+    return _continuing(reason) if _is_request_failure(fate) else reason  # a title keeps case
 
 
 def _continuing(sentence: str) -> str:
