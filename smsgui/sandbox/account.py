@@ -130,21 +130,15 @@ class Account:
     def charge_parts(self, order: Order, parts: int, price: Decimal,
                      now: float) -> tuple[MessageRecord, ...] | None:
         """Charge every part at once, or none when the balance cannot pay for all of them."""
-        status, err_code = receipt_outcome(order)
+        receipt = receipt_outcome(order)
         with self._lock:
             if self._balance < price * parts:
                 return None
             records = []
             for _ in range(parts):
                 self._balance -= price
-                record = MessageRecord(
-                    message_id=self._make_id(), to=order.to, sender=order.sender,
-                    shown_sender=order.shown_sender or order.sender, network=order.network,
-                    price=price, balance_after=self._balance,
-                    client_ref=order.client_ref, received_at=now,
-                    final_at=now + self._receipt_delay, receipt_status=status,
-                    receipt_err_code=err_code,
-                )
+                record = self._new_record(order, price, (now, now + self._receipt_delay),
+                                          receipt)
                 self._records[record.message_id] = record
                 records.append(record)
             return tuple(records)
@@ -161,16 +155,24 @@ class Account:
         """Keep a Messages API message that was taken (HTTP 202) but is rejected at
         ``rejected_at`` without reaching a network: uncharged, reported like any other."""
         with self._lock:
-            record = MessageRecord(
-                message_id=self._make_id(), to=order.to, sender=order.sender,
-                shown_sender=order.sender, network=order.network, price=Decimal(0),
-                balance_after=self._balance, client_ref=order.client_ref, received_at=now,
-                final_at=rejected_at, receipt_status="rejected",
-                receipt_err_code=receipt_err_code,
-            )
+            record = self._new_record(order, Decimal(0), (now, rejected_at),
+                                      ("rejected", receipt_err_code))
             self._messages[record.message_id] = (record,)
             self._message_parts.add(record.message_id)
             return record
+
+    def _new_record(self, order: Order, price: Decimal, span: tuple[float, float],
+                    receipt: tuple[str, int]) -> MessageRecord:
+        """A record of one part of ``order`` at the current balance (the lock is held):
+        ``span`` is when it was received and when its receipt is final, ``receipt`` that
+        receipt's status and err-code."""
+        return MessageRecord(
+            message_id=self._make_id(), to=order.to, sender=order.sender,
+            shown_sender=order.shown_sender or order.sender, network=order.network,
+            price=price, balance_after=self._balance, client_ref=order.client_ref,
+            received_at=span[0], final_at=span[1], receipt_status=receipt[0],
+            receipt_err_code=receipt[1],
+        )
 
     def records(self, message_ids: Iterable[str]) -> tuple[list[MessageRecord], list[str]]:
         """The SMS API records found, and the ids that were not."""

@@ -32,7 +32,7 @@ from smsgui.core.reference.messages_outcomes import (
 )
 from smsgui.sandbox.account import Account, MessageRecord, Order
 from smsgui.sandbox.config import SandboxConfig
-from smsgui.sandbox.sms import Caller, Submission, destination_network, submit
+from smsgui.sandbox.sms import Caller, Submission, order_of, submit
 
 JWT_LEEWAY_S: Final = 60
 MAX_JWT_AGE_S: Final = 24 * 60 * 60
@@ -129,7 +129,7 @@ def send_message(request: MessagesRequest, state: SandboxState, now: float) -> M
         account.file_as_message(submission.accepted)
     rejection = submission.refused
     if rejection is not None and rejection.status in LATER:
-        return _taken_then_rejected(_order_of(params), LATER[rejection.status], data, state, now)
+        return _taken_then_rejected(order_of(params), LATER[rejection.status], data, state, now)
     return _told_the_messages_way(submission, data, config, now)
 
 
@@ -270,12 +270,6 @@ def _taken_then_rejected(order: Order, error_code: int, data: Mapping[str, objec
 
 _RECEIPT_ERR_CODES: Mapping[int, int] = {code: err for err, code in RECEIPT_ERRORS.items()}
 """The delivery receipt err-code each Messages API error code stands for."""
-
-
-def _order_of(params: Mapping[str, str]) -> Order:
-    to = params["to"]
-    return Order(to=to, sender=params["from"], network=destination_network(to),
-                 client_ref=params.get("client-ref"))
 
 
 def _receipt_url(data: Mapping[str, object], config: SandboxConfig) -> str | None:

@@ -149,7 +149,7 @@ def submit(params: Mapping[str, str], caller: Caller, account: Account, config: 
         refused = _check_destination(params, config)
     if refused is None:
         rules = destination_rules(to)
-        records = account.charge_parts(_order(params, rules), _part_count(params),
+        records = account.charge_parts(order_of(params, rules), _part_count(params),
                                        config.price, now)
         if records is not None:
             callback = (None if rules is not None and rules.has_no_receipts
@@ -312,7 +312,7 @@ def destination_rules(to: str) -> CountryRules | None:
     return default_destination_table().get(region_of_number(to))
 
 
-def _order(params: Mapping[str, str], rules: CountryRules | None) -> Order:
+def order_of(params: Mapping[str, str], rules: CountryRules | None = None) -> Order:
     """What is charged and recorded, with what the destination does to it."""
     to, sender = params["to"], params["from"]
     shown: str = sender

@@ -316,20 +316,17 @@ def _count_pieces(verdict: Verdict) -> list[str]:
     if verdict.parts:
         noun = "part" if verdict.parts == 1 else "parts"
         pieces.append(f"{verdict.accepted} of {verdict.parts} {noun} accepted")
-    refused_requests = sum(1 for item in verdict.fates
-                           if item.fate is Fate.REFUSED and not item.is_part)
-    counted = ((verdict.count(Fate.REFUSED) - refused_requests, "failed"),
+    requests = [item for item in verdict.fates if item.whole_request]
+    refused = sum(1 for item in requests if item.fate is Fate.REFUSED)
+    counted = ((verdict.count(Fate.REFUSED) - refused, "failed"),
                (verdict.missing, "missing from the answer"),
                (verdict.count(Fate.DELIVERED), "delivered"),
                (verdict.count(Fate.NOT_DELIVERED), "not delivered"))
     pieces.extend(f"{number} {words}" for number, words in counted if number)
-    if refused_requests:
-        noun = "request" if refused_requests == 1 else "requests"
-        pieces.append(f"{refused_requests} {noun} refused")
-    unanswered = verdict.count(Fate.NO_ANSWER, Fate.MAY_HAVE_BEEN_SENT)
-    if unanswered:
-        noun = "request" if unanswered == 1 else "requests"
-        pieces.append(f"{unanswered} {noun} without a usable answer")
+    for number, words in ((refused, "refused"),
+                          (len(requests) - refused, "without a usable answer")):
+        if number:
+            pieces.append(f"{number} {'request' if number == 1 else 'requests'} {words}")
     return pieces
 
 

@@ -138,15 +138,15 @@ def _exchange(document: ResponseDocument, decoded: Decoded | None,
         entry = base.get(failure.entry_id)
         verdict = failure_verdict(entry, failure.headline or f"{entry.title}.",
                                   failure.may_have_been_sent, recipient,
-                                  refused=turned_down(document))
+                                  refused=_turned_down(document))
         return Exchange(document, decoded, verdict, receipts, failure.may_have_been_sent)
     if decoded is None:  # an outcome with no answer always has a failure; this is a safety net
         decoded = decode_response(document.body, base)
-    verdict = answer_verdict(decoded, receipts, refused=turned_down(document))
+    verdict = answer_verdict(decoded, receipts, refused=_turned_down(document))
     return Exchange(document, decoded, verdict, receipts)
 
 
-def turned_down(document: ResponseDocument) -> bool:
+def _turned_down(document: ResponseDocument) -> bool:
     """The server answered and refused the whole request (HTTP 4xx): nothing was sent."""
     status = document.http_status
     return status is not None and 400 <= status < 500

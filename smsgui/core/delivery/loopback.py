@@ -73,38 +73,47 @@ class LoopbackHTTPServer(ThreadingHTTPServer, Generic[OwnerT]):
     def _secured(self, raw: socket.socket, client: str) -> ssl.SSLSocket | None:
         """``raw`` after a TLS handshake; None (said and logged) for a client that spoke plain
         HTTP or whose handshake failed."""
-        assert self.tls is not None
         try:
-            raw.settimeout(CLIENT_TIMEOUT_SECONDS)
-            first = raw.recv(1, socket.MSG_PEEK)
-            if not first:
-                return None  # connected and closed, as a port check does
-            if first != TLS_HANDSHAKE:
-                logger.warning("An HTTPS connection from %s failed: %s", client,
-                               PLAIN_HTTP_TO_HTTPS)
-                _answer_plain_http(raw, self.server_address[1])
-                return None
-            with self._connections_lock:  # wrapping detaches ``raw``: track its successor
-                self._connections.discard(raw)
-                secured = self.tls.wrap_socket(raw, server_side=True,
-                                               do_handshake_on_connect=False)
-                self._connections.add(secured)
+            secured = self._wrapped(raw, client)
         except OSError as error:
             logger.debug("Client %s went away before its handshake: %s", client, error)
             return None
-        try:
-            secured.do_handshake()  # outside the lock: a slow client holds up no one else
-        except ssl.SSLError as error:
-            if not self._closing:
-                logger.warning("An HTTPS connection from %s failed: %s", client,
-                               tls_failure(error))
-        except OSError as error:
-            logger.debug("Client %s went away during its handshake: %s", client, error)
-        else:
+        if secured is None or self._shook_hands(secured, client):
             return secured
         self._forget(secured)
         secured.close()
         return None
+
+    def _wrapped(self, raw: socket.socket, client: str) -> ssl.SSLSocket | None:
+        """``raw`` ready for its handshake; None once a plain-HTTP client has been told."""
+        assert self.tls is not None
+        raw.settimeout(CLIENT_TIMEOUT_SECONDS)
+        first = raw.recv(1, socket.MSG_PEEK)
+        if not first:
+            return None  # connected and closed, as a port check does
+        if first != TLS_HANDSHAKE:
+            logger.warning("An HTTPS connection from %s failed: %s", client, PLAIN_HTTP_TO_HTTPS)
+            _answer_plain_http(raw, self.server_address[1])
+            return None
+        with self._connections_lock:  # wrapping detaches ``raw``: track its successor
+            self._connections.discard(raw)
+            secured = self.tls.wrap_socket(raw, server_side=True, do_handshake_on_connect=False)
+            self._connections.add(secured)
+        return secured
+
+    def _shook_hands(self, secured: ssl.SSLSocket, client: str) -> bool:
+        """Run the handshake, outside the lock so a slow client holds up no one else."""
+        try:
+            secured.do_handshake()
+        except ssl.SSLError as error:
+            if not self._closing:
+                logger.warning("An HTTPS connection from %s failed: %s", client,
+                               tls_failure(error))
+            return False
+        except OSError as error:
+            logger.debug("Client %s went away during its handshake: %s", client, error)
+            return False
+        return True
 
     def _forget(self, connection: socket.socket) -> None:
         with self._connections_lock:

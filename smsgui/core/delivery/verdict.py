@@ -96,6 +96,12 @@ class PartFate:
     def failed(self) -> bool:
         return self.fate.failed
 
+    @property
+    def whole_request(self) -> bool:
+        """A whole request's failure (no answer, or refused outright), not one part's."""
+        return not self.is_part and self.fate in (Fate.REFUSED, Fate.NO_ANSWER,
+                                                  Fate.MAY_HAVE_BEEN_SENT)
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -298,7 +304,7 @@ def _headline(verdict: Verdict) -> str:
     worst = verdict.worst
     total = len(fates)
     noun = _noun(fates, total)
-    if worst is not None and total == 1 and _is_request_failure(worst):
+    if worst is not None and total == 1 and worst.whole_request:
         return _sentence(worst.reason)  # a request's own failure already reads as a sentence
     if verdict.label is Label.PARTIAL_FAILURE and worst is not None:
         return (f"Partial failure: {total - verdict.failed} of {total} {noun} went through; "
@@ -316,16 +322,10 @@ def _headline(verdict: Verdict) -> str:
     return f"Accepted: {total} {noun} {verb} (accepted is not yet delivered)."
 
 
-def _is_request_failure(fate: PartFate) -> bool:
-    """A whole request's failure (no answer, or refused outright), not one part's."""
-    return fate.fate in (Fate.NO_ANSWER, Fate.MAY_HAVE_BEEN_SENT) or (
-        fate.fate is Fate.REFUSED and not fate.is_part)
-
-
 def _continued(fate: PartFate) -> str:
     """``fate``'s reason to follow a colon or semicolon, without its full stop."""
     reason = fate.reason.rstrip(".")
-    return _continuing(reason) if _is_request_failure(fate) else reason  # a title keeps case
+    return _continuing(reason) if fate.whole_request else reason  # a title keeps case
 
 
 def _continuing(sentence: str) -> str:
